@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema } from './options.js';
+import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
+import { packageRoot } from './models/manifest.js';
+import { runFiles } from './run-files.js';
+import { installModels, listModels } from './run-models.js';
+
+const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+function addFileOptions(cmd: Command): Command {
+  for (const spec of Object.values(fileOptionSpecs)) {
+    const def = defaultText(spec);
+    cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`));
+  }
+  return cmd;
+}
+
+function buildProgram(setExit: (code: number) => void): Command {
+  const program = new Command('faceblur')
+    .description('Anonymize faces in videos and photos.\nOutputs are written beside each input as <name>_anonymized.<ext> unless -o says otherwise.')
+    .version(version, '--version')
+    .argument('[inputs...]', 'video or photo files, folders, or glob patterns')
+    .showHelpAfterError('(run faceblur --help for usage)')
+    .exitOverride();
+  addFileOptions(program).action(async (inputs: string[], raw: Record<string, unknown>) => {
+    if (inputs.length === 0) {
+      program.outputHelp({ error: true });
+      throw usageError('no input files given');
+    }
+    const parsed = fileOptionsSchema.safeParse(raw);
+    if (!parsed.success) throw usageError(describeIssue(parsed.error));
+    setExit(await runFiles(inputs, parsed.data, version));
+  });
+  const models = program.command('models').description('manage the detector models').exitOverride();
+  models
+    .command('install')
+    .description('install models (all defaults when none are named) from FACEBLUR_MODEL_DIR or by download, checking sha256')
+    .argument('[names...]', 'model names from `faceblur models list`')
+    .option('--offline-ok', 'exit 0 even if a model could not be installed (used by npm install)')
+    .action(async (names: string[], o: { offlineOk?: boolean }) => setExit(await installModels(names, Boolean(o.offlineOk))))
+    .exitOverride();
+  models
+    .command('list')
+    .description('list known models and whether they are installed')
+    .action(async () => setExit(await listModels()))
+    .exitOverride();
+  return program;
+}
+
+/** The CLI entry: the only place that turns errors into exit codes. */
+export async function main(argv: string[]): Promise<void> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  let code = 0;
+  try {
+    await buildProgram((c) => (code = c)).parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and --version exit 0; anything else commander rejects is a usage error.
+      code = err.exitCode === 0 ? 0 : 2;
+    } else if (err instanceof UserError) {
+      process.stderr.write(`faceblur: ${err.message}\n`);
+      code = err.exitCode;
+    } else if (err instanceof InterruptedError) {
+      code = err.signal === 'SIGTERM' ? 143 : 130;
+    } else {
+      process.stderr.write(`faceblur: ${errorMessage(err)}\n`);
+      if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      code = 1;
+    }
+  }
+  process.exitCode = code;
+}

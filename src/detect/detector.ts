@@ -1,0 +1,130 @@
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import { usageError } from '../errors.js';
+import type { Frame } from '../media/frame.js';
+import type { ModelFamily } from '../models/manifest.js';
+import { rescaleDetection, type Detection } from './box.js';
+import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
+import { fillInputTensor, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
+import { nms } from './nms.js';
+import { setGraphDims } from './onnx-dims.js';
+import { createSession, type Session, type SessionConfig } from './session.js';
+import { decodeYunet } from './yunet.js';
+
+/** Requested detection size; a missing side follows the frame's aspect ratio, none means full resolution. */
+export interface DetectSize {
+  width?: number | undefined;
+  height?: number | undefined;
+}
+
+export interface DetectorConfig extends SessionConfig {
+  family: ModelFamily;
+  modelPath: string;
+  threshold: number;
+  size: DetectSize;
+}
+
+export interface Detector {
+  readonly name: string;
+  readonly provider: 'cpu' | 'cuda';
+  detect(frame: Frame): Promise<Detection[]>;
+  dispose(): Promise<void>;
+}
+
+const NMS_IOU = 0.3;
+
+export function detectionSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
+  const { width, height } = size;
+  if (width && height) return { width, height };
+  if (width) return { width, height: Math.max(1, Math.round((width * frameHeight) / frameWidth)) };
+  if (height) return { width: Math.max(1, Math.round((height * frameWidth) / frameHeight)), height };
+  return { width: frameWidth, height: frameHeight };
+}
+
+interface Family {
+  order: ChannelOrder;
+  decode(outputs: Record<string, ort.Tensor>, geo: TensorGeometry, threshold: number): Detection[];
+}
+
+const data = (t: ort.Tensor | undefined): Float32Array => {
+  if (!t || !(t.data instanceof Float32Array)) throw new Error('the model returned an unexpected output type');
+  return t.data;
+};
+
+const FAMILIES: Record<ModelFamily, Family> = {
+  yunet: {
+    order: 'bgr',
+    decode: (out, geo, threshold) =>
+      decodeYunet(
+        Object.fromEntries(Object.entries(out).map(([k, v]) => [k, data(v)])),
+        geo.paddedWidth,
+        geo.paddedHeight,
+        threshold,
+      ),
+  },
+  centerface: {
+    order: 'rgb',
+    decode: (out, geo, threshold) =>
+      decodeCenterFace(
+        {
+          heatmap: data(out[CENTERFACE_OUTPUTS.heatmap]),
+          scale: data(out[CENTERFACE_OUTPUTS.scale]),
+          offset: data(out[CENTERFACE_OUTPUTS.offset]),
+          landmarks: data(out[CENTERFACE_OUTPUTS.landmarks]),
+        },
+        geo.paddedWidth,
+        geo.paddedHeight,
+        threshold,
+      ),
+  },
+};
+
+async function loadModel(family: ModelFamily, path: string): Promise<Uint8Array | string> {
+  if (family === 'yunet') return path;
+  // CenterFace is published with a fixed [10,3,32,32] input; declare every size dynamic.
+  const bytes = new Uint8Array(await readFile(path));
+  return setGraphDims(bytes, {
+    'input.1': ['B', 3, 'H', 'W'],
+    [CENTERFACE_OUTPUTS.heatmap]: ['B', 1, 'h', 'w'],
+    [CENTERFACE_OUTPUTS.scale]: ['B', 2, 'h', 'w'],
+    [CENTERFACE_OUTPUTS.offset]: ['B', 2, 'h', 'w'],
+    [CENTERFACE_OUTPUTS.landmarks]: ['B', 10, 'h', 'w'],
+  });
+}
+
+export async function createDetector(cfg: DetectorConfig): Promise<Detector> {
+  let session: Session;
+  try {
+    session = await createSession(await loadModel(cfg.family, cfg.modelPath), cfg);
+  } catch (err) {
+    if (err instanceof Error && err.name === 'UserError') throw err;
+    throw usageError(`cannot load model ${cfg.modelPath}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const family = FAMILIES[cfg.family];
+  const inputName = session.inputNames[0]!;
+  // The input tensor is reused while the frame size stays the same, to spare an allocation per frame.
+  let buffer = new Float32Array(0);
+  let geoKey = '';
+  let geo: TensorGeometry | undefined;
+  return {
+    name: cfg.family,
+    provider: session.provider,
+    async detect(frame) {
+      const size = detectionSize(frame.width, frame.height, cfg.size);
+      const key = `${frame.width}x${frame.height}`;
+      if (key !== geoKey || !geo) {
+        geo = tensorGeometry(size.width, size.height, 32);
+        buffer = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
+        geoKey = key;
+      }
+      fillInputTensor(frame, geo, family.order, buffer);
+      const input = new ort.Tensor('float32', buffer, [1, 3, geo.paddedHeight, geo.paddedWidth]);
+      const outputs = await session.run({ [inputName]: input });
+      const found = nms(family.decode(outputs, geo, cfg.threshold), NMS_IOU);
+      const sx = frame.width / geo.width;
+      const sy = frame.height / geo.height;
+      return found.map((d) => rescaleDetection(d, sx, sy));
+    },
+    dispose: () => session.dispose(),
+  };
+}

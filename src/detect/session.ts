@@ -1,0 +1,76 @@
+import * as ort from 'onnxruntime-node';
+import { usageError } from '../errors.js';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'auto';
+
+export interface SessionConfig {
+  provider: ExecutionProvider;
+  /** Threads for one inference; 0 lets onnxruntime choose. */
+  threads: number;
+  /** Receives one-line notices such as the CPU fallback. */
+  notice: (line: string) => void;
+}
+
+export interface Session {
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  /** The execution provider the session really runs on. */
+  provider: 'cpu' | 'cuda';
+  dispose(): Promise<void>;
+}
+
+function options(provider: 'cpu' | 'cuda', threads: number): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: threads,
+    // One model runs one node at a time; extra inter-op threads only contend with ffmpeg.
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    // onnxruntime warns about unused initializers in older exports such as CenterFace's.
+    logSeverityLevel: 3,
+  };
+}
+
+async function open(model: string | Uint8Array, opts: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  return typeof model === 'string' ? ort.InferenceSession.create(model, opts) : ort.InferenceSession.create(model, opts);
+}
+
+function wrap(session: ort.InferenceSession, provider: 'cpu' | 'cuda'): Session {
+  return {
+    run: (feeds) => session.run(feeds),
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    provider,
+    dispose: () => session.release(),
+  };
+}
+
+const availableProviders = (): string =>
+  ort
+    .listSupportedBackends()
+    .map((b) => b.name)
+    .join(', ');
+
+/**
+ * The one place that creates inference sessions. CUDA needs onnxruntime-node's CUDA binaries and a
+ * CUDA 12 runtime; when they are missing, 'cuda' is an error that lists what is available and 'auto'
+ * falls back to the CPU with a one-line notice.
+ */
+export async function createSession(model: string | Uint8Array, cfg: SessionConfig): Promise<Session> {
+  if (cfg.provider === 'cpu') return wrap(await open(model, options('cpu', cfg.threads)), 'cpu');
+  try {
+    return wrap(await open(model, options('cuda', cfg.threads)), 'cuda');
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    if (cfg.provider === 'cuda') {
+      throw usageError(
+        `the CUDA execution provider is not available (${reason}); available providers: ${availableProviders()}. ` +
+          `Use --execution-provider cpu, or see the README section "GPU" to install CUDA support`,
+      );
+    }
+    cfg.notice('CUDA is not available here; running the detector on the CPU');
+    return wrap(await open(model, options('cpu', cfg.threads)), 'cpu');
+  }
+}

@@ -1,0 +1,59 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { expandGlob, hasGlobMagic } from './glob.js';
+import { isMediaPath } from './media-kind.js';
+import { isOwnOutput } from './outputs.js';
+
+export interface InputFile {
+  path: string;
+  /** For files found in a folder argument: the path below that folder, mirrored under an output folder. */
+  relativeTo?: string;
+}
+
+export interface ExpandedInputs {
+  files: InputFile[];
+  /** Arguments that named nothing usable, with the reason; they count as failures. */
+  problems: { input: string; message: string }[];
+}
+
+function listFolder(dir: string, recursive: boolean): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) {
+      if (recursive) out.push(...listFolder(path, recursive));
+    } else if (e.isFile() && isMediaPath(path) && !isOwnOutput(path)) out.push(path);
+  }
+  return out;
+}
+
+/**
+ * Turns the command-line arguments into the list of files to process. A named file is always taken
+ * (probing tells whether it is media); folders give their media files, skipping earlier outputs.
+ */
+export function expandInputs(args: string[], recursive: boolean): ExpandedInputs {
+  const files: InputFile[] = [];
+  const problems: ExpandedInputs['problems'] = [];
+  for (const arg of args) {
+    let stat;
+    try {
+      stat = statSync(arg);
+    } catch {
+      stat = undefined;
+    }
+    if (stat?.isFile()) files.push({ path: arg });
+    else if (stat?.isDirectory()) {
+      const found = listFolder(arg, recursive);
+      if (found.length === 0) {
+        problems.push({ input: arg, message: `no photos or videos in this folder${recursive ? '' : ' (use --recursive for subfolders)'}` });
+      }
+      files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
+    } else if (!stat && hasGlobMagic(arg)) {
+      const found = expandGlob(arg).filter((p) => !isOwnOutput(p));
+      if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
+      files.push(...found.map((path) => ({ path })));
+    } else problems.push({ input: arg, message: stat ? 'not a file or folder' : 'no such file or folder' });
+  }
+  return { files, problems };
+}

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+
+const SUFFIX = '_anonymized';
+const TEMP_MARK = '.faceblur-partial-';
+
+/** True for files faceblur wrote itself: finished outputs and leftover temp files. */
+export function isOwnOutput(path: string): boolean {
+  const name = basename(path);
+  return basename(name, extname(name)).endsWith(SUFFIX) || name.includes(TEMP_MARK);
+}
+
+export function defaultOutputPath(input: string): string {
+  const ext = extname(input);
+  return join(dirname(input), `${basename(input, ext)}${SUFFIX}${ext}`);
+}
+
+export const isFolderTarget = (o: string): boolean => /[\\/]$/.test(o) || (existsSync(o) && statSync(o).isDirectory());
+
+/**
+ * The final output path for one input. A folder target (`-o out/`) mirrors the input's path below a
+ * folder argument, and otherwise keeps the input's file name.
+ */
+export function outputPathFor(input: string, relativeTo: string | undefined, output: string | undefined): string {
+  if (output === undefined) return defaultOutputPath(input);
+  if (isFolderTarget(output)) return join(output, relativeTo ?? basename(input));
+  return output;
+}
+
+/** Same path, following symlinks where the file exists, so that `a.mp4` and `./x/../a.mp4` compare equal. */
+export function samePath(a: string, b: string): boolean {
+  const canon = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return resolve(p);
+    }
+  };
+  return canon(a) === canon(b);
+}
+
+/**
+ * A hidden temp name in the destination folder, so that the final rename stays on one filesystem
+ * and is atomic; it keeps the extension because ffmpeg and sharp choose the format from it.
+ */
+export function tempPathFor(output: string): string {
+  const ext = extname(output);
+  return join(dirname(output), `.${basename(output, ext)}${TEMP_MARK}${randomBytes(4).toString('hex')}${ext}`);
+}

@@ -1,0 +1,45 @@
+import { extname } from 'node:path';
+
+/**
+ * What each output container accepts, so that audio is copied whenever it can be and re-encoded
+ * only when the container cannot hold it.
+ */
+interface ContainerRule {
+  videoCodec: string;
+  /** Audio codecs that can be copied; undefined means any. An empty list means no audio at all. */
+  audioCopy: string[] | undefined;
+  audioEncoder: string;
+  faststart: boolean;
+}
+
+const MP4_AUDIO = ['aac', 'mp3', 'alac', 'ac3', 'eac3', 'opus', 'flac'];
+
+const RULES: Record<string, ContainerRule> = {
+  '.mp4': { videoCodec: 'libx264', audioCopy: MP4_AUDIO, audioEncoder: 'aac', faststart: true },
+  '.m4v': { videoCodec: 'libx264', audioCopy: MP4_AUDIO, audioEncoder: 'aac', faststart: true },
+  '.mov': { videoCodec: 'libx264', audioCopy: [...MP4_AUDIO, 'pcm_s16le', 'pcm_s24le', 'mp2'], audioEncoder: 'aac', faststart: true },
+  '.mkv': { videoCodec: 'libx264', audioCopy: undefined, audioEncoder: 'aac', faststart: false },
+  '.webm': { videoCodec: 'libvpx-vp9', audioCopy: ['opus', 'vorbis'], audioEncoder: 'libopus', faststart: false },
+  '.avi': { videoCodec: 'libx264', audioCopy: ['mp3', 'ac3', 'mp2', 'pcm_s16le', 'aac'], audioEncoder: 'aac', faststart: false },
+  '.ts': { videoCodec: 'libx264', audioCopy: ['aac', 'mp3', 'mp2', 'ac3', 'eac3', 'opus'], audioEncoder: 'aac', faststart: false },
+  '.mts': { videoCodec: 'libx264', audioCopy: ['aac', 'mp3', 'mp2', 'ac3', 'eac3', 'opus'], audioEncoder: 'aac', faststart: false },
+  '.flv': { videoCodec: 'libx264', audioCopy: ['aac', 'mp3'], audioEncoder: 'aac', faststart: false },
+  '.gif': { videoCodec: 'gif', audioCopy: [], audioEncoder: '', faststart: false },
+};
+
+export const VIDEO_EXTENSIONS = [...Object.keys(RULES), '.3gp', '.wmv', '.mpg', '.mpeg', '.ogv', '.m2ts'];
+
+export function containerFor(path: string): ContainerRule {
+  const ext = extname(path).toLowerCase();
+  // ffmpeg picks the muxer from the extension; an unlisted container gets H.264 and MP4's audio rules.
+  return RULES[ext] ?? { videoCodec: 'libx264', audioCopy: MP4_AUDIO, audioEncoder: 'aac', faststart: false };
+}
+
+/** Per-stream audio codec arguments: copy where the container accepts the codec, else re-encode. */
+export function audioCodecArgs(rule: ContainerRule, codecs: string[]): string[] {
+  return codecs.flatMap((codec, i) =>
+    rule.audioCopy === undefined || rule.audioCopy.includes(codec)
+      ? [`-c:a:${i}`, 'copy']
+      : [`-c:a:${i}`, rule.audioEncoder, `-b:a:${i}`, rule.audioEncoder === 'libopus' ? '128k' : '192k'],
+  );
+}

@@ -1,0 +1,59 @@
+import { ByteReader } from './byte-reader.js';
+import { fpsModeArgs, runFfmpeg, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
+import { readMkvFrames } from './mkv-read.js';
+
+export interface Decoder {
+  frames: AsyncGenerator<Frame>;
+  process: FfmpegProcess;
+}
+
+/**
+ * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
+ * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
+ * frame exactly once, with its own timestamp, whatever the frame rate does.
+ */
+export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSet, extraInputArgs: string[] = []): Decoder {
+  const args = [
+    '-nostdin', '-hide_banner', '-loglevel', 'error',
+    ...extraInputArgs,
+    '-i', input,
+    '-map', '0:v:0', '-an', '-sn', '-dn',
+    ...fpsModeArgs(tools, 'passthrough'),
+    '-pix_fmt', 'yuv420p',
+    '-c:v', 'rawvideo',
+    '-f', 'matroska',
+    'pipe:1',
+  ];
+  const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true }, children, 'decoding');
+  return { frames: frames(proc), process: proc };
+}
+
+async function* frames(proc: FfmpegProcess): AsyncGenerator<Frame> {
+  const reader = new ByteReader(proc.stdout!);
+  let width = 0;
+  let height = 0;
+  let expected = 0;
+  let index = 0;
+  let firstTime: number | undefined;
+  try {
+    for await (const item of readMkvFrames(reader)) {
+      if (!('data' in item)) {
+        if (item.codecId !== 'V_UNCOMPRESSED') throw new Error(`the decoder wrote ${item.codecId}, not raw video`);
+        ({ width, height } = item);
+        expected = frameByteLength('yuv420p', width, height);
+        continue;
+      }
+      if (item.data.length !== expected) {
+        throw new Error(`the decoder wrote a ${item.data.length}-byte frame, expected ${expected} for ${width}x${height}`);
+      }
+      firstTime ??= item.time;
+      yield frameFromBuffer(item.data, 'yuv420p', width, height, index++, item.time - firstTime);
+    }
+    // A clean end of stream still needs ffmpeg's verdict: a truncated input ends the stream early and exits non-zero.
+    await proc.exited;
+  } finally {
+    proc.kill();
+    await reader.close();
+  }
+}

@@ -1,0 +1,114 @@
+import type { Writable } from 'node:stream';
+import { audioCodecArgs, containerFor } from './container.js';
+import { fpsModeArgs, runFfmpeg, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { frameByteLength } from './frame.js';
+import { mkvFramePrefix, mkvHeader } from './mkv-write.js';
+
+export interface EncodeSettings {
+  /** Video codec; undefined picks the container's default (H.264, VP9 for WebM, GIF for GIF). */
+  codec: string | undefined;
+  crf: number;
+  preset: string;
+  /** Extra output arguments, passed through before the output path. */
+  ffmpegArgs: string[];
+  audio: boolean;
+  keepMetadata: boolean;
+}
+
+export interface EncodeTarget {
+  output: string;
+  width: number;
+  height: number;
+  /** The source's rate, and whether to keep each frame's own timestamp instead of a fixed rate. */
+  rate: string;
+  variableRate: boolean;
+  /** The original file, for its audio streams and (on request) its metadata. */
+  source: string;
+  audioCodecs: string[];
+}
+
+export interface Encoder {
+  /** Resolves once ffmpeg has taken the frame; rejects at once if ffmpeg has died. */
+  write(frame: Uint8Array, time: number): Promise<void>;
+  /** Closes the input and waits for ffmpeg to finish the file. */
+  finish(): Promise<void>;
+  process: FfmpegProcess;
+}
+
+function videoArgs(s: EncodeSettings, t: EncodeTarget): string[] {
+  const codec = s.codec ?? containerFor(t.output).videoCodec;
+  if (codec === 'gif') {
+    // One palette per frame: a global palette would need the whole clip in memory first.
+    return ['-filter:v', 'split[a][b];[a]palettegen=stats_mode=single[p];[b][p]paletteuse=new=1', '-c:v', 'gif'];
+  }
+  // 4:2:0 needs even dimensions in H.264 and VP9; odd sizes keep their exact size as 4:4:4 instead of being cropped.
+  const pixFmt = t.width % 2 === 0 && t.height % 2 === 0 ? 'yuv420p' : 'yuv444p';
+  const args = ['-c:v', codec, '-pix_fmt', pixFmt];
+  if (/^lib(x264|x265)$/.test(codec)) args.push('-crf', String(s.crf), '-preset', s.preset);
+  // VP9 needs -b:v 0 for -crf to mean constant quality.
+  else if (codec === 'libvpx-vp9') args.push('-crf', String(s.crf), '-b:v', '0', '-row-mt', '1');
+  return args;
+}
+
+function metadataArgs(s: EncodeSettings): string[] {
+  if (s.keepMetadata) {
+    // Frames are already upright, so a copied rotation tag would turn them a second time.
+    return ['-map_metadata', '1', '-map_metadata:s:v:0', '1:s:v:0', '-metadata:s:v:0', 'rotate=0'];
+  }
+  // Global, per-stream and chapter metadata: GPS location, device make and model, creation time, names.
+  return ['-map_metadata', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'];
+}
+
+export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget): string[] {
+  const rule = containerFor(t.output);
+  const audio = s.audio && rule.audioCopy?.length !== 0 ? t.audioCodecs : [];
+  const needSource = audio.length > 0 || s.keepMetadata;
+  return [
+    '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'matroska', '-i', 'pipe:0',
+    ...(needSource ? ['-i', t.source] : []),
+    '-map', '0:v:0',
+    ...(audio.length > 0 ? ['-map', '1:a'] : []),
+    ...videoArgs(s, t),
+    ...(t.variableRate ? fpsModeArgs(tools, 'passthrough') : ['-r', t.rate, ...fpsModeArgs(tools, 'cfr')]),
+    ...audioCodecArgs(rule, audio),
+    ...metadataArgs(s),
+    ...(rule.faststart ? ['-movflags', '+faststart'] : []),
+    ...s.ffmpegArgs,
+    t.output,
+  ];
+}
+
+function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>): Promise<void> {
+  if (stream.write(chunk)) return Promise.resolve();
+  return Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), died]);
+}
+
+export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget, children: ChildSet): Encoder {
+  const proc = runFfmpeg(tools.ffmpeg, encoderArgs(tools, s, t), { stdin: true, stdout: false }, children, 'encoding');
+  const stdin = proc.stdin!;
+  const frameBytes = frameByteLength('yuv420p', t.width, t.height);
+  // Settles only by rejecting: when ffmpeg exits while we still write, the write loop stops at once.
+  const died = proc.exited.then(() => {
+    throw new Error('encoding failed: ffmpeg exited before all frames were written');
+  });
+  died.catch(() => undefined);
+  let started = false;
+  return {
+    process: proc,
+    async write(frame, time) {
+      if (frame.length !== frameBytes) throw new Error(`frame of ${frame.length} bytes, expected ${frameBytes}`);
+      if (!started) {
+        started = true;
+        await writeChunk(stdin, mkvHeader(t.width, t.height), died);
+      }
+      await writeChunk(stdin, mkvFramePrefix(time * 1000, frameBytes), died);
+      await writeChunk(stdin, frame, died);
+    },
+    async finish() {
+      if (!started) throw new Error('no video frames were decoded');
+      stdin.end();
+      await proc.exited;
+    },
+  };
+}

@@ -1,0 +1,151 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { delimiter, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { usageError } from '../errors.js';
+
+export interface FfmpegTools {
+  ffmpeg: string;
+  ffprobe: string;
+  /** Where they came from, for --verbose. */
+  source: string;
+  /** ffmpeg's major version; decides between -fps_mode (5+) and the older -vsync. */
+  major: number;
+}
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const ext of process.platform === 'win32' ? ['.exe', ''] : ['']) {
+      const candidate = join(dir, name + ext);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // not here; keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The static builds in @ffmpeg-installer/* are an optional fallback for machines with no ffmpeg. */
+function bundled(pkg: string): string | undefined {
+  try {
+    const mod = createRequire(import.meta.url)(pkg) as { path?: string };
+    return mod.path;
+  } catch {
+    return undefined;
+  }
+}
+
+function versionOf(ffmpeg: string): number {
+  const out = spawnSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' });
+  if (out.error || out.status !== 0) throw usageError(`cannot run ${ffmpeg}: ${out.error?.message ?? out.stderr.trim()}`);
+  const m = /version\s+n?(\d+)\./.exec(out.stdout);
+  // Builds from git report a date or hash instead of a version; they are newer than any release we know.
+  return m ? Number(m[1]) : 99;
+}
+
+/**
+ * Finds ffmpeg and ffprobe: FFMPEG_PATH / FFPROBE_PATH, then PATH (a system build is newer and gets
+ * security fixes), then the bundled static build.
+ */
+export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
+  const candidates: [string | undefined, string | undefined, string][] = [
+    [env.FFMPEG_PATH, env.FFPROBE_PATH, 'FFMPEG_PATH/FFPROBE_PATH'],
+    [onPath('ffmpeg', env), onPath('ffprobe', env), 'PATH'],
+    [bundled('@ffmpeg-installer/ffmpeg'), bundled('@ffprobe-installer/ffprobe'), 'bundled @ffmpeg-installer static build'],
+  ];
+  for (const [ffmpeg, ffprobe, source] of candidates) {
+    if (ffmpeg && ffprobe) return { ffmpeg, ffprobe, source, major: versionOf(ffmpeg) };
+  }
+  throw usageError(
+    'ffmpeg and ffprobe were not found: install them (Debian/Ubuntu: apt-get install ffmpeg; macOS: brew install ffmpeg; ' +
+      'Windows: winget install ffmpeg), or set FFMPEG_PATH and FFPROBE_PATH',
+  );
+}
+
+/** Output frame-timing flag: -fps_mode replaced -vsync in ffmpeg 5. */
+export function fpsModeArgs(tools: FfmpegTools, mode: 'passthrough' | 'cfr'): string[] {
+  return tools.major >= 5 ? ['-fps_mode', mode] : ['-vsync', mode];
+}
+
+/** Tracks live child processes so that an interrupt can end every one of them. */
+export class ChildSet {
+  private readonly children = new Set<ChildProcess>();
+  add(child: ChildProcess): void {
+    this.children.add(child);
+    child.once('exit', () => this.children.delete(child));
+  }
+  killAll(): void {
+    for (const c of this.children) c.kill('SIGKILL');
+  }
+  get size(): number {
+    return this.children.size;
+  }
+}
+
+export interface FfmpegProcess {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  /** Resolves on exit 0; rejects with the last lines ffmpeg wrote to stderr otherwise. */
+  exited: Promise<void>;
+  kill(): void;
+}
+
+const STDERR_TAIL_LINES = 12;
+
+export function runFfmpeg(
+  bin: string,
+  args: string[],
+  io: { stdin: boolean; stdout: boolean },
+  children: ChildSet,
+  label: string,
+): FfmpegProcess {
+  const child = spawn(bin, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'] });
+  children.add(child);
+  // Only a bounded tail of stderr is kept: a long run can print megabytes of warnings.
+  const tail: string[] = [];
+  let partial = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split(/\r?\n/);
+    partial = lines.pop() ?? '';
+    for (const l of lines) if (l.trim()) tail.push(l.trim());
+    if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
+  });
+  // A write to a child that died raises EPIPE on stdin; the exit status below reports the real cause.
+  child.stdin?.on('error', () => undefined);
+  child.stdout?.on('error', () => undefined);
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', (err) => reject(new Error(`${label}: cannot start ${bin}: ${err.message}`)));
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      if (partial.trim()) tail.push(partial.trim());
+      const why = tail.length > 0 ? tail[tail.length - 1] : signal ? `killed by ${signal}` : `exit code ${code}`;
+      reject(new FfmpegError(`${label} failed: ${why}`, tail.slice()));
+    });
+  });
+  // Callers observe failures through `exited` when they await it; this keeps an early exit from being unhandled.
+  exited.catch(() => undefined);
+  return {
+    stdin: child.stdin,
+    stdout: child.stdout,
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+export class FfmpegError extends Error {
+  constructor(
+    message: string,
+    readonly stderrTail: string[],
+  ) {
+    super(message);
+    this.name = 'FfmpegError';
+  }
+}

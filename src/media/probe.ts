@@ -1,0 +1,97 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { UserError } from '../errors.js';
+import type { FfmpegTools } from './ffmpeg.js';
+
+const run = promisify(execFile);
+
+export interface VideoInfo {
+  /** Display size: already swapped for 90°/270° rotation, as ffmpeg's decoder delivers the frames upright. */
+  width: number;
+  height: number;
+  rotation: number;
+  /** Frames per second as a rational string ("30000/1001"), and as a number. */
+  rate: string;
+  fps: number;
+  /** True when the stream's timestamps do not follow one fixed rate. */
+  variableRate: boolean;
+  /** Seconds, or undefined when the container does not say. */
+  duration: number | undefined;
+  /** Frame count from the container, or an estimate from duration × fps. */
+  frameCount: number | undefined;
+  codec: string;
+}
+
+export interface MediaInfo {
+  formatName: string;
+  video: VideoInfo | undefined;
+  audio: { index: number; codec: string }[];
+}
+
+interface RawStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+  disposition?: { attached_pic?: number };
+}
+
+const ratio = (s: string | undefined): number => {
+  if (!s) return 0;
+  const [n, d] = s.split('/').map(Number);
+  return d ? n! / d : (n ?? 0);
+};
+
+function rotationOf(s: RawStream): number {
+  const fromSide = s.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  const r = fromSide ?? Number(s.tags?.rotate ?? 0);
+  return (((Math.round(r) % 360) + 360) % 360);
+}
+
+export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo> {
+  let stdout: string;
+  try {
+    ({ stdout } = await run(
+      tools.ffprobe,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+      { maxBuffer: 16 * 1024 * 1024 },
+    ));
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
+    throw new UserError(`not a readable media file (${stderr || (err as Error).message})`);
+  }
+  const json = JSON.parse(stdout) as { format?: { format_name?: string; duration?: string }; streams?: RawStream[] };
+  const streams = json.streams ?? [];
+  // Cover art in audio files is a one-frame "video" stream; it is not a video to anonymize.
+  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const audio = streams.filter((s) => s.codec_type === 'audio').map((s) => ({ index: s.index, codec: s.codec_name ?? '?' }));
+  let video: VideoInfo | undefined;
+  if (v && v.width && v.height) {
+    const rotation = rotationOf(v);
+    const swap = rotation === 90 || rotation === 270;
+    const rFps = ratio(v.r_frame_rate);
+    const avgFps = ratio(v.avg_frame_rate);
+    const fps = avgFps > 0 ? avgFps : rFps > 0 ? rFps : 25;
+    const duration = Number(v.duration ?? json.format?.duration) || undefined;
+    const nb = Number(v.nb_frames) || undefined;
+    video = {
+      width: swap ? v.height : v.width,
+      height: swap ? v.width : v.height,
+      rotation,
+      rate: avgFps > 0 ? v.avg_frame_rate! : (v.r_frame_rate ?? '25/1'),
+      fps,
+      variableRate: rFps > 0 && avgFps > 0 && Math.abs(rFps - avgFps) / rFps > 0.001,
+      duration,
+      frameCount: nb ?? (duration ? Math.round(duration * fps) : undefined),
+      codec: v.codec_name ?? '?',
+    };
+  }
+  return { formatName: json.format?.format_name ?? '?', video, audio };
+}

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { parseHexColor } from './anonymize/color.js';
+
+/**
+ * The one definition of faceblur's file-mode options: each entry gives the commander flag, its help
+ * text and the zod schema that validates it and supplies its default. The help text shows every
+ * default because it is read from the same schema.
+ */
+
+const scaleSchema = z
+  .string()
+  .regex(/^(\d+)?x?(\d+)?$/i, 'expected WxH, Wx or xH, for example 640x360')
+  .transform((s, ctx) => {
+    const m = /^(\d*)(x?)(\d*)$/i.exec(s)!;
+    const width = m[1] ? Number(m[1]) : undefined;
+    const height = m[3] ? Number(m[3]) : undefined;
+    if ((!width && !height) || width === 0 || height === 0) {
+      ctx.addIssue({ code: 'custom', message: 'expected WxH, Wx or xH with positive sizes, for example 640x360' });
+      return z.NEVER;
+    }
+    return { width, height };
+  });
+
+const colorSchema = z.string().transform((s, ctx) => {
+  const c = parseHexColor(s);
+  if (!c) {
+    ctx.addIssue({ code: 'custom', message: 'expected a hex colour such as 000000 or ff00ff' });
+    return z.NEVER;
+  }
+  return c;
+});
+
+const number = (min: number, max: number) => z.coerce.number().min(min).max(max);
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** `help` is shown by --help; `show` is how the default is printed there (when it differs from the value). */
+interface OptionSpec<T extends z.ZodType> {
+  flags: string;
+  help: string;
+  schema: T;
+  show?: string;
+}
+const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?: string): OptionSpec<T> =>
+  show === undefined ? { flags, help, schema } : { flags, help, schema, show };
+
+export const fileOptionSpecs = {
+  output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
+  thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).default(0.5)),
+  scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
+  detector: opt('--detector <name>', 'face detector: yunet, yunet-n or centerface', z.enum(['yunet', 'yunet-n', 'centerface']).default('yunet')),
+  model: opt('--model <path>', 'run this ONNX file instead of the installed model (same family as --detector)', z.string().optional(), 'the installed model'),
+  executionProvider: opt('--execution-provider <name>', 'where the detector runs: cpu, cuda, or auto (CUDA if available, else CPU)', z.enum(['cpu', 'cuda', 'auto']).default('cpu')),
+  threads: opt('--threads <n>', 'detector threads; 0 lets onnxruntime decide', integer(0, 256).default(0)),
+  replacewith: opt('--replacewith <filter>', 'what covers a face: blur, pixelate, solid or none', z.enum(['blur', 'pixelate', 'solid', 'none']).default('blur')),
+  mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face', integer(2, 64).default(8)),
+  color: opt('--color <hex>', 'solid: fill colour as hex RGB', colorSchema.prefault('000000'), '000000'),
+  boxes: opt('--boxes', 'use rectangular masks instead of ellipses', z.boolean().default(false)),
+  maskScale: opt('--mask-scale <factor>', "multiplies the detected box's width and height about its centre; the mask is the ellipse inscribed in that box (or the box itself with --boxes)", number(0.5, 5).default(1.3)),
+  drawScores: opt('--draw-scores', "write each detection's score above it, to help choose --thresh", z.boolean().default(false)),
+  crf: opt('--crf <n>', 'video quality for H.264/H.265/VP9: lower is better and larger', integer(0, 63).default(18)),
+  preset: opt('--preset <name>', 'encoder speed preset (H.264/H.265)', z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('medium')),
+  codec: opt('--codec <name>', 'ffmpeg video encoder', z.string().regex(/^[\w-]+$/).optional(), 'libx264 (libvpx-vp9 for .webm, gif for .gif)'),
+  ffmpegArgs: opt('--ffmpeg-args <args>', 'extra ffmpeg output arguments, split on spaces, e.g. "-tune film"', z.string().default('').transform((s) => s.split(/\s+/).filter(Boolean)), 'none'),
+  audio: opt('--no-audio', 'drop the audio (by default it is copied, re-encoded only if the output container needs it)', z.boolean().default(true), 'audio kept'),
+  keepMetadata: opt('--keep-metadata', 'keep location, device and time metadata (stripped by default)', z.boolean().default(false)),
+  recursive: opt('-r, --recursive', 'descend into subfolders of folder inputs', z.boolean().default(false)),
+  force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
+  report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
+  quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
+  verbose: opt('-v, --verbose', 'show which ffmpeg and model are used, and stack traces for errors', z.boolean().default(false)),
+} satisfies Record<string, OptionSpec<z.ZodType>>;
+
+type Specs = typeof fileOptionSpecs;
+
+export const fileOptionsSchema = z.object(
+  Object.fromEntries(Object.entries(fileOptionSpecs).map(([k, s]) => [k, s.schema])) as { [K in keyof Specs]: Specs[K]['schema'] },
+);
+export type FileOptions = z.output<typeof fileOptionsSchema>;
+
+/** The default as --help shows it. */
+export function defaultText(spec: OptionSpec<z.ZodType>): string | undefined {
+  if (spec.show !== undefined) return spec.show;
+  const value = spec.schema.safeParse(undefined);
+  if (!value.success || value.data === undefined) return undefined;
+  return typeof value.data === 'boolean' ? (value.data ? 'on' : 'off') : String(value.data);
+}
+
+/** Turns a zod failure into one line naming the flag, e.g. "--thresh: expected a number <= 1". */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const key = String(issue.path[0] ?? '');
+  const spec = (fileOptionSpecs as Record<string, OptionSpec<z.ZodType>>)[key];
+  const flag = spec ? spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) : key;
+  return `${flag}: ${issue.message}`;
+}

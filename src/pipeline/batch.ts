@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { errorMessage, InterruptedError } from '../errors.js';
+import type { InputFile } from '../io/inputs.js';
+import { isImagePath } from '../io/media-kind.js';
+import { outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
+import type { ReportWriter } from '../report.js';
+import type { RunContext } from './context.js';
+import { anonymizeImage } from './image.js';
+import { anonymizeVideo } from './video.js';
+
+export interface FileOutcome {
+  input: string;
+  output?: string;
+  ok: boolean;
+  error?: string;
+  frames: number;
+  seconds: number;
+}
+
+export interface BatchOptions {
+  output: string | undefined;
+  force: boolean;
+  report: ReportWriter | undefined;
+}
+
+/**
+ * Runs one file: every output is written under a hidden temp name in its destination folder and
+ * renamed only when complete, so the final name never holds a partial file.
+ */
+async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, claimed: Set<string>): Promise<FileOutcome> {
+  const start = performance.now();
+  const output = outputPathFor(file.path, file.relativeTo, opts.output);
+  const outcome = (ok: boolean, frames: number, error?: string): FileOutcome => ({
+    input: file.path,
+    output,
+    ok,
+    frames,
+    seconds: (performance.now() - start) / 1000,
+    ...(error === undefined ? {} : { error }),
+  });
+  if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
+  if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
+  claimed.add(output);
+  if (existsSync(output) && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite)`);
+  await mkdir(dirname(output), { recursive: true });
+  const temp = tempPathFor(output);
+  try {
+    const job = isImagePath(file.path) && isImagePath(output) ? anonymizeImage : anonymizeVideo;
+    const { frames } = await job(ctx, file.path, temp, output, opts.report);
+    await rename(temp, output);
+    return outcome(true, frames);
+  } catch (err) {
+    if (err instanceof InterruptedError) throw err;
+    ctx.log.verbose(err instanceof Error && err.stack ? err.stack : String(err));
+    return outcome(false, 0, errorMessage(err));
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Runs every file; one failure does not stop the others, an interrupt stops the batch. */
+export async function runBatch(
+  ctx: RunContext,
+  files: InputFile[],
+  opts: BatchOptions,
+  onOutcome: (o: FileOutcome) => void,
+): Promise<FileOutcome[]> {
+  const claimed = new Set<string>();
+  const outcomes: FileOutcome[] = [];
+  for (const file of files) {
+    if (ctx.signal.aborted) break;
+    const result = await runOne(ctx, file, opts, claimed);
+    outcomes.push(result);
+    onOutcome(result);
+  }
+  return outcomes;
+}

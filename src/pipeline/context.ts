@@ -1,0 +1,22 @@
+import type { EncodeSettings } from '../media/encode.js';
+import type { ChildSet, FfmpegTools } from '../media/ffmpeg.js';
+import type { Progress } from '../ui/progress.js';
+import type { Log } from '../ui/log.js';
+import type { FrameProcessor } from './frame-processor.js';
+import { InterruptedError } from '../errors.js';
+
+/** Everything a file job needs, built once per run by the CLI. */
+export interface RunContext {
+  /** ffmpeg is looked up on first use, so that a photo-only run works without it. */
+  tools(): FfmpegTools;
+  processFrame: FrameProcessor;
+  encode: EncodeSettings;
+  children: ChildSet;
+  signal: AbortSignal;
+  log: Log;
+  progress(file: string, totalFrames: number | undefined): Progress;
+}
+
+export function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new InterruptedError(String(signal.reason ?? 'signal'));
+}

@@ -1,0 +1,29 @@
+import { anonymizeFrame, regionMask, type AnonymizeSettings } from '../anonymize/anonymize.js';
+import { createScoreDrawer } from '../anonymize/labels.js';
+import { clipBox, type Detection } from '../detect/box.js';
+import type { Detector } from '../detect/detector.js';
+import type { Frame } from '../media/frame.js';
+import type { ReportRegion } from '../report.js';
+
+/** Detects, anonymizes and labels one frame in place; returns the regions it anonymized, for the report. */
+export type FrameProcessor = (frame: Frame) => Promise<ReportRegion[]>;
+
+/** The bounding box of what the mask covers, clipped to the frame. */
+function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: number): ReportRegion {
+  const m = regionMask(d, s);
+  const c = Math.abs(Math.cos(m.angle));
+  const sn = Math.abs(Math.sin(m.angle));
+  const hw = m.rx * c + m.ry * sn;
+  const hh = m.rx * sn + m.ry * c;
+  return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), score: d.score };
+}
+
+export function createFrameProcessor(detector: Detector, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
+  const draw = drawScores ? createScoreDrawer() : undefined;
+  return async (frame) => {
+    const detections = await detector.detect(frame);
+    anonymizeFrame(frame, detections, settings);
+    draw?.(frame, detections);
+    return detections.map((d) => maskBounds(d, settings, frame.width, frame.height));
+  };
+}

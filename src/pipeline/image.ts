@@ -1,0 +1,67 @@
+import { extname } from 'node:path';
+import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import { UserError } from '../errors.js';
+import { rgbFrameFromInterleaved, writeRgbInterleaved } from '../media/frame.js';
+import type { ReportWriter } from '../report.js';
+import type { RunContext } from './context.js';
+import type { JobResult } from './video.js';
+
+/** Output encoders per extension, at high quality: the photo should change only where faces are. */
+function encodeAs(img: Sharp, output: string): Sharp {
+  switch (extname(output).toLowerCase()) {
+    case '.jpg':
+    case '.jpeg':
+      return img.jpeg({ quality: 95, chromaSubsampling: '4:4:4' });
+    case '.png':
+      return img.png();
+    case '.webp':
+      return img.webp({ quality: 95 });
+    case '.tif':
+    case '.tiff':
+      return img.tiff({ quality: 95 });
+    case '.avif':
+      return img.avif({ quality: 80 });
+    default:
+      throw new UserError(`cannot write photos as ${extname(output) || 'a file without extension'}`);
+  }
+}
+
+/**
+ * Photos go through sharp: EXIF orientation is applied first so that detection sees the upright
+ * picture, and the output carries no EXIF/XMP/IPTC (location, camera, time) unless --keep-metadata.
+ */
+export async function anonymizeImage(
+  ctx: RunContext,
+  input: string,
+  temp: string,
+  output: string,
+  report: ReportWriter | undefined,
+): Promise<JobResult> {
+  let decoded: { data: Buffer; info: OutputInfo };
+  try {
+    // sRGB widens greyscale to three channels; alpha, if any, stays as a fourth and is left untouched.
+    decoded = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  } catch (err) {
+    throw new UserError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
+  }
+  const { data, info } = decoded;
+  const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
+  const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
+  try {
+    const regions = await ctx.processFrame(frame);
+    rep?.frame(0, 0, regions);
+    writeRgbInterleaved(frame, data, info.channels);
+    const raw = { width: info.width, height: info.height, channels: info.channels };
+    // To keep metadata, the anonymized pixels replace the original's inside its own pipeline, which
+    // carries its EXIF, XMP and ICC data; rotate() has reset the orientation tag to match the pixels.
+    const img = ctx.encode.keepMetadata
+      ? sharp(input).rotate().composite([{ input: data, raw, blend: 'source' }]).keepMetadata()
+      : sharp(data, { raw });
+    await encodeAs(img, output).toFile(temp);
+    rep?.end({ status: 'ok', frames: 1 });
+    return { frames: 1 };
+  } catch (err) {
+    rep?.end({ status: 'failed', error: (err as Error).message, frames: 0 });
+    throw err;
+  }
+}

@@ -1,0 +1,62 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import type { Box } from './detect/box.js';
+import { tempPathFor } from './io/outputs.js';
+
+export interface ReportRegion {
+  box: Box;
+  score: number;
+}
+
+export interface ReportFile {
+  frame(index: number, time: number, regions: readonly ReportRegion[]): void;
+  end(result: { status: 'ok' | 'failed' | 'skipped'; error?: string; frames: number }): void;
+}
+
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+
+/**
+ * Streams the --report JSON as files and frames go by, so that a long video's report never sits in
+ * memory. It is written to a temp file and renamed when the run ends, like every other output.
+ */
+export class ReportWriter {
+  private readonly stream: WriteStream;
+  private readonly temp: string;
+  private files = 0;
+
+  constructor(private readonly path: string, version: string) {
+    this.temp = tempPathFor(path);
+    this.stream = createWriteStream(this.temp);
+    this.stream.write(`{"faceblur":${JSON.stringify(version)},"files":[`);
+  }
+
+  beginFile(info: { input: string; output: string; kind: 'video' | 'image'; width: number; height: number }): ReportFile {
+    this.stream.write(`${this.files++ > 0 ? ',' : ''}\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
+    let frames = 0;
+    let open = true;
+    return {
+      frame: (index, time, regions) => {
+        const rs = regions.map((r) => ({ x1: r1(r.box.x1), y1: r1(r.box.y1), x2: r1(r.box.x2), y2: r1(r.box.y2), score: Math.round(r.score * 1000) / 1000 }));
+        this.stream.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
+      },
+      end: (result) => {
+        if (!open) return;
+        open = false;
+        const { frames: count, ...rest } = result;
+        this.stream.write(`],"frameCount":${count},${JSON.stringify(rest).slice(1)}`);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stream.end('\n]}\n');
+    await finished(this.stream);
+    await rename(this.temp, this.path);
+  }
+
+  async discard(): Promise<void> {
+    this.stream.destroy();
+    await rm(this.temp, { force: true });
+  }
+}

@@ -1,0 +1,113 @@
+import { existsSync } from 'node:fs';
+import { createDetector, type Detector } from './detect/detector.js';
+import { InterruptedError, usageError } from './errors.js';
+import { expandInputs } from './io/inputs.js';
+import { isFolderTarget } from './io/outputs.js';
+import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
+import { findModel } from './models/manifest.js';
+import { locateModel } from './models/install.js';
+import type { FileOptions } from './options.js';
+import { runBatch } from './pipeline/batch.js';
+import type { RunContext } from './pipeline/context.js';
+import { createFrameProcessor } from './pipeline/frame-processor.js';
+import { ReportWriter } from './report.js';
+import { createLog, type Log } from './ui/log.js';
+import { createProgress } from './ui/progress.js';
+
+async function openDetector(o: FileOptions, log: Log): Promise<Detector> {
+  const family = o.detector === 'centerface' ? 'centerface' : 'yunet';
+  let modelPath: string;
+  if (o.model) {
+    if (!existsSync(o.model)) throw usageError(`--model: no such file ${o.model}`);
+    modelPath = o.model;
+  } else {
+    const entry = findModel(o.detector);
+    if (!entry) throw usageError(`--detector: unknown model ${o.detector}`);
+    modelPath = await locateModel(entry);
+  }
+  const detector = await createDetector({
+    family,
+    modelPath,
+    threshold: o.thresh,
+    size: o.scale ?? {},
+    provider: o.executionProvider,
+    threads: o.threads,
+    notice: (l) => log.warn(l),
+  });
+  log.verbose(`detector: ${o.detector} (${modelPath}) on ${detector.provider}, threshold ${o.thresh}`);
+  return detector;
+}
+
+/** Interrupts end every child and the batch; the handlers are removed again when the run ends. */
+function trapSignals(controller: AbortController, children: ChildSet, log: Log): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    if (!controller.signal.aborted) log.info(`\nfaceblur: ${signal}, stopping and removing partial files`);
+    controller.abort(signal);
+    children.killAll();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
+/** File mode: returns the exit code (0 all done, 1 any failed). */
+export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
+  const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  const { files, problems } = expandInputs(inputs, o.recursive);
+  if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
+    throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
+  }
+  for (const p of problems) log.error(`${p.input}: ${p.message}`);
+  if (files.length === 0) return 1;
+
+  let tools: FfmpegTools | undefined;
+  const getTools = () => {
+    if (!tools) {
+      tools = findFfmpeg();
+      log.verbose(`ffmpeg: ${tools.ffmpeg} (version ${tools.major}, from ${tools.source}); ffprobe: ${tools.ffprobe}`);
+    }
+    return tools;
+  };
+  const detector = await openDetector(o, log);
+  const children = new ChildSet();
+  const controller = new AbortController();
+  const untrap = trapSignals(controller, children, log);
+  const report = o.report ? new ReportWriter(o.report, version) : undefined;
+  const ctx: RunContext = {
+    tools: getTools,
+    processFrame: createFrameProcessor(
+      detector,
+      { replaceWith: o.replacewith, shape: o.boxes ? 'box' : 'ellipse', maskScale: o.maskScale, mosaicSize: o.mosaicSize, color: o.color },
+      o.drawScores,
+    ),
+    encode: { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: o.ffmpegArgs, audio: o.audio, keepMetadata: o.keepMetadata },
+    children,
+    signal: controller.signal,
+    log,
+    progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet }),
+  };
+  const started = performance.now();
+  try {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, report }, (r) => {
+      if (r.ok) process.stdout.write(`${r.output}\n`);
+      else log.error(`${r.input}: ${r.error}`);
+    });
+    if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
+    await report?.close();
+    const failed = outcomes.filter((r) => !r.ok).length + problems.length;
+    const done = outcomes.length - outcomes.filter((r) => !r.ok).length;
+    const secs = ((performance.now() - started) / 1000).toFixed(1);
+    log.info(`faceblur: ${done} done, ${failed} failed (${secs} s)`);
+    return failed > 0 ? 1 : 0;
+  } catch (err) {
+    await report?.discard();
+    throw err;
+  } finally {
+    untrap();
+    children.killAll();
+    await detector.dispose();
+  }
+}
