@@ -5,8 +5,14 @@ import type { Detector } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 
-/** Detects, anonymizes and labels one frame in place; returns the regions it anonymized, for the report. */
-export type FrameProcessor = (frame: Frame) => Promise<ReportRegion[]>;
+/** What one frame got: the regions anonymized, and the bounds of each mask as the report gives them. */
+export interface FrameResult {
+  regions: Detection[];
+  masks: ReportRegion[];
+}
+
+/** Detects, anonymizes and labels one frame in place. */
+export type FrameProcessor = (frame: Frame) => Promise<FrameResult>;
 
 /** The bounding box of what the mask covers, clipped to the frame. */
 function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: number): ReportRegion {
@@ -24,6 +30,6 @@ export function createFrameProcessor(detector: Detector, settings: AnonymizeSett
     const detections = await detector.detect(frame);
     anonymizeFrame(frame, detections, settings);
     draw?.(frame, detections);
-    return detections.map((d) => maskBounds(d, settings, frame.width, frame.height));
+    return { regions: detections, masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
   };
 }

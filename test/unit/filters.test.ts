@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { anonymizeFrame, type AnonymizeSettings } from '../../src/anonymize/anonymize.js';
+import { parseHexColor, planeValues } from '../../src/anonymize/color.js';
+import { blur, fillSolid, pixelate } from '../../src/anonymize/filters.js';
+import { rasterize } from '../../src/anonymize/mask.js';
+import { frameFromBuffer, type Plane } from '../../src/media/frame.js';
+
+const plane = (width: number, height: number, f: (x: number, y: number) => number): Plane => {
+  const data = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) data[y * width + x] = f(x, y);
+  return { data, width, height, subsample: 1 };
+};
+const fullBox = (w: number, h: number) => rasterize({ kind: 'box', cx: w / 2, cy: h / 2, rx: w / 2, ry: h / 2, angle: 0 }, w, h);
+const innerBox = rasterize({ kind: 'box', cx: 8, cy: 8, rx: 4, ry: 4, angle: 0 }, 16, 16); // pixels 4..11
+
+describe('filters', () => {
+  it('solid fills exactly the covered pixels', () => {
+    const p = plane(16, 16, () => 7);
+    fillSolid(p, innerBox, 200);
+    for (let y = 0; y < 16; y++)
+      for (let x = 0; x < 16; x++) expect(p.data[y * 16 + x]).toBe(x >= 4 && x < 12 && y >= 4 && y < 12 ? 200 : 7);
+  });
+
+  it('pixelate gives each cell its mean and leaves the rest alone', () => {
+    const p = plane(8, 8, (x) => x * 10);
+    pixelate(p, fullBox(8, 8), 4);
+    expect(Array.from(p.data.subarray(0, 8))).toEqual([15, 15, 15, 15, 55, 55, 55, 55]);
+    const q = plane(16, 16, (x) => x);
+    pixelate(q, innerBox, 4);
+    expect(q.data[0]).toBe(0);
+    expect(q.data[4 * 16 + 4]).toBe(Math.round((4 + 5 + 6 + 7) / 4));
+  });
+
+  it('blur destroys detail finer than a cell: a checkerboard becomes flat', () => {
+    const p = plane(32, 32, (x, y) => ((x + y) % 2 ? 255 : 0));
+    blur(p, fullBox(32, 32), 8);
+    const values = Array.from(p.data);
+    expect(Math.max(...values) - Math.min(...values)).toBeLessThanOrEqual(1);
+  });
+
+  it('blur keeps only coarse structure: the output is determined by the cell means', () => {
+    // Two inputs with equal cell means but different detail give the same output.
+    const a = plane(16, 16, (x, y) => (x % 4 < 2 ? 100 : 140) + (y % 2));
+    const b = plane(16, 16, (x, y) => (x % 4 < 2 ? 140 : 100) + ((y + 1) % 2));
+    blur(a, fullBox(16, 16), 4);
+    blur(b, fullBox(16, 16), 4);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+  });
+
+  it('blur is smooth across cells: neighbouring pixels never jump by more than the cell step allows', () => {
+    const p = plane(32, 32, (x) => (x < 16 ? 0 : 255));
+    blur(p, fullBox(32, 32), 8);
+    for (let x = 1; x < 32; x++) expect(Math.abs(p.data[x]! - p.data[x - 1]!)).toBeLessThanOrEqual(Math.ceil(255 / 8) + 1);
+  });
+});
+
+describe('colours', () => {
+  it('parses hex colours and converts them to limited-range YUV', () => {
+    expect(parseHexColor('ff00ff')).toEqual({ r: 255, g: 0, b: 255 });
+    expect(parseHexColor('#0f0')).toEqual({ r: 0, g: 255, b: 0 });
+    expect(parseHexColor('red')).toBeUndefined();
+    expect(planeValues({ r: 0, g: 0, b: 0 }, 'yuv420p')).toEqual([16, 128, 128]);
+    expect(planeValues({ r: 255, g: 255, b: 255 }, 'yuv420p')).toEqual([235, 128, 128]);
+  });
+});
+
+describe('anonymizeFrame', () => {
+  const settings: AnonymizeSettings = { replaceWith: 'solid', shape: 'box', maskScale: 1, mosaicSize: 8, color: { r: 0, g: 0, b: 0 } };
+
+  it('covers the luma and the matching chroma of a yuv420p frame', () => {
+    const buf = new Uint8Array(8 * 8 + 2 * 4 * 4).fill(90);
+    const frame = frameFromBuffer(buf, 'yuv420p', 8, 8, 0, 0);
+    anonymizeFrame(frame, [{ score: 1, box: { x1: 0, y1: 0, x2: 4, y2: 4 } }], settings);
+    expect(frame.planes[0]!.data[0]).toBe(16);
+    expect(frame.planes[0]!.data[3 * 8 + 3]).toBe(16);
+    expect(frame.planes[0]!.data[4]).toBe(90);
+    expect(frame.planes[1]!.data[0]).toBe(128);
+    expect(frame.planes[1]!.data[1]).toBe(128);
+    expect(frame.planes[1]!.data[3]).toBe(90);
+  });
+
+  it('does nothing with none', () => {
+    const buf = new Uint8Array(8 * 8 + 2 * 16).fill(90);
+    const frame = frameFromBuffer(buf, 'yuv420p', 8, 8, 0, 0);
+    anonymizeFrame(frame, [{ score: 1, box: { x1: 0, y1: 0, x2: 8, y2: 8 } }], { ...settings, replaceWith: 'none' });
+    expect(buf.every((v) => v === 90)).toBe(true);
+  });
+});
