@@ -68,7 +68,8 @@ export function frameTimes(path: string): number[] {
   const out = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', path], {
     encoding: 'utf8',
   });
-  return out.split('\n').filter(Boolean).map(Number);
+  // Frames may carry side data, which ffprobe prints as extra CSV fields after the time.
+  return out.split('\n').filter(Boolean).map((l) => Number(l.split(',')[0]));
 }
 
 /** Decodes frame `index` of a video (or a photo) to RGB24. */

@@ -47,11 +47,13 @@ function wrap(session: ort.InferenceSession, provider: 'cpu' | 'cuda'): Session 
   };
 }
 
-const availableProviders = (): string =>
-  ort
-    .listSupportedBackends()
-    .map((b) => b.name)
-    .join(', ');
+/** What this onnxruntime-node build can run: bundled providers work as installed, the others need extra libraries. */
+function availableProviders(): string {
+  const all = ort.listSupportedBackends();
+  const ready = all.filter((b) => b.bundled).map((b) => b.name);
+  const extra = all.filter((b) => !b.bundled).map((b) => b.name);
+  return `${ready.join(', ')}${extra.length > 0 ? ` (${extra.join(', ')} need NVIDIA's CUDA 12 and cuDNN 9 libraries)` : ''}`;
+}
 
 /**
  * The one place that creates inference sessions. CUDA needs onnxruntime-node's CUDA binaries and a
@@ -59,6 +61,8 @@ const availableProviders = (): string =>
  * falls back to the CPU with a one-line notice.
  */
 export async function createSession(model: string | Uint8Array, cfg: SessionConfig): Promise<Session> {
+  // A failed CUDA probe logs a multi-line native error before it throws; our own one-line message says it better.
+  ort.env.logLevel = 'fatal';
   if (cfg.provider === 'cpu') return wrap(await open(model, options('cpu', cfg.threads)), 'cpu');
   try {
     return wrap(await open(model, options('cuda', cfg.threads)), 'cuda');

@@ -64,8 +64,13 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
       { maxBuffer: 16 * 1024 * 1024 },
     ));
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '').trim().split('\n').pop();
-    throw new UserError(`not a readable media file (${stderr || (err as Error).message})`);
+    // ffprobe prefixes its messages with the path, which our error line already names.
+    const said = String((err as { stderr?: string }).stderr ?? '')
+      .split('\n')
+      .map((l) => l.replace(`${path}: `, '').replace(/^\[[^\]]+\]\s*/, '').trim())
+      .filter(Boolean);
+    const why = [...new Set(said)].slice(-2).join('; ');
+    throw new UserError(`not a readable media file (${why || (err as Error).message})`);
   }
   const json = JSON.parse(stdout) as { format?: { format_name?: string; duration?: string }; streams?: RawStream[] };
   const streams = json.streams ?? [];

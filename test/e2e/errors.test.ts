@@ -1,0 +1,96 @@
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES, runCli, sha256, tempDir } from '../helpers.js';
+import { makeClip } from './fixtures.js';
+
+const lines = (s: string) => s.trim().split('\n').filter(Boolean);
+
+describe('bad input and usage errors', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+    writeFileSync(join(dir, 'random.mp4'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
+    writeFileSync(join(dir, 'text.jpg'), 'this is not a photo\n');
+    writeFileSync(join(dir, 'empty.mp4'), '');
+    copyFileSync(join(IMAGES, 'deface_city.jpg'), join(dir, 'good.jpg'));
+  });
+
+  it('exits 2 with one line for invalid options, before touching any file', async () => {
+    for (const args of [['--thresh', '7'], ['--replacewith', 'smudge'], ['--scale', 'huge'], ['--color', 'blue'], ['--bogus']]) {
+      const r = await runCli([join(dir, 'good.jpg'), ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^(faceblur: --|error: unknown option)/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(readdirSync(dir).some((n) => n.includes('anonymized'))).toBe(false);
+  });
+
+  it('exits 2 for -o FILE with several inputs, and with usage when no input is given', async () => {
+    const r = await runCli([join(dir, 'good.jpg'), join(dir, 'text.jpg'), '-o', join(dir, 'x.jpg')]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    const none = await runCli([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/Usage: faceblur/);
+  });
+
+  it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
+    const before = ['random.mp4', 'text.jpg', 'empty.mp4', 'good.jpg'].map((f) => sha256(join(dir, f)));
+    const r = await runCli(
+      [join(dir, 'random.mp4'), join(dir, 'missing.mov'), join(dir, 'text.jpg'), join(dir, 'empty.mp4'), join(dir, 'good.jpg')],
+      { env: { NO_COLOR: '1' } },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim()).toBe(join(dir, 'good_anonymized.jpg'));
+    const errs = lines(r.stderr).filter((l) => l.startsWith('error:'));
+    expect(errs).toHaveLength(4);
+    expect(errs.join('\n')).toMatch(/random\.mp4: not a readable media file/);
+    expect(errs.join('\n')).toMatch(/missing\.mov: no such file or folder/);
+    expect(errs.join('\n')).toMatch(/text\.jpg: not a readable image/);
+    expect(errs.join('\n')).toMatch(/empty\.mp4: not a readable media file/);
+    expect(r.stderr).toMatch(/1 done, 4 failed/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(['random.mp4', 'text.jpg', 'empty.mp4', 'good.jpg'].map((f) => sha256(join(dir, f)))).toEqual(before);
+    expect(readdirSync(dir).filter((n) => n.includes('partial') || /(random|text|empty)_anonymized/.test(n))).toEqual([]);
+  });
+
+  it('reports an audio-only file as having no video stream', async () => {
+    const { ffmpeg } = await import('../helpers.js');
+    ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=1', join(dir, 'tone.m4a')]);
+    const r = await runCli([join(dir, 'tone.m4a'), '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/tone\.m4a: has no video stream \(audio only\)/);
+  });
+
+  it('a truncated video fails, and leaves neither an output nor a temp file', async () => {
+    const sub = join(dir, 'trunc');
+    mkdirSync(sub);
+    const clip = makeClip(sub, 'clip.mp4', { seconds: 1, extra: ['-movflags', '+faststart'] });
+    const { readFileSync } = await import('node:fs');
+    const bytes = readFileSync(clip);
+    writeFileSync(join(sub, 'cut.mp4'), bytes.subarray(0, Math.floor(bytes.length * 0.5)));
+    const r = await runCli([join(sub, 'cut.mp4'), '--quiet']);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(readdirSync(sub).sort()).toEqual(['clip.mp4', 'cut.mp4']);
+  });
+
+  it('a model that is not installed is a setup error (exit 2) that says how to get it', async () => {
+    const r = await runCli([join(dir, 'good.jpg'), '--detector', 'centerface', '--force'], {
+      env: { FACEBLUR_MODEL_DIR: join(dir, 'no-models'), XDG_CACHE_HOME: join(dir, 'cache') },
+    });
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/centerface.*not installed.*faceblur models install centerface/);
+  });
+
+  it('--execution-provider cuda without CUDA is a clear setup error; auto falls back to the CPU', async () => {
+    const cuda = await runCli([join(dir, 'good.jpg'), '-o', join(dir, 'cuda.jpg'), '--execution-provider', 'cuda']);
+    expect(cuda.code).toBe(2);
+    expect(cuda.stderr).toMatch(/CUDA execution provider is not available.*available providers: .*cpu/);
+    const auto = await runCli([join(dir, 'good.jpg'), '-o', join(dir, 'auto.jpg'), '--execution-provider', 'auto']);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toMatch(/running the detector on the CPU/);
+  });
+});

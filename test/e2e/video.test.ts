@@ -1,0 +1,153 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ffmpeg, ffprobe, frameTimes, psnr, rgbFrame, runCli, sha256, tempDir } from '../helpers.js';
+import { makeClip } from './fixtures.js';
+
+interface Report {
+  files: { input: string; output: string; width: number; height: number; status: string; frameCount: number; frames: { index: number; regions: { x1: number; y1: number; x2: number; y2: number; score: number }[] }[] }[];
+}
+
+const video = (p: ReturnType<typeof ffprobe>) => p.streams.find((s) => s.codec_type === 'video')!;
+
+describe('faceblur on a video', () => {
+  let dir: string;
+  let input: string;
+  let inputSha: string;
+  let report: Report;
+  beforeAll(async () => {
+    dir = tempDir();
+    input = makeClip(dir);
+    inputSha = sha256(input);
+    const r = await runCli([input, '--report', join(dir, 'report.json')]);
+    // Piped stderr gets no progress bar, only the summary.
+    expect(r.stderr.trim()).toMatch(/^faceblur: 1 done, 0 failed \([\d.]+ s\)$/);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(join(dir, 'group_anonymized.mp4'));
+    report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+  });
+
+  it('writes <name>_anonymized.mp4 with the same size, frame count, duration and audio', () => {
+    const a = ffprobe(input);
+    const b = ffprobe(join(dir, 'group_anonymized.mp4'));
+    expect(video(b).width).toBe(640);
+    expect(video(b).height).toBe(480);
+    expect(video(b).codec_name).toBe('h264');
+    expect(video(b).pix_fmt).toBe('yuv420p');
+    expect(video(b).nb_read_frames).toBe(video(a).nb_read_frames);
+    expect(Math.abs(Number(b.format.duration) - Number(a.format.duration))).toBeLessThanOrEqual(0.1);
+    const audio = b.streams.filter((s) => s.codec_type === 'audio');
+    expect(audio).toHaveLength(1);
+    expect(audio[0]!.codec_name).toBe('aac');
+  });
+
+  it('changes the faces strongly and leaves the background near-identical', () => {
+    const out = join(dir, 'group_anonymized.mp4');
+    const f = report.files[0]!;
+    expect(f.status).toBe('ok');
+    expect(f.frameCount).toBe(15);
+    for (const index of [0, 7, 14]) {
+      const regions = f.frames[index]!.regions;
+      expect(regions.length).toBeGreaterThanOrEqual(12);
+      const a = rgbFrame(input, 640, 480, index);
+      const b = rgbFrame(out, 640, 480, index);
+      const inAny = (x: number, y: number) => regions.some((r) => x >= r.x1 - 2 && x < r.x2 + 2 && y >= r.y1 - 2 && y < r.y2 + 2);
+      // Inside the mask's central part the picture must be wrecked; outside every mask, untouched but for re-encoding.
+      const inCore = (x: number, y: number) =>
+        regions.some((r) => {
+          const cx = (r.x1 + r.x2) / 2, cy = (r.y1 + r.y2) / 2;
+          return Math.abs(x - cx) < (r.x2 - r.x1) / 5 && Math.abs(y - cy) < (r.y2 - r.y1) / 5;
+        });
+      expect(psnr(a, b, 640, (x, y) => !inAny(x, y))).toBeGreaterThan(36);
+      expect(psnr(a, b, 640, inCore)).toBeLessThan(26);
+    }
+  });
+
+  it('never touches the input and leaves no temp files', () => {
+    expect(sha256(input)).toBe(inputSha);
+    expect(readdirSync(dir).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses to overwrite an existing output without --force, and overwrites with it', async () => {
+    const out = join(dir, 'group_anonymized.mp4');
+    const before = sha256(out);
+    const r = await runCli([input, '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/already exists \(use --force/);
+    expect(sha256(out)).toBe(before);
+    const forced = await runCli([input, '--force', '--quiet', '--replacewith', 'solid']);
+    expect(forced.code).toBe(0);
+    expect(sha256(out)).not.toBe(before);
+  });
+
+  it('drops the audio with --no-audio and strips metadata unless --keep-metadata', async () => {
+    const tagged = join(dir, 'tagged.mp4');
+    ffmpeg(['-i', input, '-c', 'copy', '-metadata', 'title=secret', '-metadata', 'location=+48.8584+002.2945/', tagged]);
+    const r = await runCli([tagged, '-o', join(dir, 'noaudio.mp4'), '--no-audio', '--quiet']);
+    expect(r.code).toBe(0);
+    const stripped = ffprobe(join(dir, 'noaudio.mp4'));
+    expect(stripped.streams.map((s) => s.codec_type)).toEqual(['video']);
+    expect(stripped.format.tags?.title).toBeUndefined();
+    expect(stripped.format.tags?.location).toBeUndefined();
+    const k = await runCli([tagged, '-o', join(dir, 'kept.mp4'), '--keep-metadata', '--quiet']);
+    expect(k.code).toBe(0);
+    const kept = ffprobe(join(dir, 'kept.mp4'));
+    expect(kept.format.tags?.title).toBe('secret');
+    expect(kept.streams.filter((s) => s.codec_type === 'audio')).toHaveLength(1);
+  });
+});
+
+describe('faceblur keeps geometry and timing', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+
+  it('turns a 90°-rotated phone video upright, with no rotation left in the output', async () => {
+    const plain = makeClip(dir, 'plain.mp4', { seconds: 1 });
+    const rotated = join(dir, 'rotated.mp4');
+    ffmpeg(['-i', plain, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated]);
+    const r = await runCli([rotated, '--quiet']);
+    expect(r.code).toBe(0);
+    const v = video(ffprobe(join(dir, 'rotated_anonymized.mp4')));
+    expect([v.width, v.height]).toEqual([480, 640]);
+    expect(v.side_data_list?.some((d) => d.rotation)).toBeFalsy();
+    expect(v.nb_read_frames).toBe('10');
+    // With no filter the picture must match the source as a player shows it (ffmpeg applies the rotation when decoding).
+    const none = await runCli([rotated, '-o', join(dir, 'rotated_none.mp4'), '--replacewith', 'none', '--quiet']);
+    expect(none.code).toBe(0);
+    const shown = rgbFrame(rotated, 480, 640, 3);
+    expect(psnr(shown, rgbFrame(join(dir, 'rotated_none.mp4'), 480, 640, 3), 480, () => true)).toBeGreaterThan(36);
+  });
+
+  it('keeps an odd frame size exactly', async () => {
+    const odd = makeClip(dir, 'odd.mp4', { size: '641x481', seconds: 1, extra: ['-pix_fmt', 'yuv444p'] });
+    const r = await runCli([odd, '--quiet']);
+    expect(r.code).toBe(0);
+    const v = video(ffprobe(join(dir, 'odd_anonymized.mp4')));
+    expect([v.width, v.height]).toEqual([641, 481]);
+    expect(v.nb_read_frames).toBe('10');
+  });
+
+  it('keeps each frame of a variable-frame-rate video at its own time', async () => {
+    const plain = makeClip(dir, 'cfr.mp4', { seconds: 2 });
+    const vfr = join(dir, 'vfr.mp4');
+    // 10 fps for the first second, then frames 0.25 s apart.
+    ffmpeg(['-i', plain, '-filter:v', "setpts='if(lt(N,10),N/10,1+(N-10)/4)/TB'", '-fps_mode', 'vfr', '-an', '-c:v', 'libx264', vfr]);
+    const r = await runCli([vfr, '--quiet']);
+    expect(r.code).toBe(0);
+    const a = frameTimes(vfr);
+    const b = frameTimes(join(dir, 'vfr_anonymized.mp4'));
+    expect(b).toHaveLength(a.length);
+    b.forEach((t, i) => expect(Math.abs(t - a[i]!)).toBeLessThan(0.01));
+  });
+
+  it('reads a GIF and writes a GIF', async () => {
+    const gif = join(dir, 'clip.gif');
+    ffmpeg(['-i', makeClip(dir, 'forgif.mp4', { seconds: 1 }), '-vf', 'scale=320:-2', gif]);
+    const r = await runCli([gif, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(existsSync(join(dir, 'clip_anonymized.gif'))).toBe(true);
+    expect(video(ffprobe(join(dir, 'clip_anonymized.gif'))).nb_read_frames).toBe(video(ffprobe(gif)).nb_read_frames);
+  });
+});
