@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { createDetector, type Detector } from './detect/detector.js';
+import type { Detector } from './detect/detector.js';
+import { createThreadedDetector } from './detect/threaded-detector.js';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isFolderTarget } from './io/outputs.js';
@@ -25,7 +26,7 @@ async function openDetector(o: FileOptions, log: Log): Promise<Detector> {
     if (!entry) throw usageError(`--detector: unknown model ${o.detector}`);
     modelPath = await locateModel(entry);
   }
-  const detector = await createDetector({
+  const detector = await createThreadedDetector({
     family,
     modelPath,
     threshold: o.thresh,
@@ -101,6 +102,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const done = outcomes.length - outcomes.filter((r) => !r.ok).length;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     log.info(`faceblur: ${done} done, ${failed} failed (${secs} s)`);
+    log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;
   } catch (err) {
     await report?.discard();

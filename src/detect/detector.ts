@@ -5,7 +5,7 @@ import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import { rescaleDetection, type Detection } from './box.js';
 import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
-import { fillInputTensor, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
+import { createTensorFiller, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
 import { nms } from './nms.js';
 import { setGraphDims } from './onnx-dims.js';
 import { createSession, type Session, type SessionConfig } from './session.js';
@@ -102,28 +102,32 @@ export async function createDetector(cfg: DetectorConfig): Promise<Detector> {
   }
   const family = FAMILIES[cfg.family];
   const inputName = session.inputNames[0]!;
-  // The input tensor is reused while the frame size stays the same, to spare an allocation per frame.
-  let buffer = new Float32Array(0);
-  let geoKey = '';
-  let geo: TensorGeometry | undefined;
+  // Per frame size: the geometry, the filler and a few zeroed input buffers that are reused, so that
+  // no frame allocates a tensor and two calls can be in flight at once (the padding stays zero).
+  let shape: { key: string; geo: TensorGeometry; fill: ReturnType<typeof createTensorFiller>; free: Float32Array[] } | undefined;
   return {
     name: cfg.family,
     provider: session.provider,
     async detect(frame) {
-      const size = detectionSize(frame.width, frame.height, cfg.size);
       const key = `${frame.width}x${frame.height}`;
-      if (key !== geoKey || !geo) {
-        geo = tensorGeometry(size.width, size.height, 32);
-        buffer = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
-        geoKey = key;
+      if (shape?.key !== key) {
+        const size = detectionSize(frame.width, frame.height, cfg.size);
+        const geo = tensorGeometry(size.width, size.height, 32);
+        shape = { key, geo, fill: createTensorFiller(frame.width, frame.height, geo, family.order), free: [] };
       }
-      fillInputTensor(frame, geo, family.order, buffer);
-      const input = new ort.Tensor('float32', buffer, [1, 3, geo.paddedHeight, geo.paddedWidth]);
-      const outputs = await session.run({ [inputName]: input });
-      const found = nms(family.decode(outputs, geo, cfg.threshold), NMS_IOU);
-      const sx = frame.width / geo.width;
-      const sy = frame.height / geo.height;
-      return found.map((d) => rescaleDetection(d, sx, sy));
+      const { geo, fill, free } = shape;
+      const buffer = free.pop() ?? new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
+      try {
+        fill(frame, buffer);
+        const input = new ort.Tensor('float32', buffer, [1, 3, geo.paddedHeight, geo.paddedWidth]);
+        const outputs = await session.run({ [inputName]: input });
+        const found = nms(family.decode(outputs, geo, cfg.threshold), NMS_IOU);
+        const sx = frame.width / geo.width;
+        const sy = frame.height / geo.height;
+        return found.map((d) => rescaleDetection(d, sx, sy));
+      } finally {
+        free.push(buffer);
+      }
     },
     dispose: () => session.dispose(),
   };

@@ -1,4 +1,4 @@
-import type { Frame } from '../media/frame.js';
+import type { Frame, Plane } from '../media/frame.js';
 
 export type ChannelOrder = 'bgr' | 'rgb';
 
@@ -20,66 +20,116 @@ export function tensorGeometry(width: number, height: number, multiple: number):
   };
 }
 
+/**
+ * BT.601 limited-range YUV → RGB as lookup tables (the detectors are trained on ordinary photos and
+ * do not notice the small BT.601/709 difference). Tables keep the per-pixel work to a few adds.
+ */
+interface YuvTables {
+  y: Float32Array;
+  rv: Float32Array;
+  gu: Float32Array;
+  gv: Float32Array;
+  bu: Float32Array;
+}
+
+function yuvTables(): YuvTables {
+  const t = { y: new Float32Array(256), rv: new Float32Array(256), gu: new Float32Array(256), gv: new Float32Array(256), bu: new Float32Array(256) };
+  for (let i = 0; i < 256; i++) {
+    t.y[i] = 1.164 * (i - 16);
+    t.rv[i] = 1.596 * (i - 128);
+    t.gu[i] = -0.392 * (i - 128);
+    t.gv[i] = -0.813 * (i - 128);
+    t.bu[i] = 2.017 * (i - 128);
+  }
+  return t;
+}
+
 const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
-/**
- * Fills a CHW float32 tensor (values 0..255) from a frame, resizing bilinearly to `geo.width` x
- * `geo.height`. YUV frames are converted with BT.601 limited-range coefficients; the detectors are
- * trained on ordinary photos and are insensitive to the small BT.601/709 difference.
- */
-export function fillInputTensor(frame: Frame, geo: TensorGeometry, order: ChannelOrder, out: Float32Array): void {
-  const { width: dw, height: dh, paddedWidth: pw, paddedHeight: ph } = geo;
-  const plane = pw * ph;
-  out.fill(0);
-  const [p0, p1, p2] = frame.planes as [Frame['planes'][0], Frame['planes'][0], Frame['planes'][0]];
-  const sxScale = frame.width / dw;
-  const syScale = frame.height / dh;
-  const xs0 = new Int32Array(dw);
-  const xs1 = new Int32Array(dw);
-  const xf = new Float32Array(dw);
-  for (let x = 0; x < dw; x++) {
-    const sx = Math.min(Math.max((x + 0.5) * sxScale - 0.5, 0), frame.width - 1);
-    xs0[x] = Math.floor(sx);
-    xs1[x] = Math.min(xs0[x]! + 1, frame.width - 1);
-    xf[x] = sx - xs0[x]!;
-  }
-  const rOff = order === 'rgb' ? 0 : 2 * plane;
-  const bOff = order === 'rgb' ? 2 * plane : 0;
+/** The common case, detection at full resolution: two luma pixels share each chroma sample. */
+function fillYuv420Identity(
+  p0: Plane, p1: Plane, p2: Plane, pw: number, plane: number, rOff: number, bOff: number, t: YuvTables, out: Float32Array,
+): void {
+  const { width, height } = p0;
+  const Y = p0.data, U = p1.data, V = p2.data;
+  const ty = t.y, trv = t.rv, tgu = t.gu, tgv = t.gv, tbu = t.bu;
   const gOff = plane;
-  const isYuv = frame.layout !== 'rgb';
-  const cw = p1.width;
-  const sub = p1.subsample;
-  for (let y = 0; y < dh; y++) {
-    const sy = Math.min(Math.max((y + 0.5) * syScale - 0.5, 0), frame.height - 1);
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, frame.height - 1);
-    const fy = sy - y0;
-    const r0 = y0 * frame.width;
-    const r1 = y1 * frame.width;
-    const crow = Math.min(Math.round(sy / sub), p1.height - 1) * cw;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    const crow = (y >> 1) * p1.width;
     const o = y * pw;
-    for (let x = 0; x < dw; x++) {
-      const a = xs0[x]!;
-      const b = xs1[x]!;
-      const f = xf[x]!;
-      if (isYuv) {
-        const yv =
-          (p0.data[r0 + a]! * (1 - f) + p0.data[r0 + b]! * f) * (1 - fy) +
-          (p0.data[r1 + a]! * (1 - f) + p0.data[r1 + b]! * f) * fy;
-        const ci = crow + Math.min(Math.round((a + f) / sub), cw - 1);
-        const c = 1.164 * (yv - 16);
-        const d = p1.data[ci]! - 128;
-        const e = p2.data[ci]! - 128;
-        out[rOff + o + x] = clamp255(c + 1.596 * e);
-        out[gOff + o + x] = clamp255(c - 0.392 * d - 0.813 * e);
-        out[bOff + o + x] = clamp255(c + 2.017 * d);
-      } else {
-        const s = (p: Uint8Array) =>
-          (p[r0 + a]! * (1 - f) + p[r0 + b]! * f) * (1 - fy) + (p[r1 + a]! * (1 - f) + p[r1 + b]! * f) * fy;
-        out[rOff + o + x] = s(p0.data);
-        out[gOff + o + x] = s(p1.data);
-        out[bOff + o + x] = s(p2.data);
-      }
+    for (let x = 0; x < width; x++) {
+      const ci = crow + (x >> 1);
+      const lum = ty[Y[row + x]!]!;
+      const u = U[ci]!;
+      const v = V[ci]!;
+      const r = lum + trv[v]!;
+      const g = lum + tgu[u]! + tgv[v]!;
+      const b = lum + tbu[u]!;
+      out[rOff + o + x] = r < 0 ? 0 : r > 255 ? 255 : r;
+      out[gOff + o + x] = g < 0 ? 0 : g > 255 ? 255 : g;
+      out[bOff + o + x] = b < 0 ? 0 : b > 255 ? 255 : b;
     }
   }
+}
+
+/** Source column and row of each destination pixel (nearest sample of the pixel's centre). */
+function sampleIndex(dst: number, src: number): Int32Array {
+  const idx = new Int32Array(dst);
+  const scale = src / dst;
+  for (let i = 0; i < dst; i++) idx[i] = Math.min(src - 1, Math.floor((i + 0.5) * scale));
+  return idx;
+}
+
+/**
+ * Builds the filler for one frame size, tensor geometry and channel order. It fills a CHW float32
+ * tensor (values 0..255) with the frame resized to geo.width x geo.height by nearest sampling; the
+ * padding stays zero. Lookup tables and sample indices are computed once, not per frame.
+ */
+export function createTensorFiller(
+  frameWidth: number,
+  frameHeight: number,
+  geo: TensorGeometry,
+  order: ChannelOrder,
+): (frame: Frame, out: Float32Array) => void {
+  const { width: dw, height: dh, paddedWidth: pw, paddedHeight: ph } = geo;
+  const plane = pw * ph;
+  const rOff = order === 'rgb' ? 0 : 2 * plane;
+  const bOff = order === 'rgb' ? 2 * plane : 0;
+  const xs = sampleIndex(dw, frameWidth);
+  const ys = sampleIndex(dh, frameHeight);
+  const t = yuvTables();
+  const identity = dw === frameWidth && dh === frameHeight;
+  return (frame, out) => {
+    const [p0, p1, p2] = frame.planes as [Plane, Plane, Plane];
+    const yuv = frame.layout !== 'rgb';
+    if (yuv && identity && p1.subsample === 2) return fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
+    const sub = p1.subsample;
+    const cw = p1.width;
+    const cxs = xs.map((x) => Math.floor(x / sub));
+    for (let y = 0; y < dh; y++) {
+      const sy = ys[y]!;
+      const row = sy * frameWidth;
+      const crow = Math.floor(sy / sub) * cw;
+      const o = y * pw;
+      if (yuv) {
+        for (let x = 0; x < dw; x++) {
+          const lum = t.y[p0.data[row + xs[x]!]!]!;
+          const ci = crow + cxs[x]!;
+          const u = p1.data[ci]!;
+          const v = p2.data[ci]!;
+          out[rOff + o + x] = clamp255(lum + t.rv[v]!);
+          out[plane + o + x] = clamp255(lum + t.gu[u]! + t.gv[v]!);
+          out[bOff + o + x] = clamp255(lum + t.bu[u]!);
+        }
+      } else {
+        for (let x = 0; x < dw; x++) {
+          const i = row + xs[x]!;
+          out[rOff + o + x] = p0.data[i]!;
+          out[plane + o + x] = p1.data[i]!;
+          out[bOff + o + x] = p2.data[i]!;
+        }
+      }
+    }
+  };
 }

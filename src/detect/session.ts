@@ -30,6 +30,8 @@ function options(provider: 'cpu' | 'cuda', threads: number): ort.InferenceSessio
     executionMode: 'sequential',
     // onnxruntime warns about unused initializers in older exports such as CenterFace's.
     logSeverityLevel: 3,
+    // Idle worker threads would otherwise spin, taking the CPU from the ffmpeg encoder running beside them.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
   };
 }
 

@@ -43,9 +43,12 @@ function bundled(pkg: string): string | undefined {
 function versionOf(ffmpeg: string): number {
   const out = spawnSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8' });
   if (out.error || out.status !== 0) throw usageError(`cannot run ${ffmpeg}: ${out.error?.message ?? out.stderr.trim()}`);
+  // Git builds (such as the bundled static one) print a hash instead of a version number, so the
+  // release is read off libavformat's major version: 58 is ffmpeg 4, 59 is ffmpeg 5, and so on.
+  const lavf = /libavformat\s+(\d+)\./.exec(out.stdout);
+  if (lavf) return Number(lavf[1]) - 54;
   const m = /version\s+n?(\d+)\./.exec(out.stdout);
-  // Builds from git report a date or hash instead of a version; they are newer than any release we know.
-  return m ? Number(m[1]) : 99;
+  return m ? Number(m[1]) : 4;
 }
 
 /**

@@ -126,7 +126,8 @@ export async function* readMkvFrames(r: ByteReader): AsyncGenerator<TrackInfo | 
         if ((trackByte & 0x80) === 0) throw new Error('unexpected multi-byte track number from the decoder');
         const rel = ((await mustByte(r)) << 8) | (await mustByte(r));
         await mustByte(r);
-        const data = new Uint8Array(size - 4);
+        // Shared memory: the detector thread reads the frame in place instead of getting a copy.
+        const data = new Uint8Array(new SharedArrayBuffer(size - 4));
         if ((await r.readInto(data)) < data.length) return;
         const relSigned = rel >= 0x8000 ? rel - 0x10000 : rel;
         yield { time: ((clusterTime + relSigned) * scaleNs) / 1e9, data };

@@ -11,8 +11,14 @@ export interface FrameResult {
   masks: ReportRegion[];
 }
 
-/** Detects, anonymizes and labels one frame in place. */
-export type FrameProcessor = (frame: Frame) => Promise<FrameResult>;
+/**
+ * Two phases, so that the detector can work on the next frame while this one is anonymized and
+ * encoded: `detect` may overlap between frames; `apply` runs in frame order and edits the frame in place.
+ */
+export interface FrameProcessor {
+  detect(frame: Frame): Promise<Detection[]>;
+  apply(frame: Frame, detections: Detection[]): FrameResult;
+}
 
 /** The bounding box of what the mask covers, clipped to the frame. */
 function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: number): ReportRegion {
@@ -26,10 +32,12 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
 
 export function createFrameProcessor(detector: Detector, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
   const draw = drawScores ? createScoreDrawer() : undefined;
-  return async (frame) => {
-    const detections = await detector.detect(frame);
-    anonymizeFrame(frame, detections, settings);
-    draw?.(frame, detections);
-    return { regions: detections, masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
+  return {
+    detect: (frame) => detector.detect(frame),
+    apply(frame, detections) {
+      anonymizeFrame(frame, detections, settings);
+      draw?.(frame, detections);
+      return { regions: detections, masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
+    },
   };
 }

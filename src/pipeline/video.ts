@@ -1,4 +1,6 @@
+import type { Detection } from '../detect/box.js';
 import { UserError } from '../errors.js';
+import type { Frame } from '../media/frame.js';
 import { decodeVideo } from '../media/decode.js';
 import { startEncoder } from '../media/encode.js';
 import { probe } from '../media/probe.js';
@@ -10,8 +12,14 @@ export interface JobResult {
 }
 
 /**
- * Decode → detect → anonymize → encode, one frame at a time. Each stage awaits the next, so at most
- * one decoded frame is in flight in JS, and the pipes' backpressure holds ffmpeg back.
+ * Frames detected at once: while the detector works on one frame (on onnxruntime's threads), the
+ * main thread anonymizes and encodes the one before it. Two bounds memory at two decoded frames.
+ */
+const IN_FLIGHT = 2;
+
+/**
+ * Decode → detect → anonymize → encode. Each stage awaits the next, so at most IN_FLIGHT decoded
+ * frames are held in JS, and the pipes' backpressure holds ffmpeg back.
  */
 export async function anonymizeVideo(
   ctx: RunContext,
@@ -38,17 +46,27 @@ export async function anonymizeVideo(
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
   const progress = ctx.progress(input, v.frameCount);
   let frames = 0;
+  const inFlight: { frame: Frame; detections: Promise<Detection[]> }[] = [];
+  const finishOldest = async () => {
+    const { frame, detections } = inFlight.shift()!;
+    const { masks } = ctx.processFrame.apply(frame, await detections);
+    rep?.frame(frame.index, frame.time, masks);
+    await encoder.write(frame.packed!, frame.time);
+    progress.update(++frames);
+  };
   try {
     for await (const frame of decoder.frames) {
       throwIfInterrupted(ctx.signal);
       if (frame.width !== v.width || frame.height !== v.height) {
         throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
       }
-      const { masks } = await ctx.processFrame(frame);
-      rep?.frame(frame.index, frame.time, masks);
-      await encoder.write(frame.packed!, frame.time);
-      progress.update(++frames);
+      const detections = ctx.processFrame.detect(frame);
+      // Awaited in order by finishOldest; this only keeps a failure from being reported as unhandled meanwhile.
+      detections.catch(() => undefined);
+      inFlight.push({ frame, detections });
+      if (inFlight.length >= IN_FLIGHT) await finishOldest();
     }
+    while (inFlight.length > 0) await finishOldest();
     throwIfInterrupted(ctx.signal);
     if (frames === 0) throw new UserError('no video frames could be decoded');
     await encoder.finish();

@@ -1,0 +1,23 @@
+import type { Detection } from './box.js';
+import type { DetectorConfig } from './detector.js';
+import type { PixelLayout } from '../media/frame.js';
+
+/** The detector's config without its callback, which cannot cross a thread boundary. */
+export type WorkerConfig = Omit<DetectorConfig, 'notice'>;
+
+/** A frame as posted to the worker: plane data is shared (SharedArrayBuffer) or copied, never transferred. */
+export interface PostedFrame {
+  width: number;
+  height: number;
+  layout: PixelLayout;
+  planes: { data: Uint8Array; width: number; height: number; subsample: number }[];
+}
+
+export type ToWorker = { type: 'detect'; id: number; frame: PostedFrame } | { type: 'dispose' };
+
+export type FromWorker =
+  | { type: 'ready'; provider: 'cpu' | 'cuda' }
+  | { type: 'notice'; line: string }
+  | { type: 'failed'; message: string; exitCode: 1 | 2 }
+  | { type: 'detections'; id: number; detections: Detection[] }
+  | { type: 'error'; id: number; message: string };

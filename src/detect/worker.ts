@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { UserError } from '../errors.js';
+import { createDetector } from './detector.js';
+import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
+
+/**
+ * The detector's thread. onnxruntime-node runs inference synchronously on the calling thread, so
+ * running it here leaves the main thread free to anonymize and encode the previous frame meanwhile.
+ */
+const port = parentPort!;
+const send = (m: FromWorker) => port.postMessage(m);
+
+try {
+  const detector = await createDetector({ ...(workerData as WorkerConfig), notice: (line) => send({ type: 'notice', line }) });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'dispose') {
+      void detector.dispose().finally(() => port.close());
+      return;
+    }
+    const frame = { ...m.frame, index: 0, time: 0 };
+    detector.detect(frame).then(
+      (detections) => send({ type: 'detections', id: m.id, detections }),
+      (err: unknown) => send({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+  send({ type: 'ready', provider: detector.provider });
+} catch (err) {
+  send({ type: 'failed', message: err instanceof Error ? err.message : String(err), exitCode: err instanceof UserError ? err.exitCode : 1 });
+}
