@@ -1,11 +1,14 @@
 import { ByteReader } from './byte-reader.js';
 import { fpsModeArgs, runFfmpeg, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { FramePool } from './frame-pool.js';
 import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
 import { readMkvFrames } from './mkv-read.js';
 
 export interface Decoder {
   frames: AsyncGenerator<Frame>;
   process: FfmpegProcess;
+  /** Hands a frame's buffer back for reuse once nothing reads or writes it any more. */
+  release(frame: Frame): void;
 }
 
 /**
@@ -26,10 +29,11 @@ export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSe
     'pipe:1',
   ];
   const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true }, children, 'decoding');
-  return { frames: frames(proc), process: proc };
+  const pool = new FramePool();
+  return { frames: frames(proc, pool), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
 
-async function* frames(proc: FfmpegProcess): AsyncGenerator<Frame> {
+async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Frame> {
   const reader = new ByteReader(proc.stdout!);
   let width = 0;
   let height = 0;
@@ -37,7 +41,7 @@ async function* frames(proc: FfmpegProcess): AsyncGenerator<Frame> {
   let index = 0;
   let firstTime: number | undefined;
   try {
-    for await (const item of readMkvFrames(reader)) {
+    for await (const item of readMkvFrames(reader, (n) => pool.take(n))) {
       if (!('data' in item)) {
         if (item.codecId !== 'V_UNCOMPRESSED') throw new Error(`the decoder wrote ${item.codecId}, not raw video`);
         ({ width, height } = item);

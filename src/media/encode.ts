@@ -28,8 +28,11 @@ export interface EncodeTarget {
 }
 
 export interface Encoder {
-  /** Resolves once ffmpeg has taken the frame; rejects at once if ffmpeg has died. */
-  write(frame: Uint8Array, time: number): Promise<void>;
+  /**
+   * Resolves when the pipe can take more; rejects at once if ffmpeg has died. `written` runs once the
+   * frame's bytes have left the buffer, which may then be reused.
+   */
+  write(frame: Uint8Array, time: number, written?: () => void): Promise<void>;
   /** Closes the input and waits for ffmpeg to finish the file. */
   finish(): Promise<void>;
   process: FfmpegProcess;
@@ -79,8 +82,8 @@ export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarg
   ];
 }
 
-function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>): Promise<void> {
-  if (stream.write(chunk)) return Promise.resolve();
+function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>, written?: () => void): Promise<void> {
+  if (stream.write(chunk, written && (() => written()))) return Promise.resolve();
   return Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), died]);
 }
 
@@ -96,14 +99,14 @@ export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTar
   let started = false;
   return {
     process: proc,
-    async write(frame, time) {
+    async write(frame, time, written) {
       if (frame.length !== frameBytes) throw new Error(`frame of ${frame.length} bytes, expected ${frameBytes}`);
       if (!started) {
         started = true;
         await writeChunk(stdin, mkvHeader(t.width, t.height), died);
       }
       await writeChunk(stdin, mkvFramePrefix(time * 1000, frameBytes), died);
-      await writeChunk(stdin, frame, died);
+      await writeChunk(stdin, frame, died, written);
     },
     async finish() {
       if (!started) throw new Error('no video frames were decoded');

@@ -84,11 +84,11 @@ async function readString(r: ByteReader, size: number): Promise<string> {
   return new TextDecoder().decode(buf).replace(/\0+$/, '');
 }
 
-/**
- * Yields the track header once (before the first frame) and then every frame. `frameBytes` gives the
- * expected size of one frame for a track, so that a mismatch is caught instead of misread.
- */
-export async function* readMkvFrames(r: ByteReader): AsyncGenerator<TrackInfo | RawVideoPacket> {
+/** Yields the track header once (before the first frame) and then every frame, in a buffer from `alloc`. */
+export async function* readMkvFrames(
+  r: ByteReader,
+  alloc: (size: number) => Uint8Array = (n) => new Uint8Array(n),
+): AsyncGenerator<TrackInfo | RawVideoPacket> {
   let scaleNs = 1_000_000;
   let clusterTime = 0;
   const track: TrackInfo = { width: 0, height: 0, codecId: '' };
@@ -126,8 +126,7 @@ export async function* readMkvFrames(r: ByteReader): AsyncGenerator<TrackInfo | 
         if ((trackByte & 0x80) === 0) throw new Error('unexpected multi-byte track number from the decoder');
         const rel = ((await mustByte(r)) << 8) | (await mustByte(r));
         await mustByte(r);
-        // Shared memory: the detector thread reads the frame in place instead of getting a copy.
-        const data = new Uint8Array(new SharedArrayBuffer(size - 4));
+        const data = alloc(size - 4);
         if ((await r.readInto(data)) < data.length) return;
         const relSigned = rel >= 0x8000 ? rel - 0x10000 : rel;
         yield { time: ((clusterTime + relSigned) * scaleNs) / 1e9, data };

@@ -51,7 +51,7 @@ export async function anonymizeVideo(
     const { frame, detections } = inFlight.shift()!;
     const { masks } = ctx.processFrame.apply(frame, await detections);
     rep?.frame(frame.index, frame.time, masks);
-    await encoder.write(frame.packed!, frame.time);
+    await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
     progress.update(++frames);
   };
   try {
