@@ -4,8 +4,10 @@ import { finished } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
 import { tempPathFor } from './io/outputs.js';
 
+/** One anonymized region: the bounds of its mask (clipped to the frame), and the face box the detector gave. */
 export interface ReportRegion {
   box: Box;
+  face: Box;
   score: number;
 }
 
@@ -37,7 +39,8 @@ export class ReportWriter {
     let open = true;
     return {
       frame: (index, time, regions) => {
-        const rs = regions.map((r) => ({ x1: r1(r.box.x1), y1: r1(r.box.y1), x2: r1(r.box.x2), y2: r1(r.box.y2), score: Math.round(r.score * 1000) / 1000 }));
+        const box = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y2) });
+        const rs = regions.map((r) => ({ ...box(r.box), score: Math.round(r.score * 1000) / 1000, face: box(r.face) }));
         this.stream.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
       },
       end: (result) => {

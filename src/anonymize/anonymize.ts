@@ -10,6 +10,8 @@ export interface AnonymizeSettings {
   replaceWith: Replacement;
   shape: MaskShape['kind'];
   maskScale: number;
+  /** Pixels added on every side of the scaled mask. */
+  maskMargin: number;
   /** Cells across the face for pixelate. */
   mosaicSize: number;
   color: Rgb;
@@ -23,7 +25,7 @@ export const BLUR_CELLS_PER_FACE = 4;
 
 /** The mask each region gets; exposed so that reports and benchmarks see exactly what is anonymized. */
 export function regionMask(d: Detection, s: AnonymizeSettings): MaskShape {
-  return maskFromDetection(d, s.shape, s.maskScale);
+  return maskFromDetection(d, s.shape, s.maskScale, s.maskMargin);
 }
 
 /** Anonymizes every region of one frame in place. */

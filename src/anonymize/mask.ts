@@ -26,15 +26,19 @@ export interface Spans {
 
 /**
  * `maskScale` multiplies the detection box's width and height about its centre; the ellipse is the
- * one inscribed in that scaled box, and --boxes uses the scaled box itself.
+ * one inscribed in that scaled box, and --boxes uses the scaled box itself. `margin` then adds that
+ * many pixels on every side (at most three quarters of the face size): a small face's box is off by
+ * a few pixels as often as a large one's, which a relative scale alone does not cover.
  */
-export function maskFromDetection(d: Detection, kind: MaskShape['kind'], maskScale: number, angle = 0): MaskShape {
+export function maskFromDetection(d: Detection, kind: MaskShape['kind'], maskScale: number, margin = 0, angle = 0): MaskShape {
+  const w = boxWidth(d.box);
+  const h = boxHeight(d.box);
   return {
     kind,
     cx: (d.box.x1 + d.box.x2) / 2,
     cy: (d.box.y1 + d.box.y2) / 2,
-    rx: (boxWidth(d.box) * maskScale) / 2,
-    ry: (boxHeight(d.box) * maskScale) / 2,
+    rx: (w * maskScale) / 2 + Math.min(margin, 0.75 * w),
+    ry: (h * maskScale) / 2 + Math.min(margin, 0.75 * h),
     angle,
   };
 }

@@ -11,10 +11,14 @@ import { setGraphDims } from './onnx-dims.js';
 import { createSession, type Session, type SessionConfig } from './session.js';
 import { decodeYunet } from './yunet.js';
 
-/** Requested detection size; a missing side follows the frame's aspect ratio, none means full resolution. */
+/**
+ * Requested detection size: a missing side follows the frame's aspect ratio, none means full
+ * resolution; `factor` then scales the result (multi-scale passes use 0.5, 2, …).
+ */
 export interface DetectSize {
   width?: number | undefined;
   height?: number | undefined;
+  factor?: number | undefined;
 }
 
 export interface DetectorConfig extends SessionConfig {
@@ -33,12 +37,18 @@ export interface Detector {
 
 const NMS_IOU = 0.3;
 
-export function detectionSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
+function baseSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
   const { width, height } = size;
   if (width && height) return { width, height };
   if (width) return { width, height: Math.max(1, Math.round((width * frameHeight) / frameWidth)) };
   if (height) return { width: Math.max(1, Math.round((height * frameWidth) / frameHeight)), height };
   return { width: frameWidth, height: frameHeight };
+}
+
+export function detectionSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
+  const base = baseSize(frameWidth, frameHeight, size);
+  const f = size.factor ?? 1;
+  return { width: Math.max(1, Math.round(base.width * f)), height: Math.max(1, Math.round(base.height * f)) };
 }
 
 interface Family {

@@ -1,14 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import type { Detection } from './box.js';
-import type { Detector, DetectorConfig } from './detector.js';
+import type { Detector } from './detector.js';
+import type { MultiPassConfig } from './multi-pass.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 /**
  * A Detector whose model runs on a worker thread. Frames backed by a SharedArrayBuffer are read
  * there in place; others are copied by postMessage. Results come back in any order, matched by id.
  */
-export function createThreadedDetector(cfg: DetectorConfig): Promise<Detector> {
+export function createThreadedDetector(cfg: MultiPassConfig): Promise<Detector> {
   const { notice, ...workerConfig } = cfg;
   const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: workerConfig });
   const pending = new Map<number, { resolve: (d: Detection[]) => void; reject: (e: Error) => void }>();
@@ -44,7 +45,7 @@ export function createThreadedDetector(cfg: DetectorConfig): Promise<Detector> {
         }
         case 'ready':
           resolveReady({
-            name: cfg.family,
+            name: m.name,
             provider: m.provider,
             detect(frame) {
               if (dead) return Promise.reject(dead);

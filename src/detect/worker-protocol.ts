@@ -1,9 +1,9 @@
 import type { Detection } from './box.js';
-import type { DetectorConfig } from './detector.js';
+import type { MultiPassConfig } from './multi-pass.js';
 import type { PixelLayout } from '../media/frame.js';
 
 /** The detector's config without its callback, which cannot cross a thread boundary. */
-export type WorkerConfig = Omit<DetectorConfig, 'notice'>;
+export type WorkerConfig = Omit<MultiPassConfig, 'notice'>;
 
 /** A frame as posted to the worker: plane data is shared (SharedArrayBuffer) or copied, never transferred. */
 export interface PostedFrame {
@@ -16,7 +16,7 @@ export interface PostedFrame {
 export type ToWorker = { type: 'detect'; id: number; frame: PostedFrame } | { type: 'dispose' };
 
 export type FromWorker =
-  | { type: 'ready'; provider: 'cpu' | 'cuda' }
+  | { type: 'ready'; name: string; provider: 'cpu' | 'cuda' }
   | { type: 'notice'; line: string }
   | { type: 'failed'; message: string; exitCode: 1 | 2 }
   | { type: 'detections'; id: number; detections: Detection[] }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
-import { createDetector } from './detector.js';
+import { createMultiPassDetector } from './multi-pass.js';
 import type { FromWorker, ToWorker, WorkerConfig } from './worker-protocol.js';
 
 /**
@@ -11,7 +11,7 @@ const port = parentPort!;
 const send = (m: FromWorker) => port.postMessage(m);
 
 try {
-  const detector = await createDetector({ ...(workerData as WorkerConfig), notice: (line) => send({ type: 'notice', line }) });
+  const detector = await createMultiPassDetector({ ...(workerData as WorkerConfig), notice: (line) => send({ type: 'notice', line }) });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'dispose') {
       void detector.dispose().finally(() => port.close());
@@ -23,7 +23,7 @@ try {
       (err: unknown) => send({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) }),
     );
   });
-  send({ type: 'ready', provider: detector.provider });
+  send({ type: 'ready', name: detector.name, provider: detector.provider });
 } catch (err) {
   send({ type: 'failed', message: err instanceof Error ? err.message : String(err), exitCode: err instanceof UserError ? err.exitCode : 1 });
 }

@@ -27,7 +27,7 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
   const sn = Math.abs(Math.sin(m.angle));
   const hw = m.rx * c + m.ry * sn;
   const hh = m.rx * sn + m.ry * c;
-  return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), score: d.score };
+  return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
 }
 
 export function createFrameProcessor(detector: Detector, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
