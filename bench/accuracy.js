@@ -10,7 +10,8 @@ import { median, timeCommand } from './lib/timing.js';
 import { loadWider, scoreImage, SHARED, summarize } from './lib/wider.js';
 
 const slice = Number(process.env.BENCH_SLICE ?? 1);
-const work = join(import.meta.dirname, 'work', `wider-png-${slice}`);
+const work = join(process.env.BENCH_WORK ?? join(import.meta.dirname, 'work'), `wider-png-${slice}`);
+const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 const cli = join(import.meta.dirname, '..', 'bin', 'faceblur.js');
 const env = { ...process.env, FACEBLUR_MODEL_DIR: process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models') };
 
@@ -60,8 +61,8 @@ for (const [name, args] of Object.entries(CONFIGS)) {
 }
 const base = results['single pass (baseline)']?.secondsPerMegapixel;
 const doc = { date: new Date().toISOString(), photos: images.length, megapixels, coverageNeeded: 0.8, results };
-mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', slice === 1 ? 'accuracy.json' : `accuracy-slice${slice}.json`), JSON.stringify(doc, null, 2) + '\n');
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, slice === 1 ? 'accuracy.json' : `accuracy-slice${slice}.json`), JSON.stringify(doc, null, 2) + '\n');
 const f3 = (v) => v.toFixed(3);
 console.log(`${images.length} photos; coverage recall = share of faces with >= 80% of their box anonymized (from output pixels)\n`);
 console.log('| settings | easy | medium | hard | detection recall IoU≥0.5 (e/m/h) | spill | s/MP | × single pass |');

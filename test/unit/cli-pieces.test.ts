@@ -10,7 +10,11 @@ import { tempDir } from '../helpers.js';
 describe('options', () => {
   it('fills defaults from the schema', () => {
     const o = fileOptionsSchema.parse({});
-    expect(o.thresh).toBe(0.3);
+    // The threshold and margin defaults depend on --thorough, so the schema leaves them unset.
+    expect(o.thresh).toBeUndefined();
+    expect(o.detector).toEqual(['yunet']);
+    expect(fileOptionsSchema.parse({ detector: 'yunet,yunet-n' }).detector).toEqual(['yunet', 'yunet-n']);
+    expect(fileOptionsSchema.safeParse({ detector: 'yunet,foo' }).success).toBe(false);
     expect(o.maskScale).toBe(1.3);
     expect(o.replacewith).toBe('blur');
     expect(o.color).toEqual({ r: 0, g: 0, b: 0 });
