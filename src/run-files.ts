@@ -110,6 +110,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       detector,
       {
         replaceWith: o.replacewith,
+        region: o.region,
         shape: o.boxes ? 'box' : 'ellipse',
         maskScale: o.maskScale,
         maskMargin: o.maskMargin ?? (o.thorough ? MODE.thorough : MODE.default).margin,
@@ -118,6 +119,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       },
       o.drawScores,
     ),
+    tracking: o.tracking
+      ? { holdSeconds: o.hold, lookaheadSeconds: o.lookahead, smoothFrames: o.smooth, detectEvery: o.detectEvery }
+      : undefined,
+    detectEvery: o.detectEvery,
     encode: { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: o.ffmpegArgs, audio: o.audio, keepMetadata: o.keepMetadata },
     children,
     signal: controller.signal,

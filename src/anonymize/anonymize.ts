@@ -8,6 +8,7 @@ export type Replacement = 'blur' | 'pixelate' | 'solid' | 'none';
 
 export interface AnonymizeSettings {
   replaceWith: Replacement;
+  region: 'face' | 'eyes';
   shape: MaskShape['kind'];
   maskScale: number;
   /** Pixels added on every side of the scaled mask. */
@@ -25,7 +26,36 @@ export const BLUR_CELLS_PER_FACE = 4;
 
 /** The mask each region gets; exposed so that reports and benchmarks see exactly what is anonymized. */
 export function regionMask(d: Detection, s: AnonymizeSettings): MaskShape {
-  return maskFromDetection(d, s.shape, s.maskScale, s.maskMargin);
+  return s.region === 'eyes' ? eyeBand(d, s) : maskFromDetection(d, s.shape, s.maskScale, s.maskMargin);
+}
+
+/**
+ * --region eyes: a band along the line through the eyes, rotated with it (the head's roll), from
+ * just below the eyes to the top of the forehead, wide enough for both brows. Proportions are in
+ * eye distances, as in the 68-landmark tools; without landmarks, the upper part of the box.
+ */
+function eyeBand(d: Detection, s: AnonymizeSettings): MaskShape {
+  const [re, le] = d.landmarks ?? [];
+  if (!re || !le) {
+    const w = d.box.x2 - d.box.x1;
+    const h = d.box.y2 - d.box.y1;
+    return { kind: s.shape, cx: (d.box.x1 + d.box.x2) / 2, cy: d.box.y1 + 0.33 * h, rx: (w * s.maskScale) / 2 + s.maskMargin, ry: 0.3 * h * s.maskScale + s.maskMargin, angle: 0 };
+  }
+  const dist = Math.max(1, Math.hypot(le.x - re.x, le.y - re.y));
+  const angle = Math.atan2(le.y - re.y, le.x - re.x);
+  // "Up" towards the forehead is perpendicular to the eye line.
+  const up = { x: Math.sin(angle), y: -Math.cos(angle) };
+  const below = 0.5 * dist;
+  const above = 1.4 * dist;
+  const shift = (above - below) / 2;
+  return {
+    kind: s.shape,
+    cx: (re.x + le.x) / 2 + up.x * shift,
+    cy: (re.y + le.y) / 2 + up.y * shift,
+    rx: 1.2 * dist * s.maskScale + s.maskMargin,
+    ry: ((above + below) / 2) * s.maskScale + s.maskMargin,
+    angle,
+  };
 }
 
 /** Anonymizes every region of one frame in place. */

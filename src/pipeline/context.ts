@@ -5,11 +5,22 @@ import type { Log } from '../ui/log.js';
 import type { FrameProcessor } from './frame-processor.js';
 import { InterruptedError } from '../errors.js';
 
+export interface TrackingOptions {
+  holdSeconds: number;
+  lookaheadSeconds: number;
+  smoothFrames: number;
+  detectEvery: number;
+}
+
 /** Everything a file job needs, built once per run by the CLI. */
 export interface RunContext {
   /** ffmpeg is looked up on first use, so that a photo-only run works without it. */
   tools(): FfmpegTools;
   processFrame: FrameProcessor;
+  /** Video tracking, in seconds so that it means the same at any frame rate; undefined with --no-tracking. */
+  tracking: TrackingOptions | undefined;
+  /** Run the detector on every Nth video frame. */
+  detectEvery: number;
   encode: EncodeSettings;
   children: ChildSet;
   signal: AbortSignal;

@@ -1,25 +1,39 @@
 import type { Detection } from '../detect/box.js';
 import { UserError } from '../errors.js';
-import type { Frame } from '../media/frame.js';
 import { decodeVideo } from '../media/decode.js';
 import { startEncoder } from '../media/encode.js';
+import type { Frame } from '../media/frame.js';
 import { probe } from '../media/probe.js';
 import type { ReportFile, ReportWriter } from '../report.js';
-import { throwIfInterrupted, type RunContext } from './context.js';
+import { Tracker } from '../track/tracker.js';
+import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
 
 export interface JobResult {
   frames: number;
 }
 
 /**
- * Frames detected at once: while the detector works on one frame (on onnxruntime's threads), the
- * main thread anonymizes and encodes the one before it. Two bounds memory at two decoded frames.
+ * Frames detected at once: while the detector thread works on one frame, the main thread tracks,
+ * anonymizes and encodes the ones before it.
  */
 const IN_FLIGHT = 2;
 
+function trackerFor(t: TrackingOptions, fps: number): Tracker {
+  return new Tracker({
+    // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
+    holdFrames: Math.max(Math.round(t.holdSeconds * fps), t.detectEvery),
+    lookaheadFrames: Math.round(t.lookaheadSeconds * fps),
+    smoothFrames: t.smoothFrames,
+    growthPerFrame: 0.03,
+    maxGrowth: 1.4,
+  });
+}
+
 /**
- * Decode → detect → anonymize → encode. Each stage awaits the next, so at most IN_FLIGHT decoded
- * frames are held in JS, and the pipes' backpressure holds ffmpeg back.
+ * Decode → detect (on a worker thread) → track → anonymize → encode. Frames wait in a look-ahead
+ * window of a fixed number of frames so that a face is covered before its first detection and
+ * short gaps are interpolated; memory is bounded by that window plus IN_FLIGHT frames, and the
+ * pipes' backpressure holds ffmpeg back.
  */
 export async function anonymizeVideo(
   ctx: RunContext,
@@ -36,6 +50,8 @@ export async function anonymizeVideo(
     `${input}: ${v.width}x${v.height} ${v.codec}, ${v.fps.toFixed(3)} fps${v.variableRate ? ' (variable)' : ''}, ` +
       `rotation ${v.rotation}°, ${info.audio.length} audio stream(s)`,
   );
+  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps) : undefined;
+  const lookahead = ctx.tracking ? Math.round(ctx.tracking.lookaheadSeconds * v.fps) : 0;
   const decoder = decodeVideo(tools, input, ctx.children);
   const encoder = startEncoder(
     tools,
@@ -46,13 +62,26 @@ export async function anonymizeVideo(
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
   const progress = ctx.progress(input, v.frameCount);
   let frames = 0;
-  const inFlight: { frame: Frame; detections: Promise<Detection[]> }[] = [];
-  const finishOldest = async () => {
-    const { frame, detections } = inFlight.shift()!;
-    const { masks } = ctx.processFrame.apply(frame, await detections);
+  // Without tracking, frames between detections (--detect-every) reuse the last detections.
+  let lastDetections: Detection[] = [];
+  const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined }[] = [];
+  const waiting: { frame: Frame; detections: Detection[] }[] = [];
+
+  const emitOldest = async () => {
+    const { frame, detections } = waiting.shift()!;
+    const regions = tracker ? tracker.regionsAt(frame.index) : detections;
+    const { masks } = ctx.processFrame.apply(frame, regions);
     rep?.frame(frame.index, frame.time, masks);
     await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
     progress.update(++frames);
+  };
+  const finishDetection = async () => {
+    const { frame, detections } = detecting.shift()!;
+    const found = detections ? await detections : undefined;
+    tracker?.update(frame.index, found);
+    if (found) lastDetections = found;
+    waiting.push({ frame, detections: lastDetections });
+    while (waiting.length > lookahead) await emitOldest();
   };
   try {
     for await (const frame of decoder.frames) {
@@ -60,13 +89,14 @@ export async function anonymizeVideo(
       if (frame.width !== v.width || frame.height !== v.height) {
         throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
       }
-      const detections = ctx.processFrame.detect(frame);
-      // Awaited in order by finishOldest; this only keeps a failure from being reported as unhandled meanwhile.
-      detections.catch(() => undefined);
-      inFlight.push({ frame, detections });
-      if (inFlight.length >= IN_FLIGHT) await finishOldest();
+      const detections = frame.index % ctx.detectEvery === 0 ? ctx.processFrame.detect(frame) : undefined;
+      // Awaited in order by finishDetection; this only keeps a failure from being reported as unhandled meanwhile.
+      detections?.catch(() => undefined);
+      detecting.push({ frame, detections });
+      if (detecting.length >= IN_FLIGHT) await finishDetection();
     }
-    while (inFlight.length > 0) await finishOldest();
+    while (detecting.length > 0) await finishDetection();
+    while (waiting.length > 0) await emitOldest();
     throwIfInterrupted(ctx.signal);
     if (frames === 0) throw new UserError('no video frames could be decoded');
     await encoder.finish();
