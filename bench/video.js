@@ -1,0 +1,131 @@
+// `npm run bench:video`: temporal stability on moving-camera clips made from annotated photos
+// (bench/lib/synth.js), through the real CLI. Reports, per variant: exposed face-frames (medium
+// faces with < 80% of their box covered), the longest run of exposed frames of a face after it was
+// first covered, jitter of masks on still faces, and speed; plus a flicker count on the real clips
+// in ../shared/data/videos. Writes bench/results/video.json and prints markdown tables.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { iou } from '../dist/detect/box.js';
+import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from './lib/synth.js';
+import { timeCommand } from './lib/timing.js';
+import { loadWider, SHARED } from './lib/wider.js';
+
+const work = join(process.env.BENCH_WORK ?? join(import.meta.dirname, 'work'), 'video-synth');
+const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
+const cli = join(import.meta.dirname, '..', 'bin', 'faceblur.js');
+const env = { ...process.env, FACEBLUR_MODEL_DIR: process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models') };
+mkdirSync(work, { recursive: true });
+
+const ALL_VARIANTS = {
+  'no tracking (frame by frame)': ['--no-tracking'],
+  'default (tracking)': [],
+  '--detect-every 2': ['--detect-every', '2'],
+  '--detect-every 3': ['--detect-every', '3'],
+};
+const only = process.env.BENCH_VARIANTS?.split('|');
+const VARIANTS = Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
+const SCENARIOS = ['pan', 'zoom', 'shake'];
+const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
+
+// Photos with several medium faces, spread over the events, in a fixed order.
+const photos = loadWider((im) => im.faces.filter((f) => f.medium && !f.invalid).length >= 3 && im.faces.length <= 40);
+const chosen = Array.from({ length: CLIPS }, (_, k) => photos[Math.floor((k * photos.length) / CLIPS)]);
+const clips = [];
+for (const [k, im] of chosen.entries()) {
+  const scenario = SCENARIOS[k % SCENARIOS.length];
+  const path = join(work, `clip${k}-${scenario}.mp4`);
+  const truthPath = `${path}.json`;
+  if (!existsSync(truthPath)) writeFileSync(truthPath, JSON.stringify(await renderClip(im, scenario, 1000 + k, path)));
+  clips.push({ path, scenario, truth: JSON.parse(readFileSync(truthPath, 'utf8')) });
+}
+
+function magentaMaps(path) {
+  const buf = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 });
+  const n = OUT_W * OUT_H;
+  return Array.from({ length: buf.length / (3 * n) }, (_, f) => {
+    const m = new Uint8Array(n);
+    for (let i = 0, j = f * 3 * n; i < n; i++, j += 3) if (buf[j] > 170 && buf[j + 1] < 100 && buf[j + 2] > 170) m[i] = 1;
+    return m;
+  });
+}
+
+function coverage(map, b) {
+  let c = 0, a = 0;
+  for (let y = Math.floor(b.y1); y < Math.ceil(b.y2); y++) for (let x = Math.floor(b.x1); x < Math.ceil(b.x2); x++) { a++; c += map[y * OUT_W + x]; }
+  return a ? c / a : 1;
+}
+
+const results = {};
+for (const [name, args] of Object.entries(VARIANTS)) {
+  let pairs = 0, exposed = 0, longest = 0, frames = 0, seconds = 0, neverCovered = 0;
+  const jitters = [];
+  for (const clip of clips) {
+    const out = join(work, 'out.mp4');
+    const report = join(work, 'report.json');
+    const r = timeCommand(process.execPath, [cli, clip.path, '-o', out, '--force', '--quiet', '--replacewith', 'solid', '--color', 'ff00ff', '--report', report, ...args], env);
+    seconds += r.seconds;
+    frames += FRAMES;
+    const maps = magentaMaps(out);
+    const regions = JSON.parse(readFileSync(report, 'utf8')).files[0].frames.map((f) => f.regions);
+    const faces = clip.truth[0].length;
+    for (let j = 0; j < faces; j++) {
+      let covered = false, run = 0, exposedHere = 0;
+      let prev;
+      for (let i = 0; i < FRAMES; i++) {
+        const t = clip.truth[i][j];
+        if (!t.counts || !t.medium) { run = 0; continue; }
+        const ok = coverage(maps[i], t.box) >= 0.8;
+        pairs++;
+        if (!ok) { exposed++; exposedHere++; }
+        if (ok) { covered = true; run = 0; } else if (covered) longest = Math.max(longest, ++run);
+        // Jitter on the still frames: movement of the matched mask's centre, relative to the face size.
+        if (i < STILL) {
+          const m = regions[i].map((g) => ({ g, o: iou(g.face, t.box) })).sort((a, b) => b.o - a.o)[0];
+          const c = m && m.o > 0.3 ? [(m.g.x1 + m.g.x2) / 2, (m.g.y1 + m.g.y2) / 2] : undefined;
+          if (c && prev) jitters.push(Math.hypot(c[0] - prev[0], c[1] - prev[1]) / (t.box.x2 - t.box.x1));
+          prev = c;
+        }
+      }
+      if (!covered) neverCovered += exposedHere;
+    }
+  }
+  results[name] = {
+    args,
+    exposedFaceFrames: exposed / pairs,
+    // Face-frames of faces that no frame ever covered: beyond what tracking can fix (the detector's misses).
+    neverCoveredFaceFrames: neverCovered / pairs,
+    faceFrames: pairs,
+    longestExposedRun: longest,
+    jitter: jitters.reduce((a, b) => a + b, 0) / jitters.length,
+    fps: frames / seconds,
+  };
+}
+
+// Real clips without ground truth: flicker = a region present at t−1 and t+1 (IoU > 0.3) but not at t.
+const realClips = [join(SHARED, 'data', 'videos', 'head-pose-face-detection-female.gif'), join(SHARED, 'data', 'videos', 'head-pose-face-detection-male.gif'), join(SHARED, 'data', 'videos', 'face-demographics-walking.gif'), join(SHARED, 'data', 'videos', 'classroom.gif')];
+const flicker = {};
+for (const [name, args] of Object.entries(VARIANTS)) {
+  let count = 0, total = 0;
+  for (const path of realClips) {
+    const report = join(work, 'real.json');
+    timeCommand(process.execPath, [cli, path, '-o', join(work, 'real.mp4'), '--force', '--quiet', '--replacewith', 'none', '--report', report, ...args], env);
+    const fr = JSON.parse(readFileSync(report, 'utf8')).files[0].frames.map((f) => f.regions);
+    total += fr.length;
+    for (let t = 1; t + 1 < fr.length; t++) {
+      for (const a of fr[t - 1]) {
+        if (fr[t + 1].some((b) => iou(a, b) > 0.3) && !fr[t].some((b) => iou(a, b) > 0.3)) count++;
+      }
+    }
+  }
+  flicker[name] = { flickers: count, frames: total, per1000: (1000 * count) / total };
+}
+
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(join(resultsDir, 'video.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, framesPerClip: FRAMES, results, flicker }, null, 2) + '\n');
+console.log(`${clips.length} synthetic clips (${SCENARIOS.join(', ')}), ${FRAMES} frames each at ${OUT_W}x${OUT_H}\n`);
+console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | jitter (still faces) | fps | flicker / 1000 frames (real clips) |');
+console.log('|---|---|---|---|---|---|---|');
+for (const [name, r] of Object.entries(results)) {
+  console.log(`| ${name} | ${(r.exposedFaceFrames * 100).toFixed(2)}% of ${r.faceFrames} | ${(r.neverCoveredFaceFrames * 100).toFixed(2)}% | ${r.longestExposedRun} | ${(r.jitter * 100).toFixed(2)}% | ${r.fps.toFixed(1)} | ${flicker[name].per1000.toFixed(1)} |`);
+}
