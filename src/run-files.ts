@@ -30,8 +30,8 @@ async function modelPath(name: string): Promise<string> {
 
 /**
  * The detection passes: each model at full and half detection size (half finds the large faces that
- * YuNet's largest stride misses); --thorough adds a 2x pass for tiny faces, a mirrored pass, and
- * YuNet-n beside YuNet-s.
+ * YuNet's largest stride misses), plus 2x on small frames; --thorough adds a 2x pass at any size,
+ * a mirrored pass, and YuNet-n beside YuNet-s.
  */
 async function planPasses(o: FileOptions): Promise<PassSpec[]> {
   const names = o.thorough && o.detector.length === 1 && o.detector[0] === 'yunet' ? ['yunet', 'yunet-n'] : o.detector;
@@ -44,6 +44,9 @@ async function planPasses(o: FileOptions): Promise<PassSpec[]> {
     const path = o.model ?? (await modelPath(name));
     const factors = o.singlePass ? [1] : !o.thorough ? [1, 0.5] : i === 0 ? [1, 0.5, 2] : [1];
     for (const factor of factors) passes.push({ family, modelPath: path, factor, flip: false });
+    // Small frames (up to 960 px wide, such as 480p video) also get a 2x pass: their background faces
+    // are below YuNet's smallest stride, and the upscaled pass costs no more than one full-HD pass.
+    if (!o.singlePass && !o.thorough && i === 0) passes.push({ family, modelPath: path, factor: 2, flip: false, maxWidth: 960 });
     if (o.thorough && i === 0) passes.push({ family, modelPath: path, factor: 1, flip: true });
   }
   return passes;

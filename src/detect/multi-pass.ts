@@ -1,7 +1,7 @@
 import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
-import { createDetector, type Detector, type DetectSize } from './detector.js';
+import { createDetector, detectionSize, type Detector, type DetectSize } from './detector.js';
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import type { SessionConfig } from './session.js';
 
@@ -11,6 +11,8 @@ export interface PassSpec {
   modelPath: string;
   factor: number;
   flip: boolean;
+  /** Run only when the detection size (before `factor`) is at most this wide: upscaling pays off on small frames only. */
+  maxWidth?: number;
 }
 
 export interface MultiPassConfig extends SessionConfig {
@@ -69,7 +71,9 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     async detect(frame) {
       const results: Detection[][] = [];
       let flipped: Frame | undefined;
+      const base = detectionSize(frame.width, frame.height, cfg.size).width;
       for (const p of cfg.passes) {
+        if (p.maxWidth !== undefined && base > p.maxWidth) continue;
         const det = sessions.get(keyOf(p))!;
         if (!p.flip) results.push(await det.detect(frame));
         else {

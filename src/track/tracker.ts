@@ -28,8 +28,8 @@ interface Track {
 const MIN_IOU = 0.2;
 /** A detection this close to a prediction (in predicted face sizes) may join it when no box overlaps. */
 const MAX_CENTRE_DISTANCE = 1;
-/** Frames of straight-line motion a prediction may run ahead of the last detection; beyond, it only grows. */
-const MAX_EXTRAPOLATE = 6;
+/** Frames of straight-line motion a prediction may run past the detections (one second at 30 fps); beyond, it only grows. */
+const MAX_EXTRAPOLATE = 30;
 
 /** A box as centre and size, the quantities fitted over time. */
 const toCs = (b: Box) => [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2, b.x2 - b.x1, b.y2 - b.y1] as const;
@@ -68,11 +68,19 @@ export class Tracker {
 
   constructor(private readonly s: TrackerSettings) {}
 
-  /** The keys that inform `frame`: those within the smoothing window, or else the two nearest. */
+  /**
+   * The keys that inform `frame`: inside the detections, those within the smoothing window (or the
+   * two around a gap); past either end, the nearest window's worth, so that the motion carried on
+   * rests on more than two noisy boxes.
+   */
   private keysFor(track: Track, frame: number): Key[] {
-    const near = track.keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
+    const keys = track.keys;
+    const span = Math.max(2, 2 * this.s.smoothFrames + 1);
+    if (frame > keys[keys.length - 1]!.frame) return keys.slice(-span);
+    if (frame < keys[0]!.frame) return keys.slice(0, span);
+    const near = keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
     if (near.length >= 2) return near;
-    return [...track.keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
+    return [...keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
   }
 
   /**
