@@ -1,7 +1,7 @@
 import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
-import { createDetector, detectionSize, type Detector, type DetectSize } from './detector.js';
+import { createDetector, type Detector, type DetectSize } from './detector.js';
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import type { SessionConfig } from './session.js';
 
@@ -11,7 +11,7 @@ export interface PassSpec {
   modelPath: string;
   factor: number;
   flip: boolean;
-  /** Run only when the detection size (before `factor`) is at most this wide: upscaling pays off on small frames only. */
+  /** Run only on frames at most this wide: upscaling pays off on small sources only, not after --scale. */
   maxWidth?: number;
 }
 
@@ -71,9 +71,8 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     async detect(frame) {
       const results: Detection[][] = [];
       let flipped: Frame | undefined;
-      const base = detectionSize(frame.width, frame.height, cfg.size).width;
       for (const p of cfg.passes) {
-        if (p.maxWidth !== undefined && base > p.maxWidth) continue;
+        if (p.maxWidth !== undefined && (frame.width > p.maxWidth || cfg.size.width || cfg.size.height)) continue;
         const det = sessions.get(keyOf(p))!;
         if (!p.flip) results.push(await det.detect(frame));
         else {

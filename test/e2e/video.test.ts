@@ -142,6 +142,18 @@ describe('faceblur keeps geometry and timing', () => {
     b.forEach((t, i) => expect(Math.abs(t - a[i]!)).toBeLessThan(0.01));
   });
 
+  it('tracks between detections with --detect-every 3 and covers every frame', async () => {
+    const clip = makeClip(dir, 'every.mp4', { seconds: 1.5 });
+    const reportPath = join(dir, 'every.json');
+    const r = await runCli([clip, '--detect-every', '3', '--region', 'eyes', '--report', reportPath, '--quiet']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    expect(rep.files[0]!.frames).toHaveLength(15);
+    // Frames the detector skipped still get every face, from the tracks.
+    for (const f of rep.files[0]!.frames) expect(f.regions.length).toBeGreaterThanOrEqual(12);
+    expect(video(ffprobe(join(dir, 'every_anonymized.mp4'))).nb_read_frames).toBe('15');
+  });
+
   it('reads a GIF and writes a GIF', async () => {
     const gif = join(dir, 'clip.gif');
     ffmpeg(['-i', makeClip(dir, 'forgif.mp4', { seconds: 1 }), '-vf', 'scale=320:-2', gif]);
