@@ -123,7 +123,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       o.drawScores,
     ),
     tracking: o.tracking
-      ? { holdSeconds: o.hold, lookaheadSeconds: o.lookahead, smoothFrames: o.smooth, detectEvery: o.detectEvery }
+      ? { holdSeconds: o.hold, lookaheadSeconds: o.lookahead, smoothFrames: o.smooth }
       : undefined,
     detectEvery: o.detectEvery,
     encode: { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: o.ffmpegArgs, audio: o.audio, keepMetadata: o.keepMetadata },

@@ -85,9 +85,6 @@ export class ChildSet {
   killAll(): void {
     for (const c of this.children) c.kill('SIGKILL');
   }
-  get size(): number {
-    return this.children.size;
-  }
 }
 
 export interface FfmpegProcess {
@@ -128,7 +125,7 @@ export function runFfmpeg(
       if (code === 0) return resolve();
       if (partial.trim()) tail.push(partial.trim());
       const why = tail.length > 0 ? tail[tail.length - 1] : signal ? `killed by ${signal}` : `exit code ${code}`;
-      reject(new FfmpegError(`${label} failed: ${why}`, tail.slice()));
+      reject(new FfmpegError(`${label} failed: ${why}`));
     });
   });
   // Callers observe failures through `exited` when they await it; this keeps an early exit from being unhandled.
@@ -144,10 +141,7 @@ export function runFfmpeg(
 }
 
 export class FfmpegError extends Error {
-  constructor(
-    message: string,
-    readonly stderrTail: string[],
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'FfmpegError';
   }

@@ -9,7 +9,6 @@ export interface TrackingOptions {
   holdSeconds: number;
   lookaheadSeconds: number;
   smoothFrames: number;
-  detectEvery: number;
 }
 
 /** Everything a file job needs, built once per run by the CLI. */

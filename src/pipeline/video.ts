@@ -18,10 +18,10 @@ export interface JobResult {
  */
 const IN_FLIGHT = 2;
 
-function trackerFor(t: TrackingOptions, fps: number): Tracker {
+function trackerFor(t: TrackingOptions, fps: number, detectEvery: number): Tracker {
   return new Tracker({
     // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
-    holdFrames: Math.max(Math.round(t.holdSeconds * fps), t.detectEvery),
+    holdFrames: Math.max(Math.round(t.holdSeconds * fps), detectEvery),
     lookaheadFrames: Math.round(t.lookaheadSeconds * fps),
     smoothFrames: t.smoothFrames,
     growthPerFrame: 0.03,
@@ -50,7 +50,7 @@ export async function anonymizeVideo(
     `${input}: ${v.width}x${v.height} ${v.codec}, ${v.fps.toFixed(3)} fps${v.variableRate ? ' (variable)' : ''}, ` +
       `rotation ${v.rotation}°, ${info.audio.length} audio stream(s)`,
   );
-  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps) : undefined;
+  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery) : undefined;
   const lookahead = ctx.tracking ? Math.round(ctx.tracking.lookaheadSeconds * v.fps) : 0;
   const decoder = decodeVideo(tools, input, ctx.children);
   const encoder = startEncoder(
