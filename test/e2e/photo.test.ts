@@ -49,6 +49,20 @@ describe('faceblur on photos', () => {
     expect(psnr(a.data, b.data, a.width, outside)).toBeGreaterThan(38);
   });
 
+  it('--draw-scores writes the scores above the faces and changes nothing else', async () => {
+    const src = join(dir, 'scores.png');
+    await sharp(join(IMAGES, 'deface_city.jpg')).png().toFile(src);
+    const r = await runCli([src, '--draw-scores', '--replacewith', 'none', '--report', join(dir, 's.json'), '--quiet']);
+    expect(r.code).toBe(0);
+    const regions: Region[] = (await import(join(dir, 's.json'), { with: { type: 'json' } })).default.files[0].frames[0].regions.map((x: { face: Region }) => x.face);
+    const a = await rgb(src);
+    const b = await rgb(join(dir, 'scores_anonymized.png'));
+    // Labels sit just above each face box; everywhere else the lossless output is identical.
+    const nearLabel = (x: number, y: number) => regions.some((g) => x >= g.x1 - 2 && x < g.x1 + 60 && ((y >= g.y1 - 30 && y < g.y1 + 2) || (y >= g.y2 - 2 && y < g.y2 + 30)));
+    expect(psnr(a.data, b.data, a.width, (x, y) => !nearLabel(x, y))).toBe(Infinity);
+    expect(psnr(a.data, b.data, a.width, nearLabel)).toBeLessThan(30);
+  });
+
   it('keeps EXIF with --keep-metadata, with the orientation reset to match the pixels', async () => {
     const r = await runCli([photo, '-o', join(dir, 'kept.jpg'), '--keep-metadata', '--quiet']);
     expect(r.code).toBe(0);
