@@ -83,6 +83,7 @@ export const fileOptionSpecs = {
   keepMetadata: opt('--keep-metadata', 'keep location, device and time metadata (stripped by default)', z.boolean().default(false)),
   recursive: opt('-r, --recursive', 'descend into subfolders of folder inputs', z.boolean().default(false)),
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
+  skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
   verbose: opt('-v, --verbose', 'show which ffmpeg and model are used, and stack traces for errors', z.boolean().default(false)),

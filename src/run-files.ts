@@ -87,6 +87,7 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log):
 /** File mode: returns the exit code (0 all done, 1 any failed). */
 export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
   const { files, problems } = expandInputs(inputs, o.recursive);
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
@@ -134,16 +135,18 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   };
   const started = performance.now();
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, report }, (r) => {
-      if (r.ok) process.stdout.write(`${r.output}\n`);
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
+      if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
+      else if (r.ok) process.stdout.write(`${r.output}\n`);
       else log.error(`${r.input}: ${r.error}`);
     });
     if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
     await report?.close();
     const failed = outcomes.filter((r) => !r.ok).length + problems.length;
-    const done = outcomes.length - outcomes.filter((r) => !r.ok).length;
+    const skipped = outcomes.filter((r) => r.skipped).length;
+    const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    log.info(`faceblur: ${done} done, ${failed} failed (${secs} s)`);
+    log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s)`);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;
   } catch (err) {

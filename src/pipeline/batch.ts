@@ -14,6 +14,8 @@ export interface FileOutcome {
   input: string;
   output?: string;
   ok: boolean;
+  /** Not processed because a finished output was already there (--skip-existing). */
+  skipped?: boolean;
   error?: string;
   frames: number;
   seconds: number;
@@ -22,6 +24,7 @@ export interface FileOutcome {
 export interface BatchOptions {
   output: string | undefined;
   force: boolean;
+  skipExisting: boolean;
   report: ReportWriter | undefined;
 }
 
@@ -43,7 +46,11 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
-  if (existsSync(output) && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite)`);
+  if (existsSync(output) && opts.skipExisting) {
+    // faceblur only ever renames complete files to an output name, so an existing output is finished.
+    return { ...outcome(true, 0), skipped: true };
+  }
+  if (existsSync(output) && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
   await mkdir(dirname(output), { recursive: true });
   const temp = tempPathFor(output);
   try {

@@ -55,6 +55,22 @@ describe('bad input and usage errors', () => {
     expect(readdirSync(dir).filter((n) => n.includes('partial') || /(random|text|empty)_anonymized/.test(n))).toEqual([]);
   });
 
+  it('--skip-existing resumes a batch: finished outputs are kept, the rest is done', async () => {
+    const sub = join(dir, 'resume');
+    mkdirSync(sub);
+    copyFileSync(join(IMAGES, 'deface_city.jpg'), join(sub, 'a.jpg'));
+    copyFileSync(join(IMAGES, 'human_group-1.jpg'), join(sub, 'b.jpg'));
+    expect((await runCli([join(sub, 'a.jpg'), '--quiet'])).code).toBe(0);
+    const first = sha256(join(sub, 'a_anonymized.jpg'));
+    const r = await runCli([sub, '--skip-existing']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(join(sub, 'b_anonymized.jpg'));
+    expect(r.stderr).toMatch(/1 done, 0 failed, 1 skipped/);
+    expect(sha256(join(sub, 'a_anonymized.jpg'))).toBe(first);
+    const both = await runCli([sub, '--skip-existing', '--force']);
+    expect(both.code).toBe(2);
+  });
+
   it('reports an audio-only file as having no video stream', async () => {
     const { ffmpeg } = await import('../helpers.js');
     ffmpeg(['-f', 'lavfi', '-i', 'sine=duration=1', join(dir, 'tone.m4a')]);
