@@ -5,9 +5,8 @@ import type { Detector } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 
-/** What one frame got: the regions anonymized, and the bounds of each mask as the report gives them. */
+/** What one frame got: the bounds of each mask, as the report gives them. */
 export interface FrameResult {
-  regions: Detection[];
   masks: ReportRegion[];
 }
 
@@ -37,7 +36,7 @@ export function createFrameProcessor(detector: Detector, settings: AnonymizeSett
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
       draw?.(frame, detections);
-      return { regions: detections, masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
+      return { masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
     },
   };
 }
