@@ -59,7 +59,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     await rename(temp, output);
     return outcome(true, frames);
   } catch (err) {
-    if (err instanceof InterruptedError) throw err;
+    // A child killed by our own signal handler is the interrupt, not a failure of this file.
+    if (err instanceof InterruptedError || ctx.signal.aborted) throw new InterruptedError(String(ctx.signal.reason ?? 'signal'));
     ctx.log.verbose(err instanceof Error && err.stack ? err.stack : String(err));
     return outcome(false, 0, errorMessage(err));
   } finally {

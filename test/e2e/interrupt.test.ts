@@ -1,0 +1,51 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, IMAGES, MODEL_DIR, sha256, tempDir } from '../helpers.js';
+import { makeClip } from './fixtures.js';
+
+/** Child processes of `pid` still alive, from ps. */
+const childrenOf = (pid: number): string[] => {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').filter((l) => l.trim());
+  } catch {
+    return [];
+  }
+};
+
+describe('interrupts', () => {
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} mid-file stops the batch, removes the partial file and leaves no child process`, async () => {
+      const dir = tempDir();
+      const input = makeClip(dir, 'long.mp4', { seconds: 8 });
+      const before = sha256(input);
+      // A second input that a finished batch would process: an interrupted one must not.
+      copyFileSync(join(IMAGES, 'deface_city.jpg'), join(dir, 'later.jpg'));
+      const child = spawn(process.execPath, [CLI, input, join(dir, 'later.jpg')], {
+        env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      // Wait until the encoder has started writing the temp file, then interrupt.
+      await new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          if (readdirSync(dir).some((n) => n.includes('partial'))) {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 50);
+      });
+      const ffmpegKids = childrenOf(child.pid!);
+      expect(ffmpegKids.length).toBeGreaterThan(0);
+      child.kill(signal);
+      const exit = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      expect(exit).toBe(code);
+      expect(readdirSync(dir).sort()).toEqual(['later.jpg', 'long.mp4']);
+      expect(stderr).not.toMatch(/^error:/m);
+      expect(sha256(input)).toBe(before);
+      for (const line of ffmpegKids) expect(() => process.kill(Number(line.trim()), 0)).toThrow();
+    });
+  }
+});
