@@ -100,13 +100,15 @@ export function createTensorFiller(
   const ys = sampleIndex(dh, frameHeight);
   const t = yuvTables();
   const identity = dw === frameWidth && dh === frameHeight;
+  // Chroma columns for full-resolution (RGB) and half-resolution (yuv420p) chroma planes.
+  const chromaXs = { 1: xs, 2: xs.map((x) => x >> 1) } as Record<number, Int32Array>;
   return (frame, out) => {
     const [p0, p1, p2] = frame.planes as [Plane, Plane, Plane];
     const yuv = frame.layout !== 'rgb';
     if (yuv && identity && p1.subsample === 2) return fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
     const sub = p1.subsample;
     const cw = p1.width;
-    const cxs = xs.map((x) => Math.floor(x / sub));
+    const cxs = chromaXs[sub]!;
     for (let y = 0; y < dh; y++) {
       const sy = ys[y]!;
       const row = sy * frameWidth;

@@ -46,11 +46,10 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
-  if (existsSync(output) && opts.skipExisting) {
-    // faceblur only ever renames complete files to an output name, so an existing output is finished.
-    return { ...outcome(true, 0), skipped: true };
-  }
-  if (existsSync(output) && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
+  const exists = existsSync(output);
+  // faceblur only ever renames complete files to an output name, so an existing output is finished.
+  if (exists && opts.skipExisting) return { ...outcome(true, 0), skipped: true };
+  if (exists && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
   await mkdir(dirname(output), { recursive: true });
   const temp = tempPathFor(output);
   try {

@@ -5,18 +5,14 @@ import type { Detector } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 
-/** What one frame got: the bounds of each mask, as the report gives them. */
-export interface FrameResult {
-  masks: ReportRegion[];
-}
-
 /**
  * Two phases, so that the detector can work on the next frame while this one is anonymized and
  * encoded: `detect` may overlap between frames; `apply` runs in frame order and edits the frame in place.
  */
 export interface FrameProcessor {
   detect(frame: Frame): Promise<Detection[]>;
-  apply(frame: Frame, detections: Detection[]): FrameResult;
+  /** Returns the bounds of each mask, as the report gives them. */
+  apply(frame: Frame, detections: Detection[]): ReportRegion[];
 }
 
 /** The bounding box of what the mask covers, clipped to the frame. */
@@ -36,7 +32,7 @@ export function createFrameProcessor(detector: Detector, settings: AnonymizeSett
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
       draw?.(frame, detections);
-      return { masks: detections.map((d) => maskBounds(d, settings, frame.width, frame.height)) };
+      return detections.map((d) => maskBounds(d, settings, frame.width, frame.height));
     },
   };
 }

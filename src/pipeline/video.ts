@@ -18,11 +18,11 @@ export interface JobResult {
  */
 const IN_FLIGHT = 2;
 
-function trackerFor(t: TrackingOptions, fps: number, detectEvery: number): Tracker {
+function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number): Tracker {
   return new Tracker({
     // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
     holdFrames: Math.max(Math.round(t.holdSeconds * fps), detectEvery),
-    lookaheadFrames: Math.round(t.lookaheadSeconds * fps),
+    lookaheadFrames,
     smoothFrames: t.smoothFrames,
     growthPerFrame: 0.03,
     maxGrowth: 1.4,
@@ -50,8 +50,8 @@ export async function anonymizeVideo(
     `${input}: ${v.width}x${v.height} ${v.codec}, ${v.fps.toFixed(3)} fps${v.variableRate ? ' (variable)' : ''}, ` +
       `rotation ${v.rotation}°, ${info.audio.length} audio stream(s)`,
   );
-  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery) : undefined;
   const lookahead = ctx.tracking ? Math.round(ctx.tracking.lookaheadSeconds * v.fps) : 0;
+  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined;
   const decoder = decodeVideo(tools, input, ctx.children);
   const encoder = startEncoder(
     tools,
@@ -70,7 +70,7 @@ export async function anonymizeVideo(
   const emitOldest = async () => {
     const { frame, detections } = waiting.shift()!;
     const regions = tracker ? tracker.regionsAt(frame.index) : detections;
-    const { masks } = ctx.processFrame.apply(frame, regions);
+    const masks = ctx.processFrame.apply(frame, regions);
     rep?.frame(frame.index, frame.time, masks);
     await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
     progress.update(++frames);
