@@ -22,6 +22,16 @@ const MODE = {
   thorough: { threshold: 0.6, margin: 24, rule: 'noisy-or' as const },
 };
 
+const modeOf = (o: FileOptions) => (o.thorough ? MODE.thorough : MODE.default);
+
+/** Options that contradict each other: one line and exit 2, before anything is loaded. */
+function checkContradictions(o: FileOptions): void {
+  if (o.model && o.detector.length > 1) throw usageError('--model replaces one detector; give a single --detector with it');
+  if (o.model && !existsSync(o.model)) throw usageError(`--model: no such file ${o.model}`);
+  if (o.singlePass && o.thorough) throw usageError('--single-pass and --thorough contradict each other; choose one');
+  if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
+}
+
 async function modelPath(name: string): Promise<string> {
   const entry = findModel(name);
   if (!entry) throw usageError(`--detector: unknown model ${name}`);
@@ -35,12 +45,9 @@ async function modelPath(name: string): Promise<string> {
  */
 async function planPasses(o: FileOptions): Promise<PassSpec[]> {
   const names = o.thorough && o.detector.length === 1 && o.detector[0] === 'yunet' ? ['yunet', 'yunet-n'] : o.detector;
-  if (o.model && o.detector.length > 1) throw usageError('--model replaces one detector; give a single --detector with it');
-  if (o.singlePass && o.thorough) throw usageError('--single-pass and --thorough contradict each other; choose one');
   const passes: PassSpec[] = [];
   for (const [i, name] of names.entries()) {
     const family = name === 'centerface' ? 'centerface' : 'yunet';
-    if (o.model && !existsSync(o.model)) throw usageError(`--model: no such file ${o.model}`);
     const path = o.model ?? (await modelPath(name));
     const factors = o.singlePass ? [1] : !o.thorough ? [1, 0.5] : i === 0 ? [1, 0.5, 2] : [1];
     for (const factor of factors) passes.push({ family, modelPath: path, factor, flip: false });
@@ -53,7 +60,7 @@ async function planPasses(o: FileOptions): Promise<PassSpec[]> {
 }
 
 async function openDetector(o: FileOptions, log: Log): Promise<Detector> {
-  const mode = o.thorough ? MODE.thorough : MODE.default;
+  const mode = modeOf(o);
   const passes = await planPasses(o);
   const threshold = o.thresh ?? mode.threshold;
   const detector = await createThreadedDetector({
@@ -87,7 +94,7 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log):
 /** File mode: returns the exit code (0 all done, 1 any failed). */
 export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
-  if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
+  checkContradictions(o);
   const { files, problems } = expandInputs(inputs, o.recursive);
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
@@ -117,7 +124,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
         region: o.region,
         shape: o.boxes ? 'box' : 'ellipse',
         maskScale: o.maskScale,
-        maskMargin: o.maskMargin ?? (o.thorough ? MODE.thorough : MODE.default).margin,
+        maskMargin: o.maskMargin ?? modeOf(o).margin,
         mosaicSize: o.mosaicSize,
         color: o.color,
       },
