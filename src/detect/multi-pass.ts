@@ -1,9 +1,11 @@
 import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
-import { createDetector, type Detector, type DetectSize } from './detector.js';
+import { createDetector, detectionSize, type Detector, type DetectSize } from './detector.js';
 import { fuseDetections, type ScoreRule } from './fusion.js';
+import { nms } from './nms.js';
 import type { SessionConfig } from './session.js';
+import { cropFrame, fromTile, MAX_TILE_SIDE, tilesFor } from './tiles.js';
 
 /** One detection pass: a model, a scale relative to the detection size, and whether to mirror the frame. */
 export interface PassSpec {
@@ -21,6 +23,9 @@ export interface MultiPassConfig extends SessionConfig {
   rule: ScoreRule;
   size: DetectSize;
 }
+
+/** Duplicates of one face from two overlapping tiles. */
+const TILE_NMS_IOU = 0.3;
 
 /** Candidates below this never count; they only refine the box of a face another pass is surer of. */
 const CANDIDATE_FLOOR = 0.1;
@@ -46,45 +51,76 @@ function unmirror(d: Detection, width: number): Detection {
   return lm ? { score: d.score, box, landmarks: [lm[1]!, lm[0]!, lm[2]!, lm[4]!, lm[3]!] } : { score: d.score, box };
 }
 
+/** One pass over the frame, in tiles when its detector input would be too large to hold at once. */
+async function detectPass(det: Detector, frame: Frame, size: DetectSize): Promise<Detection[]> {
+  const d = detectionSize(frame.width, frame.height, size);
+  // An explicit --scale is the user's choice of detector input and is never tiled.
+  const tiles = size.width || size.height ? undefined : tilesFor(frame.width, frame.height, d.width, d.height);
+  if (!tiles) return det.detect(frame);
+  const found: Detection[] = [];
+  for (const t of tiles) for (const x of await det.detect(cropFrame(frame, t))) found.push(fromTile(x, t));
+  return nms(found, TILE_NMS_IOU);
+}
+
 /**
  * Runs every pass on the frame and fuses the results (see fuseDetections). Passes that share a
- * model and scale share one session; a flipped pass costs one mirrored copy of the frame.
+ * model and scale share one session; a flipped pass costs one mirrored copy of the frame. When
+ * even the coarsest pass had to be tiled (frames past about 3K), one more pass sees the whole frame
+ * scaled down, so that a large face cut by every tile border is still found whole.
  */
 export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Detector> {
-  const sessions = new Map<string, Detector>();
-  const keyOf = (p: PassSpec) => `${p.family}:${p.modelPath}@${p.factor}`;
+  const sessions = new Map<string, Promise<Detector>>();
   const floor = Math.min(cfg.threshold, CANDIDATE_FLOOR);
-  try {
-    for (const p of cfg.passes) {
-      if (sessions.has(keyOf(p))) continue;
-      const size = { ...cfg.size, factor: (cfg.size.factor ?? 1) * p.factor };
-      sessions.set(keyOf(p), await createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold: cfg.passes.length > 1 ? floor : cfg.threshold, size }));
+  const sizeOf = (factor: number): DetectSize => ({ ...cfg.size, factor: (cfg.size.factor ?? 1) * factor });
+  const sessionFor = (p: Pick<PassSpec, 'family' | 'modelPath' | 'factor'>): Promise<Detector> => {
+    const key = `${p.family}:${p.modelPath}@${p.factor}`;
+    let s = sessions.get(key);
+    if (!s) {
+      const threshold = cfg.passes.length > 1 ? floor : cfg.threshold;
+      s = createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold, size: sizeOf(p.factor) });
+      sessions.set(key, s);
     }
+    return s;
+  };
+  const disposeAll = async () => {
+    const all = await Promise.allSettled(sessions.values());
+    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
+  };
+  // Every configured session is opened up front, so that a bad model fails before any file is touched.
+  let first: Detector;
+  try {
+    [first] = await Promise.all(cfg.passes.map(sessionFor));
   } catch (err) {
-    await Promise.all([...sessions.values()].map((d) => d.dispose()));
+    await disposeAll();
     throw err;
   }
-  const first = sessions.values().next().value!;
+  const coarsest = Math.min(...cfg.passes.map((p) => p.factor));
   return {
     name: cfg.passes.map((p) => `${p.family}@${p.factor}${p.flip ? '+flip' : ''}`).join(','),
-    provider: first.provider,
+    provider: first!.provider,
     async detect(frame) {
       const results: Detection[][] = [];
       let flipped: Frame | undefined;
       for (const p of cfg.passes) {
         if (p.maxWidth !== undefined && (frame.width > p.maxWidth || cfg.size.width || cfg.size.height)) continue;
-        const det = sessions.get(keyOf(p))!;
-        if (!p.flip) results.push(await det.detect(frame));
+        const det = await sessionFor(p);
+        if (!p.flip) results.push(await detectPass(det, frame, sizeOf(p.factor)));
         else {
           flipped ??= mirrored(frame);
-          results.push((await det.detect(flipped)).map((d) => unmirror(d, frame.width)));
+          results.push((await detectPass(det, flipped, sizeOf(p.factor))).map((d) => unmirror(d, frame.width)));
         }
+      }
+      const coarse = detectionSize(frame.width, frame.height, sizeOf(coarsest));
+      if (!cfg.size.width && !cfg.size.height && tilesFor(frame.width, frame.height, coarse.width, coarse.height)) {
+        // Halving keeps the number of distinct sessions small across a batch of odd photo sizes.
+        let factor = coarsest / 2;
+        while (Math.max(frame.width, frame.height) * factor > MAX_TILE_SIDE) factor /= 2;
+        const p0 = cfg.passes[0]!;
+        results.push(await (await sessionFor({ family: p0.family, modelPath: p0.modelPath, factor })).detect(frame));
       }
       if (results.length === 1) return results[0]!;
       return fuseDetections(results, 0.4, cfg.rule).filter((d) => d.score >= cfg.threshold);
     },
-    async dispose() {
-      await Promise.all([...sessions.values()].map((d) => d.dispose()));
-    },
+    dispose: disposeAll,
   };
 }

@@ -25,6 +25,8 @@ export interface EncodeTarget {
   /** The original file, for its audio streams and (on request) its metadata. */
   source: string;
   audioCodecs: string[];
+  /** The source's colour tags (primaries, transfer, matrix): the pixels keep their values, so they keep their meaning. */
+  colour: Record<string, string>;
 }
 
 export interface Encoder {
@@ -47,6 +49,7 @@ function videoArgs(s: EncodeSettings, t: EncodeTarget): string[] {
   // 4:2:0 needs even dimensions in H.264 and VP9; odd sizes keep their exact size as 4:4:4 instead of being cropped.
   const pixFmt = t.width % 2 === 0 && t.height % 2 === 0 ? 'yuv420p' : 'yuv444p';
   const args = ['-c:v', codec, '-pix_fmt', pixFmt];
+  args.push(...Object.entries(t.colour).flat());
   if (/^lib(x264|x265)$/.test(codec)) args.push('-crf', String(s.crf), '-preset', s.preset);
   // VP9 needs -b:v 0 for -crf to mean constant quality.
   else if (codec === 'libvpx-vp9') args.push('-crf', String(s.crf), '-b:v', '0', '-row-mt', '1');

@@ -97,6 +97,9 @@ export interface FfmpegProcess {
 
 const STDERR_TAIL_LINES = 12;
 
+/** ffmpeg's closing lines after a failure, which say that it failed but not why. */
+const WRAP_UP = /^(Conversion failed!|Error marking filters as finished|Cannot determine format of input stream .* after EOF|Exiting normally.*)$/;
+
 export function runFfmpeg(
   bin: string,
   args: string[],
@@ -124,7 +127,8 @@ export function runFfmpeg(
     child.once('close', (code, signal) => {
       if (code === 0) return resolve();
       if (partial.trim()) tail.push(partial.trim());
-      const why = tail.length > 0 ? tail[tail.length - 1] : signal ? `killed by ${signal}` : `exit code ${code}`;
+      const telling = tail.filter((l) => !WRAP_UP.test(l));
+      const why = telling.length > 0 ? telling[telling.length - 1]!.replace(/^\[[^\]]+\]\s*/, '') : signal ? `killed by ${signal}` : `exit code ${code}`;
       reject(new FfmpegError(`${label} failed: ${why}`));
     });
   });

@@ -20,6 +20,8 @@ export interface VideoInfo {
   /** Frame count from the container, or an estimate from duration × fps. */
   frameCount: number | undefined;
   codec: string;
+  /** Colour tags worth carrying to the output (ffmpeg option → value), so that players show the same colours. */
+  colour: Record<string, string>;
 }
 
 export interface MediaInfo {
@@ -41,6 +43,41 @@ interface RawStream {
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number }[];
   disposition?: { attached_pic?: number };
+  codec_tag_string?: string;
+  color_primaries?: string;
+  color_transfer?: string;
+  color_space?: string;
+}
+
+/**
+ * Larger frames are refused up front: a damaged header can claim any size, and a real frame past
+ * this is beyond what the frame window can hold in memory. 8K (33 MP) and 360° video fit.
+ */
+const MAX_SIDE = 16384;
+const MAX_PIXELS = 80e6;
+
+/** Tags that are unset, or that ffmpeg's encoders refuse, are left for the encoder to default. */
+function colourOf(s: RawStream): Record<string, string> {
+  const out: Record<string, string> = {};
+  const set = (opt: string, v: string | undefined) => {
+    if (v && !/^(unknown|reserved|unspecified)$/.test(v)) out[opt] = v;
+  };
+  set('-color_primaries', s.color_primaries);
+  set('-color_trc', s.color_transfer);
+  set('-colorspace', s.color_space);
+  return out;
+}
+
+function checkDecodable(s: RawStream): void {
+  if (!s.codec_name || s.codec_name === 'unknown' || s.codec_name === 'none') {
+    const tag = s.codec_tag_string && !s.codec_tag_string.startsWith('[') ? ` '${s.codec_tag_string}'` : '';
+    throw new UserError(`its video codec${tag} is not supported by this ffmpeg`);
+  }
+  const w = s.width ?? 0;
+  const h = s.height ?? 0;
+  if (w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS) {
+    throw new UserError(`its frame size ${w}x${h} is larger than faceblur handles (${MAX_SIDE} per side, ${MAX_PIXELS / 1e6} MP)`);
+  }
 }
 
 const ratio = (s: string | undefined): number => {
@@ -79,6 +116,7 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
   const audio = streams.filter((s) => s.codec_type === 'audio').map((s) => ({ index: s.index, codec: s.codec_name ?? '?' }));
   let video: VideoInfo | undefined;
   if (v && v.width && v.height) {
+    checkDecodable(v);
     const rotation = rotationOf(v);
     const swap = rotation === 90 || rotation === 270;
     const rFps = ratio(v.r_frame_rate);
@@ -96,6 +134,7 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
       duration,
       frameCount: nb ?? (duration ? Math.round(duration * fps) : undefined),
       codec: v.codec_name ?? '?',
+      colour: colourOf(v),
     };
   }
   return { formatName: json.format?.format_name ?? '?', video, audio };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { errorMessage, InterruptedError } from '../errors.js';
+import { errorMessage, InterruptedError, UserError } from '../errors.js';
 import type { InputFile } from '../io/inputs.js';
 import { isImagePath } from '../io/media-kind.js';
 import { outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
@@ -28,6 +28,29 @@ export interface BatchOptions {
   report: ReportWriter | undefined;
 }
 
+const FS_REASONS: Record<string, string> = {
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  ENOTDIR: 'a parent of the output path is a file',
+};
+
+/**
+ * Creates the (empty) temp file before any work starts, so that an unwritable destination is
+ * reported in plain words at once, not as whatever ffmpeg or the image encoder says about it later.
+ */
+async function claimTemp(temp: string): Promise<void> {
+  try {
+    await mkdir(dirname(temp), { recursive: true });
+    await writeFile(temp, '', { flag: 'wx' });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new UserError(`cannot write to ${dirname(temp)}: ${FS_REASONS[code] ?? errorMessage(err)}`);
+  }
+}
+
 /**
  * Runs one file: every output is written under a hidden temp name in its destination folder and
  * renamed only when complete, so the final name never holds a partial file.
@@ -50,9 +73,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   // faceblur only ever renames complete files to an output name, so an existing output is finished.
   if (exists && opts.skipExisting) return { ...outcome(true, 0), skipped: true };
   if (exists && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
-  await mkdir(dirname(output), { recursive: true });
   const temp = tempPathFor(output);
   try {
+    await claimTemp(temp);
     const job = isImagePath(file.path) && isImagePath(output) ? anonymizeImage : anonymizeVideo;
     const { frames } = await job(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);

@@ -2,7 +2,8 @@ import type { Detection } from '../detect/box.js';
 import { UserError } from '../errors.js';
 import { decodeVideo } from '../media/decode.js';
 import { startEncoder } from '../media/encode.js';
-import type { Frame } from '../media/frame.js';
+import { frameByteLength, type Frame } from '../media/frame.js';
+import { truncationOf } from '../media/integrity.js';
 import { probe } from '../media/probe.js';
 import type { ReportFile, ReportWriter } from '../report.js';
 import { Tracker } from '../track/tracker.js';
@@ -17,6 +18,12 @@ export interface JobResult {
  * anonymizes and encodes the ones before it.
  */
 const IN_FLIGHT = 2;
+
+/**
+ * Bytes the look-ahead window may hold. 0.5 s of 1080p30 is 47 MB; at 8K the same half second would
+ * be 750 MB, so large frames get a shorter window instead of an unbounded heap.
+ */
+const LOOKAHEAD_BYTES = 192 * 1024 * 1024;
 
 function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number): Tracker {
   return new Tracker({
@@ -43,6 +50,8 @@ export async function anonymizeVideo(
   report: ReportWriter | undefined,
 ): Promise<JobResult> {
   const tools = ctx.tools();
+  const truncated = await truncationOf(input);
+  if (truncated) throw new UserError(truncated);
   const info = await probe(tools, input);
   const v = info.video;
   if (!v) throw new UserError(info.audio.length > 0 ? 'has no video stream (audio only)' : 'has no video stream');
@@ -50,13 +59,15 @@ export async function anonymizeVideo(
     `${input}: ${v.width}x${v.height} ${v.codec}, ${v.fps.toFixed(3)} fps${v.variableRate ? ' (variable)' : ''}, ` +
       `rotation ${v.rotation}°, ${info.audio.length} audio stream(s)`,
   );
-  const lookahead = ctx.tracking ? Math.round(ctx.tracking.lookaheadSeconds * v.fps) : 0;
+  const lookahead = ctx.tracking
+    ? Math.min(Math.round(ctx.tracking.lookaheadSeconds * v.fps), Math.floor(LOOKAHEAD_BYTES / frameByteLength('yuv420p', v.width, v.height)))
+    : 0;
   const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined;
   const decoder = decodeVideo(tools, input, ctx.children);
   const encoder = startEncoder(
     tools,
     ctx.encode,
-    { output: temp, width: v.width, height: v.height, rate: v.rate, variableRate: v.variableRate, source: input, audioCodecs: info.audio.map((a) => a.codec) },
+    { output: temp, width: v.width, height: v.height, rate: v.rate, variableRate: v.variableRate, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
     ctx.children,
   );
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
