@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema } from './options.js';
+import { camOptionSpecs, camOptionsSchema, defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
+import { runCam } from './run-cam.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
@@ -9,8 +10,8 @@ import { installModels, listModels } from './run-models.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
-function addFileOptions(cmd: Command): Command {
-  for (const spec of Object.values(fileOptionSpecs)) {
+function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
+  for (const spec of Object.values(specs)) {
     const def = defaultText(spec);
     cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`));
   }
@@ -23,8 +24,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .version(version, '--version')
     .argument('[inputs...]', 'video or photo files, folders, or glob patterns')
     .showHelpAfterError('(run faceblur --help for usage)')
+    // Options before `cam` belong to file mode; those after it, to cam.
+    .enablePositionalOptions()
     .exitOverride();
-  addFileOptions(program).action(async (inputs: string[], raw: Record<string, unknown>) => {
+  addOptions(program, fileOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
     if (inputs.length === 0) {
       program.outputHelp({ error: true });
       throw usageError('no input files given');
@@ -32,6 +35,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     const parsed = fileOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error));
     setExit(await runFiles(inputs, parsed.data, version));
+  });
+  const cam = program
+    .command('cam')
+    .description('anonymize a camera (or any live ffmpeg input) and show it in a local browser preview')
+    .showHelpAfterError('(run faceblur cam --help for usage)')
+    .exitOverride();
+  addOptions(cam, camOptionSpecs).action(async (raw: Record<string, unknown>) => {
+    const parsed = camOptionsSchema.safeParse(raw);
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs));
+    setExit(await runCam(parsed.data));
   });
   const models = program.command('models').description('manage the detector models').exitOverride();
   models

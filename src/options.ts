@@ -34,7 +34,7 @@ const number = (min: number, max: number) => z.coerce.number().min(min).max(max)
 const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** `help` is shown by --help; `show` is how the default is printed there (when it differs from the value). */
-interface OptionSpec<T extends z.ZodType> {
+export interface OptionSpec<T extends z.ZodType = z.ZodType> {
   flags: string;
   help: string;
   schema: T;
@@ -85,16 +85,44 @@ export const fileOptionSpecs = {
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
+  preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
+  open: opt('--no-open', 'with --preview: print the preview address but do not open a browser', z.boolean().default(true), 'opens the browser'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
   verbose: opt('-v, --verbose', 'show which ffmpeg and model are used, and stack traces for errors', z.boolean().default(false)),
 } satisfies Record<string, OptionSpec<z.ZodType>>;
 
-type Specs = typeof fileOptionSpecs;
+/** Options that mean the same for live capture as for files: detection, masks, tracking, logging. */
+const SHARED = [
+  'thresh', 'singlePass', 'thorough', 'scale', 'detector', 'model', 'executionProvider', 'threads', 'tracking', 'hold',
+  'smooth', 'detectEvery', 'region', 'replacewith', 'mosaicSize', 'color', 'maskMargin', 'boxes', 'maskScale',
+  'drawScores', 'crf', 'preset', 'codec', 'open', 'force', 'quiet', 'verbose',
+] as const satisfies readonly (keyof typeof fileOptionSpecs)[];
 
-export const fileOptionsSchema = z.object(
-  Object.fromEntries(Object.entries(fileOptionSpecs).map(([k, s]) => [k, s.schema])) as { [K in keyof Specs]: Specs[K]['schema'] },
-);
+const sizeSchema = z
+  .string()
+  .regex(/^\d+x\d+$/, 'expected WxH, for example 640x480')
+  .transform((s) => s.split('x').map(Number) as [number, number])
+  .refine(([w, h]) => w > 0 && h > 0, 'sizes must be positive');
+
+export const camOptionSpecs = {
+  ...(Object.fromEntries(SHARED.map((k) => [k, fileOptionSpecs[k]])) as Pick<typeof fileOptionSpecs, (typeof SHARED)[number]>),
+  device: opt('--device <spec>', 'camera to open (from --list-devices), or any ffmpeg input: a file (read at its own rate), a URL, rtsp://…', z.string().optional(), 'the default camera'),
+  listDevices: opt('--list-devices', 'list the cameras ffmpeg can open, and exit', z.boolean().default(false)),
+  size: opt('--size <WxH>', 'capture size to ask the camera for', sizeSchema.optional(), "the camera's default"),
+  fps: opt('--fps <n>', 'capture frame rate to ask the camera for', number(1, 240).optional(), "the camera's default"),
+  output: opt('-o, --output <file>', 'also record the anonymized stream to this file (finalized on Ctrl+C)', z.string().optional(), 'no recording'),
+  port: opt('--port <n>', 'preview port on 127.0.0.1', integer(0, 65535).default(0), 'a free port'),
+} satisfies Record<string, OptionSpec<z.ZodType>>;
+
+const schemaOf = <S extends Record<string, OptionSpec<z.ZodType>>>(specs: S) =>
+  z.object(Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, s.schema])) as { [K in keyof S]: S[K]['schema'] });
+
+export const fileOptionsSchema = schemaOf(fileOptionSpecs);
 export type FileOptions = z.output<typeof fileOptionsSchema>;
+export const camOptionsSchema = schemaOf(camOptionSpecs);
+export type CamOptions = z.output<typeof camOptionsSchema>;
+/** What the detector, the masks and the tracker need, in either mode. */
+export type SharedOptions = Pick<FileOptions, (typeof SHARED)[number]>;
 
 /** The default as --help shows it. */
 export function defaultText(spec: OptionSpec<z.ZodType>): string | undefined {
@@ -105,10 +133,10 @@ export function defaultText(spec: OptionSpec<z.ZodType>): string | undefined {
 }
 
 /** Turns a zod failure into one line naming the flag, e.g. "--thresh: expected a number <= 1". */
-export function describeIssue(error: z.ZodError): string {
+export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec<z.ZodType>> = fileOptionSpecs): string {
   const issue = error.issues[0]!;
   const key = String(issue.path[0] ?? '');
-  const spec = (fileOptionSpecs as Record<string, OptionSpec<z.ZodType>>)[key];
+  const spec = specs[key];
   const flag = spec ? spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) : key;
   return `${flag}: ${issue.message}`;
 }

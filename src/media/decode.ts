@@ -14,21 +14,30 @@ export interface Decoder {
 /**
  * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
  * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
- * frame exactly once, with its own timestamp, whatever the frame rate does.
+ * frame exactly once, with its own timestamp, whatever the frame rate does. `live` sources (cameras,
+ * streams) give their own input arguments.
  */
-export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSet, extraInputArgs: string[] = []): Decoder {
+export function decodeVideo(
+  tools: FfmpegTools,
+  input: string,
+  children: ChildSet,
+  live: { inputArgs: string[] } | undefined = undefined,
+): Decoder {
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
-    ...extraInputArgs,
+    ...(live?.inputArgs ?? []),
     '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...fpsModeArgs(tools, 'passthrough'),
     '-pix_fmt', 'yuv420p',
     '-c:v', 'rawvideo',
+    // Live frames are flushed one by one: the muxer's buffer would otherwise hold back a frame's tail.
+    ...(live ? ['-flush_packets', '1'] : []),
     '-f', 'matroska',
     'pipe:1',
   ];
-  const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true }, children, 'decoding');
+  // A live capture is ended by faceblur on Ctrl+C, not by the terminal's signal racing it (see runCam).
+  const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live !== undefined }, children, 'decoding');
   const pool = new FramePool();
   return { frames: frames(proc, pool), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }

@@ -90,8 +90,9 @@ function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>, w
   return Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), died]);
 }
 
-export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget, children: ChildSet): Encoder {
-  const proc = runFfmpeg(tools.ffmpeg, encoderArgs(tools, s, t), { stdin: true, stdout: false }, children, 'encoding');
+/** `ownGroup`: a live recording must outlive the Ctrl+C that ends it, long enough to be finalized. */
+export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget, children: ChildSet, ownGroup = false): Encoder {
+  const proc = runFfmpeg(tools.ffmpeg, encoderArgs(tools, s, t), { stdin: true, stdout: false, ownGroup }, children, 'encoding');
   const stdin = proc.stdin!;
   const frameBytes = frameByteLength('yuv420p', t.width, t.height);
   // Settles only by rejecting: when ffmpeg exits while we still write, the write loop stops at once.

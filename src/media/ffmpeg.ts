@@ -103,11 +103,12 @@ const WRAP_UP = /^(Conversion failed!|Error marking filters as finished|Cannot d
 export function runFfmpeg(
   bin: string,
   args: string[],
-  io: { stdin: boolean; stdout: boolean },
+  io: { stdin: boolean; stdout: boolean; ownGroup?: boolean },
   children: ChildSet,
   label: string,
 ): FfmpegProcess {
-  const child = spawn(bin, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'] });
+  // In its own process group, a terminal's Ctrl+C reaches only faceblur, which then ends the child itself.
+  const child = spawn(bin, args, { stdio: [io.stdin ? 'pipe' : 'ignore', io.stdout ? 'pipe' : 'ignore', 'pipe'], detached: io.ownGroup ?? false });
   children.add(child);
   // Only a bounded tail of stderr is kept: a long run can print megabytes of warnings.
   const tail: string[] = [];

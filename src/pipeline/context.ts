@@ -2,6 +2,7 @@ import type { EncodeSettings } from '../media/encode.js';
 import type { ChildSet, FfmpegTools } from '../media/ffmpeg.js';
 import type { Progress } from '../ui/progress.js';
 import type { Log } from '../ui/log.js';
+import type { PreviewFeed } from '../live/preview-feed.js';
 import type { FrameProcessor } from './frame-processor.js';
 import { InterruptedError } from '../errors.js';
 
@@ -25,6 +26,8 @@ export interface RunContext {
   signal: AbortSignal;
   log: Log;
   progress(file: string, totalFrames: number | undefined): Progress;
+  /** --preview: anonymized frames are offered to the browser preview as they are written. */
+  preview: PreviewFeed | undefined;
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

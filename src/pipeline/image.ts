@@ -50,6 +50,7 @@ export async function anonymizeImage(
   try {
     const masks = ctx.processFrame.apply(frame, await ctx.processFrame.detect(frame));
     rep?.frame(0, 0, masks);
+    ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);
     const raw = { width: info.width, height: info.height, channels: info.channels };
     // To keep metadata, the anonymized pixels replace the original's inside its own pipeline, which

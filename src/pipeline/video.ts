@@ -83,6 +83,7 @@ export async function anonymizeVideo(
     const regions = tracker ? tracker.regionsAt(frame.index) : detections;
     const masks = ctx.processFrame.apply(frame, regions);
     rep?.frame(frame.index, frame.time, masks);
+    ctx.preview?.show(frame, masks.length, performance.now());
     await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
     progress.update(++frames);
   };

@@ -14,6 +14,9 @@ export interface GuardedRun {
   child: ChildProcess;
   /** Resolves when the CLI has exited (or the watchdog has killed it). */
   done: Promise<GuardedResult>;
+  /** What the CLI has written to stderr so far. */
+  stderr(): string;
+  tag: string;
 }
 
 export interface GuardedResult {
@@ -51,7 +54,7 @@ export function startCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeou
       resolve({ code, signal, stdout, stderr, timedOut, tag });
     });
   });
-  return { child, done };
+  return { child, done, stderr: () => stderr, tag };
 }
 
 export const runGuarded = (args: string[], opts: Parameters<typeof startCli>[1] = {}): Promise<GuardedResult> => startCli(args, opts).done;

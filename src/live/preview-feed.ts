@@ -1,0 +1,60 @@
+import type { Frame } from '../media/frame.js';
+import { encodeJpeg, frameToRgb } from './jpeg.js';
+import { openBrowser } from './open-browser.js';
+import { startPreviewServer, type PreviewServer } from './preview-server.js';
+import { StatsWindow } from './stats.js';
+
+export interface PreviewFeed {
+  /**
+   * Offers an anonymized frame to the preview. The pixels are copied before this returns, so the
+   * frame may be reused at once; `readAt` (ms) is when the frame was read, for the latency figure.
+   */
+  show(frame: Frame, faces: number, readAt: number): void;
+  /** Waits for the JPEG still being made, if any. */
+  drain(): Promise<void>;
+}
+
+/**
+ * Turns frames into JPEGs for the preview server, one at a time: while one is being encoded (on
+ * libuv's threads), newer frames are skipped rather than queued. `everyFrame` (live capture) makes
+ * a JPEG of every frame it can; otherwise (file --preview) only while someone watches, at most
+ * `maxFps` a second, so that the preview costs the file job almost nothing.
+ */
+function createPreviewFeed(server: PreviewServer, stats: StatsWindow, o: { everyFrame: boolean; maxFps: number }): PreviewFeed {
+  let busy: Promise<void> | undefined;
+  let lastAt = -Infinity;
+  return {
+    show(frame, faces, readAt) {
+      const now = performance.now();
+      if (busy || (!o.everyFrame && !server.watched) || now - lastAt < 1000 / o.maxFps) return;
+      lastAt = now;
+      const { width, height } = frame;
+      const rgb = frameToRgb(frame);
+      busy = encodeJpeg(rgb, width, height)
+        .then((jpeg) => {
+          server.publish(jpeg);
+          const served = performance.now();
+          stats.add(served, served - readAt, faces, width, height);
+        })
+        .finally(() => (busy = undefined));
+    },
+    drain: async () => {
+      await busy;
+    },
+  };
+}
+
+export interface Preview {
+  server: PreviewServer;
+  feed: PreviewFeed;
+  stats: StatsWindow;
+}
+
+/** Starts the preview server, prints its address on stderr (the one line users look for) and opens the browser. */
+export async function openPreview(o: { title: string; port: number; open: boolean; everyFrame: boolean; dropped: () => number }): Promise<Preview> {
+  const stats = new StatsWindow();
+  const server = await startPreviewServer({ port: o.port, title: o.title, stats: () => stats.read(performance.now(), o.dropped()) });
+  process.stderr.write(`Preview: ${server.url}\n`);
+  if (o.open) openBrowser(server.url);
+  return { server, stats, feed: createPreviewFeed(server, stats, { everyFrame: o.everyFrame, maxFps: o.everyFrame ? 1000 : 15 }) };
+}

@@ -1,0 +1,93 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { previewPage } from './page.js';
+import type { LiveStats } from './stats.js';
+
+const BOUNDARY = 'faceblurframe';
+
+export interface PreviewServer {
+  url: string;
+  /** True while at least one browser watches the stream, so that JPEGs are made only when needed. */
+  readonly watched: boolean;
+  /** Sends a frame to every viewer that is ready for one; a slow viewer skips frames instead of queueing them. */
+  publish(jpeg: Buffer): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The live preview: an HTTP server on 127.0.0.1 only, on a free port unless one is given. Every
+ * request must carry the random per-run token, and a Host header naming the loopback address, or
+ * it gets 403: other local users cannot watch, and a web page cannot reach it by DNS rebinding.
+ */
+export async function startPreviewServer(o: { port: number; title: string; stats: () => LiveStats }): Promise<PreviewServer> {
+  const token = randomBytes(18).toString('base64url');
+  const expected = Buffer.from(token);
+  const viewers = new Set<ServerResponse>();
+  let latest: Buffer | undefined;
+  let port = 0;
+
+  const allowed = (req: IncomingMessage, url: URL): boolean => {
+    const given = Buffer.from(url.searchParams.get('token') ?? '');
+    const host = req.headers.host ?? '';
+    return given.length === expected.length && timingSafeEqual(given, expected) && (host === `127.0.0.1:${port}` || host === `localhost:${port}`);
+  };
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
+    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', ...extra });
+    res.end(body);
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (!allowed(req, url)) return send(res, 403, 'text/plain', 'forbidden: open the address faceblur printed, with its token\n');
+    if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
+    switch (url.pathname) {
+      case '/': {
+        const nonce = randomBytes(12).toString('base64');
+        return send(res, 200, 'text/html; charset=utf-8', previewPage(token, nonce, o.title), {
+          'Content-Security-Policy': `default-src 'self'; img-src 'self'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`,
+        });
+      }
+      case '/stats':
+        return send(res, 200, 'application/json', JSON.stringify(o.stats()));
+      case '/frame.jpg':
+        return latest ? send(res, 200, 'image/jpeg', latest) : send(res, 503, 'text/plain', 'no frame yet\n');
+      case '/stream.mjpg':
+        res.writeHead(200, { 'Content-Type': `multipart/x-mixed-replace; boundary=${BOUNDARY}`, 'Cache-Control': 'no-store', Connection: 'close' });
+        viewers.add(res);
+        res.on('close', () => viewers.delete(res));
+        if (latest) writePart(res, latest);
+        return;
+      default:
+        return send(res, 404, 'text/plain', 'not found\n');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    get watched() {
+      return viewers.size > 0;
+    },
+    publish(jpeg) {
+      latest = jpeg;
+      for (const v of viewers) if (!v.writableNeedDrain) writePart(v, jpeg);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const v of viewers) v.end();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function writePart(res: ServerResponse, jpeg: Buffer): void {
+  res.write(`--${BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: ${jpeg.length}\r\n\r\n`);
+  res.write(jpeg);
+  res.write('\r\n');
+}
