@@ -1,6 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
 import { tempPathFor } from './io/outputs.js';
 
@@ -20,12 +20,17 @@ const r1 = (v: number): number => Math.round(v * 10) / 10;
 
 /**
  * Streams the --report JSON as files and frames go by, so that a long video's report never sits in
- * memory. It is written to a temp file and renamed when the run ends, like every other output.
+ * memory. Each file's section goes to its own part file first (files may run concurrently with
+ * --jobs) and is appended to the report when the file ends; the report itself is a temp file
+ * renamed when the run ends, like every other output.
  */
 export class ReportWriter {
   private readonly stream: WriteStream;
   private readonly temp: string;
+  private readonly parts = new Set<string>();
   private files = 0;
+  /** Appends run one after another, in the order files finish. */
+  private appending: Promise<void> = Promise.resolve();
 
   constructor(private readonly path: string, version: string) {
     this.temp = tempPathFor(path);
@@ -34,32 +39,44 @@ export class ReportWriter {
   }
 
   beginFile(info: { input: string; output: string; kind: 'video' | 'image'; width: number; height: number }): ReportFile {
-    this.stream.write(`${this.files++ > 0 ? ',' : ''}\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
+    const partPath = tempPathFor(this.path);
+    this.parts.add(partPath);
+    const part = createWriteStream(partPath);
+    part.write(`\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
     let frames = 0;
     let open = true;
     return {
       frame: (index, time, regions) => {
         const box = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y2) });
         const rs = regions.map((r) => ({ ...box(r.box), score: Math.round(r.score * 1000) / 1000, face: box(r.face) }));
-        this.stream.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
+        part.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
       },
       end: (result) => {
         if (!open) return;
         open = false;
         const { frames: count, ...rest } = result;
-        this.stream.write(`],"frameCount":${count},${JSON.stringify(rest).slice(1)}`);
+        part.end(`],"frameCount":${count},${JSON.stringify(rest).slice(1)}`);
+        this.appending = this.appending.then(async () => {
+          await finished(part);
+          if (this.files++ > 0) this.stream.write(',');
+          await pipeline(createReadStream(partPath), this.stream, { end: false });
+          await rm(partPath, { force: true });
+          this.parts.delete(partPath);
+        });
       },
     };
   }
 
   async close(): Promise<void> {
+    await this.appending;
     this.stream.end('\n]}\n');
     await finished(this.stream);
     await rename(this.temp, this.path);
   }
 
   async discard(): Promise<void> {
+    await this.appending.catch(() => undefined);
     this.stream.destroy();
-    await rm(this.temp, { force: true });
+    await Promise.all([this.temp, ...this.parts].map((p) => rm(p, { force: true })));
   }
 }

@@ -1,6 +1,7 @@
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isFolderTarget } from './io/outputs.js';
+import { availableParallelism } from 'node:os';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
@@ -46,7 +47,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     }
     return tools;
   };
+  const cores = availableParallelism();
+  const jobs = Math.min(files.length, o.jobs === 0 ? Math.max(1, Math.floor(cores / 2)) : o.jobs);
+  // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
   const { detector, processFrame } = await openFrameProcessor(o, log);
+  const filesProgress = createProgress(`${files.length} files`, files.length, { enabled: log.tty && !o.quiet && jobs > 1, unit: 'files' });
   const children = new ChildSet();
   const controller = new AbortController();
   const untrap = trapSignals(controller, children, log);
@@ -59,20 +64,24 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       ? { holdSeconds: o.hold, lookaheadSeconds: o.lookahead, smoothFrames: o.smooth }
       : undefined,
     detectEvery: o.detectEvery,
-    encode: { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: o.ffmpegArgs, audio: o.audio, keepMetadata: o.keepMetadata },
+    encode: { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: o.ffmpegArgs, audio: o.audio, keepMetadata: o.keepMetadata, threads: jobs > 1 ? Math.ceil(cores / jobs) : undefined },
     children,
     signal: controller.signal,
     log,
-    progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet }),
+    // Parallel files share one line: a count of files instead of one bar per file.
+    progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet && jobs === 1 }),
     preview: preview?.feed,
   };
   const started = performance.now();
+  let finished = 0;
   try {
     const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) process.stdout.write(`${r.output}\n`);
       else log.error(`${r.input}: ${r.error}`);
-    });
+      filesProgress.update(++finished);
+    }, jobs);
+    filesProgress.finish();
     if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
     await report?.close();
     const failed = outcomes.filter((r) => !r.ok).length + problems.length;

@@ -13,6 +13,8 @@ export interface EncodeSettings {
   ffmpegArgs: string[];
   audio: boolean;
   keepMetadata: boolean;
+  /** Encoder threads; undefined lets ffmpeg decide (1.5 per core for x264). Set when files run in parallel. */
+  threads?: number | undefined;
 }
 
 export interface EncodeTarget {
@@ -80,6 +82,7 @@ export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarg
     ...audioCodecArgs(rule, audio),
     ...metadataArgs(s),
     ...(rule.faststart ? ['-movflags', '+faststart'] : []),
+    ...(s.threads ? ['-threads', String(s.threads)] : []),
     ...s.ffmpegArgs,
     t.output,
   ];

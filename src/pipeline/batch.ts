@@ -90,20 +90,29 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   }
 }
 
-/** Runs every file; one failure does not stop the others, an interrupt stops the batch. */
+/**
+ * Runs every file, `jobs` at a time; one failure does not stop the others, an interrupt stops the
+ * batch (every running file is cleaned up before this returns).
+ */
 export async function runBatch(
   ctx: RunContext,
   files: InputFile[],
   opts: BatchOptions,
   onOutcome: (o: FileOutcome) => void,
+  jobs = 1,
 ): Promise<FileOutcome[]> {
   const claimed = new Set<string>();
   const outcomes: FileOutcome[] = [];
-  for (const file of files) {
-    if (ctx.signal.aborted) break;
-    const result = await runOne(ctx, file, opts, claimed);
-    outcomes.push(result);
-    onOutcome(result);
-  }
+  let next = 0;
+  const lane = async () => {
+    while (!ctx.signal.aborted && next < files.length) {
+      const result = await runOne(ctx, files[next++]!, opts, claimed);
+      outcomes.push(result);
+      onOutcome(result);
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(jobs, files.length)) }, lane));
+  const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+  if (failed) throw failed.reason;
   return outcomes;
 }

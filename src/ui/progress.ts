@@ -23,7 +23,7 @@ function clock(seconds: number): string {
 export function createProgress(
   file: string,
   total: number | undefined,
-  opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number },
+  opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number; unit?: string },
 ): Progress {
   if (!opts.enabled) return NO_PROGRESS;
   const stream = opts.stream ?? process.stderr;
@@ -40,7 +40,8 @@ export function createProgress(
     const bar = total ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '-')}] ` : '';
     const count = total ? `${done}/${total}` : `${done}`;
     const eta = total && fps > 0 ? clock((total - done) / fps) : '--:--';
-    stream.write(`\r\x1b[2K${name} ${bar}${count} frames ${fps.toFixed(1)} fps ETA ${eta}`);
+    const rate = opts.unit ? `${(fps * 60).toFixed(1)}/min` : `${fps.toFixed(1)} fps`;
+    stream.write(`\r\x1b[2K${name} ${bar}${count} ${opts.unit ?? 'frames'} ${rate} ETA ${eta}`);
   };
   return {
     update(n) {
