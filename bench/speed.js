@@ -2,7 +2,7 @@
 // same clip with the same encoder settings (libx264, CRF 18, preset medium), side by side, at 720p
 // and 1080p; a folder of short clips serially and with --jobs 2; and photos in batch (megapixels per
 // second per core, model load excluded). Medians of BENCH_RUNS runs. Writes bench/results/speed.json.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { median, timeCommand } from './lib/timing.js';
@@ -42,9 +42,13 @@ function measure(cmd, args) {
 }
 
 const faceblur = (input, output, ...flags) => [process.execPath, [cli, input, '-o', output, '--force', '--quiet', '--verbose', ...flags]];
-const results = { video: {}, batch: {}, photos: {} };
+// BENCH_PARTS=video,batch,photos picks parts; the others keep their figures from the last run.
+const PARTS = (process.env.BENCH_PARTS ?? 'video,batch,photos').split(',');
+const resultsFile = join(resultsDir, 'speed.json');
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).results : {};
+const results = { video: {}, batch: {}, photos: {}, ...previous };
 
-for (const [label, height, scale] of [['720p', 720, '640x'], ['1080p', 1080, '960x']]) {
+for (const [label, height, scale] of PARTS.includes('video') ? [['720p', 720, '640x'], ['1080p', 1080, '960x']] : []) {
   const clip = makeClip(`walking-${label}`, height, SECONDS);
   const frames = SECONDS * 30;
   const variants = {
@@ -66,27 +70,28 @@ for (const [label, height, scale] of [['720p', 720, '640x'], ['1080p', 1080, '96
 
 // A folder of short clips (phone-style 720p, 3 s each), one file at a time and two at a time.
 const folder = join(work, 'short-clips');
-if (!existsSync(folder)) {
+if (PARTS.includes('batch') && !existsSync(folder)) {
   mkdirSync(folder);
   for (let i = 0; i < 8; i++) copyFileSync(makeClip(`short-${i}`, 720, 3, 10 + 12 * i), join(folder, `clip${i}.mp4`));
 }
-for (const [name, flags] of [['serial', []], ['--jobs 2', ['--jobs', '2']]]) {
-  rmSync(join(work, 'short-out'), { recursive: true, force: true });
-  results.batch[name] = measure(process.execPath, [cli, folder, '-o', `${join(work, 'short-out')}/`, '--quiet', '--verbose', ...flags]);
-  process.stderr.write(`batch ${name}: ${results.batch[name].seconds.toFixed(2)} s\n`);
+if (PARTS.includes('batch')) {
+  for (const [name, flags] of [['serial', []], ['--jobs 2', ['--jobs', '2']]]) {
+    results.batch[name] = measure(process.execPath, [cli, folder, '-o', `${join(work, 'short-out')}/`, '--force', '--quiet', '--verbose', ...flags]);
+    process.stderr.write(`batch ${name}: ${results.batch[name].seconds.toFixed(2)} s\n`);
+  }
+  results.batch['--jobs 2'].ratio = results.batch['--jobs 2'].seconds / results.batch.serial.seconds;
 }
-results.batch['--jobs 2'].ratio = results.batch['--jobs 2'].seconds / results.batch.serial.seconds;
 
 // Photos: 60 WIDER photos in one run, minus a one-photo run (start-up and model load), per core.
 const photos = loadWider(() => true).slice(0, 60);
 const photoDir = join(work, 'photos');
-if (!existsSync(photoDir)) {
+if (PARTS.includes('photos') && !existsSync(photoDir)) {
   mkdirSync(photoDir);
   for (const p of photos) copyFileSync(p.path, join(photoDir, p.file.replace(/\//g, '_')));
 }
-const names = readdirSync(photoDir).sort();
+const names = existsSync(photoDir) ? readdirSync(photoDir).sort() : [];
 const megapixels = photos.reduce((s, p) => s + (p.width * p.height) / 1e6, 0);
-for (const [name, flags] of [['defaults', []], ['--single-pass', ['--single-pass']]]) {
+for (const [name, flags] of PARTS.includes('photos') ? [['defaults', []], ['--single-pass', ['--single-pass']]] : []) {
   rmSync(join(work, 'photo-out'), { recursive: true, force: true });
   const all = measure(process.execPath, [cli, photoDir, '-o', `${join(work, 'photo-out')}/`, '--force', '--quiet', ...flags]);
   const one = measure(process.execPath, [cli, join(photoDir, names[0]), '-o', join(work, 'one.jpg'), '--force', '--quiet', ...flags]);
@@ -96,7 +101,7 @@ for (const [name, flags] of [['defaults', []], ['--single-pass', ['--single-pass
 
 const out = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model}`, clipSeconds: SECONDS, runs: RUNS, results };
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'speed.json'), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(resultsFile, `${JSON.stringify(out, null, 2)}\n`);
 console.log(`machine: ${out.machine}; clips of ${SECONDS} s at 30 fps; medians of ${RUNS} runs\n`);
 console.log('| clip | run | wall s | fps | × transcode | faceblur peak RSS |');
 console.log('|---|---|---|---|---|---|');

@@ -46,29 +46,40 @@ function yuvTables(): YuvTables {
 
 const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
 
-/** The common case, detection at full resolution: two luma pixels share each chroma sample. */
+/**
+ * The common case, detection at full resolution: each chroma sample serves a 2x2 block of luma, so
+ * its three chroma terms are looked up once per block rather than once per pixel.
+ */
 function fillYuv420Identity(
   p0: Plane, p1: Plane, p2: Plane, pw: number, plane: number, rOff: number, bOff: number, t: YuvTables, out: Float32Array,
 ): void {
   const { width, height } = p0;
   const Y = p0.data, U = p1.data, V = p2.data;
   const ty = t.y, trv = t.rv, tgu = t.gu, tgv = t.gv, tbu = t.bu;
-  const gOff = plane;
-  for (let y = 0; y < height; y++) {
-    const row = y * width;
-    const crow = (y >> 1) * p1.width;
-    const o = y * pw;
-    for (let x = 0; x < width; x++) {
+  const cw = p1.width;
+  const put = (o: number, lum: number, cr: number, cg: number, cb: number) => {
+    const r = lum + cr;
+    const g = lum + cg;
+    const b = lum + cb;
+    out[rOff + o] = r < 0 ? 0 : r > 255 ? 255 : r;
+    out[plane + o] = g < 0 ? 0 : g > 255 ? 255 : g;
+    out[bOff + o] = b < 0 ? 0 : b > 255 ? 255 : b;
+  };
+  for (let y = 0; y < height; y += 2) {
+    const y2 = Math.min(y + 1, height - 1);
+    const row0 = y * width, row1 = y2 * width;
+    const o0 = y * pw, o1 = y2 * pw;
+    const crow = (y >> 1) * cw;
+    for (let x = 0; x < width; x += 2) {
       const ci = crow + (x >> 1);
-      const lum = ty[Y[row + x]!]!;
       const u = U[ci]!;
       const v = V[ci]!;
-      const r = lum + trv[v]!;
-      const g = lum + tgu[u]! + tgv[v]!;
-      const b = lum + tbu[u]!;
-      out[rOff + o + x] = r < 0 ? 0 : r > 255 ? 255 : r;
-      out[gOff + o + x] = g < 0 ? 0 : g > 255 ? 255 : g;
-      out[bOff + o + x] = b < 0 ? 0 : b > 255 ? 255 : b;
+      const cr = trv[v]!, cg = tgu[u]! + tgv[v]!, cb = tbu[u]!;
+      const x2 = x + 1 < width ? x + 1 : x;
+      put(o0 + x, ty[Y[row0 + x]!]!, cr, cg, cb);
+      put(o0 + x2, ty[Y[row0 + x2]!]!, cr, cg, cb);
+      put(o1 + x, ty[Y[row1 + x]!]!, cr, cg, cb);
+      put(o1 + x2, ty[Y[row1 + x2]!]!, cr, cg, cb);
     }
   }
 }
