@@ -102,14 +102,23 @@ async function loadModel(family: ModelFamily, path: string): Promise<Uint8Array 
   });
 }
 
-export async function createDetector(cfg: DetectorConfig): Promise<Detector> {
-  let session: Session;
+/** One onnxruntime session of a model, which every pass of that model can share: its inputs are dynamic. */
+export async function openModelSession(cfg: SessionConfig & { family: ModelFamily; modelPath: string }): Promise<Session> {
   try {
-    session = await createSession(await loadModel(cfg.family, cfg.modelPath), cfg);
+    return await createSession(await loadModel(cfg.family, cfg.modelPath), cfg);
   } catch (err) {
     if (err instanceof Error && err.name === 'UserError') throw err;
     throw usageError(`cannot load model ${cfg.modelPath}: ${(err as Error).message.split('\n')[0]}`);
   }
+}
+
+/**
+ * A detector at one detection size. Given `shared`, it runs on that session and leaves disposing it
+ * to its owner: passes of one model at several scales then share one session and so one memory
+ * arena (its peak is the largest pass's, not the sum of all of them).
+ */
+export async function createDetector(cfg: DetectorConfig, shared?: Session): Promise<Detector> {
+  const session = shared ?? (await openModelSession(cfg));
   const family = FAMILIES[cfg.family];
   const inputName = session.inputNames[0]!;
   // Per frame size: the geometry, the filler and a few zeroed input buffers that are reused, so that
@@ -139,6 +148,6 @@ export async function createDetector(cfg: DetectorConfig): Promise<Detector> {
         free.push(buffer);
       }
     },
-    dispose: () => session.dispose(),
+    dispose: () => (shared ? Promise.resolve() : session.dispose()),
   };
 }

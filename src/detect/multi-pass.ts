@@ -1,10 +1,10 @@
 import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
-import { createDetector, detectionSize, type Detector, type DetectSize } from './detector.js';
+import { createDetector, detectionSize, openModelSession, type Detector, type DetectSize } from './detector.js';
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
-import type { SessionConfig } from './session.js';
+import type { Session, SessionConfig } from './session.js';
 import { cropFrame, fromTile, MAX_TILE_SIDE, tilesFor } from './tiles.js';
 
 /** One detection pass: a model, a scale relative to the detection size, and whether to mirror the frame. */
@@ -63,27 +63,35 @@ async function detectPass(det: Detector, frame: Frame, size: DetectSize): Promis
 }
 
 /**
- * Runs every pass on the frame and fuses the results (see fuseDetections). Passes that share a
- * model and scale share one session; a flipped pass costs one mirrored copy of the frame. When
+ * Runs every pass on the frame and fuses the results (see fuseDetections). All passes of a model
+ * share one onnxruntime session, and so one memory arena; a flipped pass costs one mirrored copy of
+ * the frame. When
  * even the coarsest pass had to be tiled (frames past about 3K), one more pass sees the whole frame
  * scaled down, so that a large face cut by every tile border is still found whole.
  */
 export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Detector> {
+  const models = new Map<string, Promise<Session>>();
   const sessions = new Map<string, Promise<Detector>>();
   const floor = Math.min(cfg.threshold, CANDIDATE_FLOOR);
   const sizeOf = (factor: number): DetectSize => ({ ...cfg.size, factor: (cfg.size.factor ?? 1) * factor });
+  const modelOf = (p: Pick<PassSpec, 'family' | 'modelPath'>): Promise<Session> => {
+    const key = `${p.family}:${p.modelPath}`;
+    let m = models.get(key);
+    if (!m) models.set(key, (m = openModelSession({ ...cfg, family: p.family, modelPath: p.modelPath })));
+    return m;
+  };
   const sessionFor = (p: Pick<PassSpec, 'family' | 'modelPath' | 'factor'>): Promise<Detector> => {
     const key = `${p.family}:${p.modelPath}@${p.factor}`;
     let s = sessions.get(key);
     if (!s) {
       const threshold = cfg.passes.length > 1 ? floor : cfg.threshold;
-      s = createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold, size: sizeOf(p.factor) });
+      s = modelOf(p).then((model) => createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold, size: sizeOf(p.factor) }, model));
       sessions.set(key, s);
     }
     return s;
   };
   const disposeAll = async () => {
-    const all = await Promise.allSettled(sessions.values());
+    const all = await Promise.allSettled(models.values());
     await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
   };
   // Every configured session is opened up front, so that a bad model fails before any file is touched.
