@@ -6,7 +6,7 @@ import { tempPathFor } from './io/outputs.js';
 import { cameraError, captureSource, listCameras } from './live/capture.js';
 import { Latest } from './live/latest.js';
 import { openPreview } from './live/preview-feed.js';
-import { decodeVideo } from './media/decode.js';
+import { decodeVideo, type Decoder } from './media/decode.js';
 import { startEncoder, type Encoder } from './media/encode.js';
 import { ChildSet, findFfmpeg } from './media/ffmpeg.js';
 import type { Frame } from './media/frame.js';
@@ -41,15 +41,23 @@ export async function runCam(o: CamOptions): Promise<number> {
   const fps = o.fps ?? (source.camera ? DEFAULT_CAMERA_FPS : ((await probe(tools, source.input).catch(() => undefined))?.video?.fps ?? DEFAULT_CAMERA_FPS));
   const { detector, processFrame } = await openFrameProcessor(o, log, true);
   const children = new ChildSet();
-  const decoder = decodeVideo(tools, source.input, children, { inputArgs: source.inputArgs });
-  const slot = new Latest<{ frame: Frame; readAt: number }>((x) => decoder.release(x.frame));
-  const { server, feed, stats } = await openPreview({ title: source.label, port: o.port, open: o.open, everyFrame: true, dropped: () => slot.dropped });
+  let decoder: Decoder | undefined;
+  const slot = new Latest<{ frame: Frame; readAt: number }>((x) => decoder?.release(x.frame));
+  // The detector's thread would keep the process alive: it is disposed on every way out, this one too.
+  const { server, feed, stats } = await openPreview({ title: source.label, port: o.port, open: o.open, everyFrame: true, dropped: () => slot.dropped }).catch(
+    async (err: unknown) => {
+      await detector.dispose();
+      throw err;
+    },
+  );
+  decoder = decodeVideo(tools, source.input, children, { inputArgs: source.inputArgs });
+  const capture = decoder;
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (!stopping) log.info(`\nfaceblur cam: ${signal}, stopping`);
     stopping = true;
-    decoder.process.kill();
+    capture.process.kill();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -57,7 +65,7 @@ export async function runCam(o: CamOptions): Promise<number> {
   let captureFailure: string | undefined;
   const reading = (async () => {
     try {
-      for await (const frame of decoder.frames) slot.put({ frame, readAt: performance.now() });
+      for await (const frame of capture.frames) slot.put({ frame, readAt: performance.now() });
     } catch (err) {
       if (!stopping) captureFailure = cameraError(source, errorMessage(err));
     } finally {
@@ -91,8 +99,8 @@ export async function runCam(o: CamOptions): Promise<number> {
           children,
           true,
         );
-        await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
-      } else decoder.release(frame);
+        await encoder.write(frame.packed!, frame.time, () => capture.release(frame));
+      } else capture.release(frame);
     }
     await reading;
     await feed.drain();
@@ -113,10 +121,10 @@ export async function runCam(o: CamOptions): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    decoder.process.kill();
+    capture.process.kill();
     encoder?.process.kill();
     children.killAll();
-    await Promise.allSettled([decoder.process.exited, encoder?.process.exited]);
+    await Promise.allSettled([capture.process.exited, encoder?.process.exited]);
     if (temp) await rm(temp, { force: true });
     await server.close();
     await detector.dispose();

@@ -51,12 +51,19 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const jobs = Math.min(files.length, o.jobs === 0 ? Math.max(1, Math.floor(cores / 2)) : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
   const { detector, processFrame } = await openFrameProcessor(o, log);
+  const preview = o.preview
+    ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }).catch(
+        async (err: unknown) => {
+          await detector.dispose();
+          throw err;
+        },
+      )
+    : undefined;
   const filesProgress = createProgress(`${files.length} files`, files.length, { enabled: log.tty && !o.quiet && jobs > 1, unit: 'files' });
   const children = new ChildSet();
   const controller = new AbortController();
   const untrap = trapSignals(controller, children, log);
   const report = o.report ? new ReportWriter(o.report, version) : undefined;
-  const preview = o.preview ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }) : undefined;
   const ctx: RunContext = {
     tools: getTools,
     processFrame,

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { usageError } from '../errors.js';
 import { previewPage } from './page.js';
 import type { LiveStats } from './stats.js';
 
@@ -63,7 +64,9 @@ export async function startPreviewServer(o: { port: number; title: string; stats
     }
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? usageError(`--port ${o.port}: already in use on 127.0.0.1`) : err),
+    );
     server.listen(o.port, '127.0.0.1', () => resolve());
   });
   port = (server.address() as AddressInfo).port;
