@@ -13,7 +13,7 @@ import type { Frame } from './media/frame.js';
 import { probe } from './media/probe.js';
 import type { CamOptions } from './options.js';
 import { checkSharedContradictions, openFrameProcessor } from './pipeline/setup.js';
-import { Tracker } from './track/tracker.js';
+import { trackerFor } from './pipeline/video.js';
 import { createLog } from './ui/log.js';
 
 /** Frame rate assumed for cameras that were not asked for one: it only sets the tracker's hold in frames. */
@@ -78,9 +78,7 @@ export async function runCam(o: CamOptions): Promise<number> {
   let frames = 0;
   const started = performance.now();
   try {
-    const tracker = o.tracking
-      ? new Tracker({ holdFrames: Math.max(Math.round(o.hold * fps), o.detectEvery), lookaheadFrames: 0, smoothFrames: o.smooth, growthPerFrame: 0.03, maxGrowth: 1.4 })
-      : undefined;
+    const tracker = o.tracking ? trackerFor({ holdSeconds: o.hold, lookaheadSeconds: 0, smoothFrames: o.smooth }, fps, o.detectEvery, 0) : undefined;
     let last: Detection[] = [];
     for (let item = await slot.take(); item; item = await slot.take()) {
       const { frame, readAt } = item;

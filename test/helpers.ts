@@ -58,8 +58,10 @@ export interface ProbeStream {
 }
 
 export function ffprobe(path: string): { streams: ProbeStream[]; format: { duration: string; tags?: Record<string, string> } } {
+  // Decoder complaints about damaged (fuzzed) streams stay out of the test log; a failure still throws with them.
   const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-print_format', 'json', '-show_format', '-show_streams', path], {
     encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   return JSON.parse(out);
 }

@@ -25,7 +25,8 @@ const IN_FLIGHT = 2;
  */
 const LOOKAHEAD_BYTES = 192 * 1024 * 1024;
 
-function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number): Tracker {
+/** The tracker for a stream at `fps`; live capture passes no look-ahead. */
+export function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number): Tracker {
   return new Tracker({
     // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
     holdFrames: Math.max(Math.round(t.holdSeconds * fps), detectEvery),

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectInvariants, runGuarded, startCli, survivors, type GuardedRun } from '../faults/guard.js';
 import { ffprobe, SHARED, tempDir } from '../helpers.js';
 
@@ -35,9 +35,20 @@ function statusOf(url: string, host?: string): Promise<number> {
 
 describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   let browser: Browser;
-  let dir: string;
+  // A failed assertion must not leave its session running into the next test.
+  const runs: GuardedRun[] = [];
+  const cam = (args: string[], timeoutMs?: number) => {
+    const run = startCli(['cam', ...args], timeoutMs ? { timeoutMs } : {});
+    runs.push(run);
+    return run;
+  };
+  afterEach(() => {
+    for (const run of runs.splice(0)) {
+      run.child.kill('SIGKILL');
+      for (const pid of survivors(run.tag)) process.kill(pid, 'SIGKILL');
+    }
+  });
   beforeAll(async () => {
-    dir = tempDir('faceblur-cam-');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -48,8 +59,9 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   });
 
   it('streams anonymized frames to the page, refuses requests without the token, and records until SIGINT', async () => {
+    const dir = tempDir('faceblur-cam-');
     const rec = join(dir, 'rec.mp4');
-    const run = startCli(['cam', '--device', CLIP, '--no-open', '--replacewith', 'solid', '--color', 'ff00ff', '-o', rec], { timeoutMs: 90_000 });
+    const run = cam(['--device', CLIP, '--no-open', '--replacewith', 'solid', '--color', 'ff00ff', '-o', rec], 90_000);
     const url = await previewUrl(run);
     expect(url.hostname).toBe('127.0.0.1');
     const token = url.searchParams.get('token')!;
@@ -76,19 +88,23 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
     await page.waitForFunction(() => Number(document.getElementById('status')?.dataset.faces ?? 0) > 0, undefined, { timeout: 40_000 });
     expect(await framesShown()).toBeGreaterThan(before);
 
-    // The frame as the page shows it: drawn from the <img> into a canvas.
-    const shot = await page.evaluate(() => {
-      const img = document.getElementById('video') as HTMLImageElement;
-      const c = document.createElement('canvas');
-      c.width = img.naturalWidth;
-      c.height = img.naturalHeight;
-      const g = c.getContext('2d')!;
-      g.drawImage(img, 0, 0);
-      const px = g.getImageData(0, 0, c.width, c.height).data;
-      let magenta = 0;
-      for (let i = 0; i < px.length; i += 4) if (px[i]! > 200 && px[i + 1]! < 60 && px[i + 2]! > 200) magenta++;
-      return { width: c.width, height: c.height, magenta, png: c.toDataURL('image/png') };
-    });
+    // The frame as the page shows it, drawn from the <img> into a canvas; taken again until a face
+    // mask is on it (the first detections of a person walking in can be a small far-away face).
+    const capture = () =>
+      page.evaluate(() => {
+        const img = document.getElementById('video') as HTMLImageElement;
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth;
+        c.height = img.naturalHeight;
+        const g = c.getContext('2d')!;
+        g.drawImage(img, 0, 0);
+        const px = g.getImageData(0, 0, c.width, c.height).data;
+        let magenta = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i]! > 200 && px[i + 1]! < 60 && px[i + 2]! > 200) magenta++;
+        return { width: c.width, height: c.height, magenta, png: c.toDataURL('image/png') };
+      });
+    let shot = await capture();
+    for (const end = Date.now() + 30_000; shot.magenta <= 400 && Date.now() < end; shot = await capture()) await page.waitForTimeout(200);
     expect([shot.width, shot.height]).toEqual([768, 432]);
     // A face covered in magenta: at least a 20x20 px patch.
     expect(shot.magenta).toBeGreaterThan(400);
@@ -115,8 +131,9 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   });
 
   it('SIGTERM ends a session cleanly too, with no process left behind and no temp file', async () => {
+    const dir = tempDir('faceblur-cam-');
     const rec = join(dir, 'term.mp4');
-    const run = startCli(['cam', '--device', CLIP, '--no-open', '-o', rec]);
+    const run = cam(['--device', CLIP, '--no-open', '-o', rec]);
     const url = await previewUrl(run);
     // Let a viewer hold the MJPEG stream open: shutdown must not wait for it.
     const viewer = request(`${url.origin}/stream.mjpg${url.search}`, (res) => res.resume());
