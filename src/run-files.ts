@@ -1,5 +1,6 @@
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
+import { isImagePath } from './io/media-kind.js';
 import { isFolderTarget } from './io/outputs.js';
 import { availableParallelism } from 'node:os';
 import { openPreview } from './live/preview-feed.js';
@@ -48,7 +49,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     return tools;
   };
   const cores = availableParallelism();
-  const jobs = Math.min(files.length, o.jobs === 0 ? Math.max(1, Math.floor(cores / 2)) : o.jobs);
+  // Auto: a photo spends most of its time in decode and encode, which a second photo's detection
+  // overlaps (6.2 → 8.6 MP/s per core on two cores); a video already keeps two cores busy.
+  const auto = files.every((f) => isImagePath(f.path)) ? 2 : Math.max(1, Math.floor(cores / 2));
+  const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
   const { detector, processFrame } = await openFrameProcessor(o, log);
   const preview = o.preview

@@ -84,6 +84,18 @@ function fillYuv420Identity(
   }
 }
 
+/** Photos at full resolution: RGB planes copied row by row into the tensor's planes. */
+function fillRgbIdentity(p0: Plane, p1: Plane, p2: Plane, pw: number, plane: number, rOff: number, bOff: number, out: Float32Array): void {
+  const { width, height } = p0;
+  for (let y = 0; y < height; y++) {
+    const from = y * width;
+    const o = y * pw;
+    out.set(p0.data.subarray(from, from + width), rOff + o);
+    out.set(p1.data.subarray(from, from + width), plane + o);
+    out.set(p2.data.subarray(from, from + width), bOff + o);
+  }
+}
+
 /** Source column and row of each destination pixel (nearest sample of the pixel's centre). */
 function sampleIndex(dst: number, src: number): Int32Array {
   const idx = new Int32Array(dst);
@@ -117,6 +129,7 @@ export function createTensorFiller(
     const [p0, p1, p2] = frame.planes as [Plane, Plane, Plane];
     const yuv = frame.layout !== 'rgb';
     if (yuv && identity && p1.subsample === 2) return fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
+    if (!yuv && identity) return fillRgbIdentity(p0, p1, p2, pw, plane, rOff, bOff, out);
     const sub = p1.subsample;
     const cw = p1.width;
     const cxs = chromaXs[sub]!;
