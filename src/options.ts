@@ -81,7 +81,7 @@ export const fileOptionSpecs = {
   ffmpegArgs: opt('--ffmpeg-args <args>', 'extra ffmpeg output arguments, split on spaces, e.g. "-tune film"', z.string().default('').transform((s) => s.split(/\s+/).filter(Boolean)), 'none'),
   audio: opt('--no-audio', 'drop the audio (by default it is copied, re-encoded only if the output container needs it)', z.boolean().default(true), 'audio kept'),
   keepMetadata: opt('--keep-metadata', 'keep location, device and time metadata (stripped by default)', z.boolean().default(false)),
-  jobs: opt('-j, --jobs <n>', 'files processed at once, the cores divided between them; 0 = auto: photos two at a time, videos one per two cores', integer(0, 64).default(0), 'auto'),
+  jobs: opt('-j, --jobs <n>', 'files processed at once, the cores divided between them; 0 = auto: photos two at a time, videos one at a time', integer(0, 64).default(0), 'auto'),
   recursive: opt('-r, --recursive', 'descend into subfolders of folder inputs', z.boolean().default(false)),
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
