@@ -87,7 +87,7 @@ export const fileOptionSpecs = {
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
   preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
-  open: opt('--no-open', 'with --preview: print the preview address but do not open a browser', z.boolean().default(true), 'opens the browser'),
+  open: opt('--no-open', 'print the preview address (faceblur cam, --preview) but do not open a browser', z.boolean().default(true), 'opens the browser'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
   verbose: opt('-v, --verbose', 'show which ffmpeg and model are used, and stack traces for errors', z.boolean().default(false)),
 } satisfies Record<string, OptionSpec<z.ZodType>>;

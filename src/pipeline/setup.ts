@@ -10,7 +10,7 @@ import type { SharedOptions } from '../options.js';
 import type { Log } from '../ui/log.js';
 import { createFrameProcessor, type FrameProcessor } from './frame-processor.js';
 
-/** What files and live capture share: the detector, its passes and thresholds, and the masks. */
+// What files and live capture share: the detector, its passes and thresholds, and the masks.
 
 const MODE = {
   // Chosen on half of WIDER FACE val and checked on the other half: see the README's accuracy table.
