@@ -17,6 +17,7 @@ export interface ReportFile {
 }
 
 const r1 = (v: number): number => Math.round(v * 10) / 10;
+const box1 = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y2) });
 
 /**
  * Streams the --report JSON as files and frames go by, so that a long video's report never sits in
@@ -47,8 +48,7 @@ export class ReportWriter {
     let open = true;
     return {
       frame: (index, time, regions) => {
-        const box = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y2) });
-        const rs = regions.map((r) => ({ ...box(r.box), score: Math.round(r.score * 1000) / 1000, face: box(r.face) }));
+        const rs = regions.map((r) => ({ ...box1(r.box), score: Math.round(r.score * 1000) / 1000, face: box1(r.face) }));
         part.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
       },
       end: (result) => {

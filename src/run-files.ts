@@ -1,8 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath } from './io/media-kind.js';
 import { isFolderTarget } from './io/outputs.js';
-import { availableParallelism } from 'node:os';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';

@@ -1,3 +1,4 @@
+import { yuvTables, type YuvTables } from '../media/bt601.js';
 import type { Frame, Plane } from '../media/frame.js';
 
 export type ChannelOrder = 'bgr' | 'rgb';
@@ -18,30 +19,6 @@ export function tensorGeometry(width: number, height: number, multiple: number):
     paddedWidth: Math.ceil(width / multiple) * multiple,
     paddedHeight: Math.ceil(height / multiple) * multiple,
   };
-}
-
-/**
- * BT.601 limited-range YUV → RGB as lookup tables (the detectors are trained on ordinary photos and
- * do not notice the small BT.601/709 difference). Tables keep the per-pixel work to a few adds.
- */
-interface YuvTables {
-  y: Float32Array;
-  rv: Float32Array;
-  gu: Float32Array;
-  gv: Float32Array;
-  bu: Float32Array;
-}
-
-function yuvTables(): YuvTables {
-  const t = { y: new Float32Array(256), rv: new Float32Array(256), gu: new Float32Array(256), gv: new Float32Array(256), bu: new Float32Array(256) };
-  for (let i = 0; i < 256; i++) {
-    t.y[i] = 1.164 * (i - 16);
-    t.rv[i] = 1.596 * (i - 128);
-    t.gu[i] = -0.392 * (i - 128);
-    t.gv[i] = -0.813 * (i - 128);
-    t.bu[i] = 2.017 * (i - 128);
-  }
-  return t;
 }
 
 const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);

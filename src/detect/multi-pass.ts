@@ -5,7 +5,7 @@ import { createDetector, detectionSize, openModelSession, type Detector, type De
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
 import type { Session, SessionConfig } from './session.js';
-import { cropFrame, fromTile, MAX_TILE_SIDE, tilesFor } from './tiles.js';
+import { cropFrame, fromTile, MAX_TILE_SIDE, tilesFor, type Rect } from './tiles.js';
 
 /** One detection pass: a model, a scale relative to the detection size, and whether to mirror the frame. */
 export interface PassSpec {
@@ -51,11 +51,15 @@ function unmirror(d: Detection, width: number): Detection {
   return lm ? { score: d.score, box, landmarks: [lm[1]!, lm[0]!, lm[2]!, lm[4]!, lm[3]!] } : { score: d.score, box };
 }
 
-/** One pass over the frame, in tiles when its detector input would be too large to hold at once. */
-async function detectPass(det: Detector, frame: Frame, size: DetectSize): Promise<Detection[]> {
-  const d = detectionSize(frame.width, frame.height, size);
+/** Tiles for one pass over the frame, when its detector input would be too large to hold at once. */
+function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | undefined {
   // An explicit --scale is the user's choice of detector input and is never tiled.
-  const tiles = size.width || size.height ? undefined : tilesFor(frame.width, frame.height, d.width, d.height);
+  if (explicit) return undefined;
+  const d = detectionSize(frame.width, frame.height, size);
+  return tilesFor(frame.width, frame.height, d.width, d.height);
+}
+
+async function detectPass(det: Detector, frame: Frame, tiles: Rect[] | undefined): Promise<Detection[]> {
   if (!tiles) return det.detect(frame);
   const found: Detection[] = [];
   for (const t of tiles) for (const x of await det.detect(cropFrame(frame, t))) found.push(fromTile(x, t));
@@ -65,13 +69,12 @@ async function detectPass(det: Detector, frame: Frame, size: DetectSize): Promis
 /**
  * Runs every pass on the frame and fuses the results (see fuseDetections). All passes of a model
  * share one onnxruntime session, and so one memory arena; a flipped pass costs one mirrored copy of
- * the frame. When
- * even the coarsest pass had to be tiled (frames past about 3K), one more pass sees the whole frame
- * scaled down, so that a large face cut by every tile border is still found whole.
+ * the frame. When even the coarsest pass had to be tiled (frames past about 3K), one more pass sees
+ * the whole frame scaled down, so that a large face cut by every tile border is still found whole.
  */
 export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Detector> {
   const models = new Map<string, Promise<Session>>();
-  const sessions = new Map<string, Promise<Detector>>();
+  const detectors = new Map<string, Promise<Detector>>();
   const floor = Math.min(cfg.threshold, CANDIDATE_FLOOR);
   const sizeOf = (factor: number): DetectSize => ({ ...cfg.size, factor: (cfg.size.factor ?? 1) * factor });
   const modelOf = (p: Pick<PassSpec, 'family' | 'modelPath'>): Promise<Session> => {
@@ -80,29 +83,30 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     if (!m) models.set(key, (m = openModelSession({ ...cfg, family: p.family, modelPath: p.modelPath })));
     return m;
   };
-  const sessionFor = (p: Pick<PassSpec, 'family' | 'modelPath' | 'factor'>): Promise<Detector> => {
+  const detectorFor = (p: Pick<PassSpec, 'family' | 'modelPath' | 'factor'>): Promise<Detector> => {
     const key = `${p.family}:${p.modelPath}@${p.factor}`;
-    let s = sessions.get(key);
-    if (!s) {
+    let d = detectors.get(key);
+    if (!d) {
       const threshold = cfg.passes.length > 1 ? floor : cfg.threshold;
-      s = modelOf(p).then((model) => createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold, size: sizeOf(p.factor) }, model));
-      sessions.set(key, s);
+      d = modelOf(p).then((model) => createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold, size: sizeOf(p.factor) }, model));
+      detectors.set(key, d);
     }
-    return s;
+    return d;
   };
   const disposeAll = async () => {
     const all = await Promise.allSettled(models.values());
     await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
   };
-  // Every configured session is opened up front, so that a bad model fails before any file is touched.
+  // Every configured pass is set up front, so that a bad model fails before any file is touched.
   let first: Detector;
   try {
-    [first] = await Promise.all(cfg.passes.map(sessionFor));
+    [first] = await Promise.all(cfg.passes.map(detectorFor));
   } catch (err) {
     await disposeAll();
     throw err;
   }
   const coarsest = Math.min(...cfg.passes.map((p) => p.factor));
+  const explicit = Boolean(cfg.size.width || cfg.size.height);
   return {
     name: cfg.passes.map((p) => `${p.family}@${p.factor}${p.flip ? '+flip' : ''}`).join(','),
     provider: first!.provider,
@@ -110,21 +114,21 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
       const results: Detection[][] = [];
       let flipped: Frame | undefined;
       for (const p of cfg.passes) {
-        if (p.maxWidth !== undefined && (frame.width > p.maxWidth || cfg.size.width || cfg.size.height)) continue;
-        const det = await sessionFor(p);
-        if (!p.flip) results.push(await detectPass(det, frame, sizeOf(p.factor)));
+        if (p.maxWidth !== undefined && (frame.width > p.maxWidth || explicit)) continue;
+        const det = await detectorFor(p);
+        const tiles = passTiles(frame, sizeOf(p.factor), explicit);
+        if (!p.flip) results.push(await detectPass(det, frame, tiles));
         else {
           flipped ??= mirrored(frame);
-          results.push((await detectPass(det, flipped, sizeOf(p.factor))).map((d) => unmirror(d, frame.width)));
+          results.push((await detectPass(det, flipped, tiles)).map((d) => unmirror(d, frame.width)));
         }
       }
-      const coarse = detectionSize(frame.width, frame.height, sizeOf(coarsest));
-      if (!cfg.size.width && !cfg.size.height && tilesFor(frame.width, frame.height, coarse.width, coarse.height)) {
-        // Halving keeps the number of distinct sessions small across a batch of odd photo sizes.
+      if (passTiles(frame, sizeOf(coarsest), explicit)) {
+        // Halving keeps the number of distinct detectors small across a batch of odd photo sizes.
         let factor = coarsest / 2;
         while (Math.max(frame.width, frame.height) * factor > MAX_TILE_SIDE) factor /= 2;
         const p0 = cfg.passes[0]!;
-        results.push(await (await sessionFor({ family: p0.family, modelPath: p0.modelPath, factor })).detect(frame));
+        results.push(await (await detectorFor({ family: p0.family, modelPath: p0.modelPath, factor })).detect(frame));
       }
       if (results.length === 1) return results[0]!;
       return fuseDetections(results, 0.4, cfg.rule).filter((d) => d.score >= cfg.threshold);

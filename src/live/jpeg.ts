@@ -1,5 +1,7 @@
 import sharp from 'sharp';
-import type { Frame } from '../media/frame.js';
+import { BT601 } from '../media/bt601.js';
+import { writeRgbInterleaved, type Frame } from '../media/frame.js';
+
 
 /** Rounds too: a typed array store truncates. */
 const clamp = (v: number) => (v < 0 ? 0 : v >= 254.5 ? 255 : v + 0.5);
@@ -9,22 +11,19 @@ export function frameToRgb(frame: Frame, out = new Uint8Array(frame.width * fram
   const { width, height } = frame;
   const [p0, p1, p2] = frame.planes as [Frame['planes'][0], Frame['planes'][0], Frame['planes'][0]];
   if (frame.layout === 'rgb') {
-    for (let i = 0, j = 0; i < width * height; i++, j += 3) {
-      out[j] = p0.data[i]!;
-      out[j + 1] = p1.data[i]!;
-      out[j + 2] = p2.data[i]!;
-    }
+    writeRgbInterleaved(frame, out, 3);
     return out;
   }
+  const k = BT601;
   for (let y = 0; y < height; y++) {
     const crow = (y >> 1) * p1.width;
     for (let x = 0, j = y * width * 3; x < width; x++, j += 3) {
-      const c = 1.164 * (p0.data[y * width + x]! - 16);
+      const c = k.y * (p0.data[y * width + x]! - 16);
       const u = p1.data[crow + (x >> 1)]! - 128;
       const v = p2.data[crow + (x >> 1)]! - 128;
-      out[j] = clamp(c + 1.596 * v);
-      out[j + 1] = clamp(c - 0.392 * u - 0.813 * v);
-      out[j + 2] = clamp(c + 2.017 * u);
+      out[j] = clamp(c + k.rv * v);
+      out[j + 1] = clamp(c + k.gu * u + k.gv * v);
+      out[j + 2] = clamp(c + k.bu * u);
     }
   }
   return out;

@@ -14,19 +14,22 @@ export interface PreviewFeed {
   drain(): Promise<void>;
 }
 
+/** File --preview makes JPEGs at most this often, so that the preview costs the file job almost nothing. */
+const FILE_PREVIEW_FPS = 15;
+
 /**
  * Turns frames into JPEGs for the preview server, one at a time: while one is being encoded (on
  * libuv's threads), newer frames are skipped rather than queued. `everyFrame` (live capture) makes
  * a JPEG of every frame it can; otherwise (file --preview) only while someone watches, at most
- * `maxFps` a second, so that the preview costs the file job almost nothing.
+ * FILE_PREVIEW_FPS a second.
  */
-function createPreviewFeed(server: PreviewServer, stats: StatsWindow, o: { everyFrame: boolean; maxFps: number }): PreviewFeed {
+function createPreviewFeed(server: PreviewServer, stats: StatsWindow, everyFrame: boolean): PreviewFeed {
   let busy: Promise<void> | undefined;
   let lastAt = -Infinity;
   return {
     show(frame, faces, readAt) {
       const now = performance.now();
-      if (busy || (!o.everyFrame && !server.watched) || now - lastAt < 1000 / o.maxFps) return;
+      if (busy || (!everyFrame && (!server.watched || now - lastAt < 1000 / FILE_PREVIEW_FPS))) return;
       lastAt = now;
       const { width, height } = frame;
       const rgb = frameToRgb(frame);
@@ -56,5 +59,5 @@ export async function openPreview(o: { title: string; port: number; open: boolea
   const server = await startPreviewServer({ port: o.port, title: o.title, stats: () => stats.read(performance.now(), o.dropped()) });
   process.stderr.write(`Preview: ${server.url}\n`);
   if (o.open) openBrowser(server.url);
-  return { server, stats, feed: createPreviewFeed(server, stats, { everyFrame: o.everyFrame, maxFps: o.everyFrame ? 1000 : 15 }) };
+  return { server, stats, feed: createPreviewFeed(server, stats, o.everyFrame) };
 }

@@ -62,14 +62,26 @@ describe('faults during a run', () => {
     });
   }
 
-  it.runIf(isRoot)('a full disk fails the file it hit, frees the space, and the batch goes on', async () => {
-    const small = join(dir, 'small-disk');
-    mkdirSync(small);
-    expect(mountTmpfs(small, 'size=400k'), 'mount tmpfs').toBe(true);
-    mounts.push(small);
+  /** A fresh tmpfs mount below the test folder, unmounted after the suite. */
+  function tmpfs(name: string, options: string): string {
+    const at = join(dir, name);
+    mkdirSync(at);
+    expect(mountTmpfs(at, options), `mount tmpfs -o ${options}`).toBe(true);
+    mounts.push(at);
+    return at;
+  }
+
+  /** The clip then the photo into `out`, with the invariants checked. */
+  async function batchInto(out: string) {
     const before = hashes([long, photo]);
-    const r = await runGuarded([long, photo, '-o', `${small}/`]);
+    const r = await runGuarded([long, photo, '-o', `${out}/`]);
     expectInvariants(r, { inputs: before, dirs: [dir] });
+    return r;
+  }
+
+  it.runIf(isRoot)('a full disk fails the file it hit, frees the space, and the batch goes on', async () => {
+    const small = tmpfs('small-disk', 'size=400k');
+    const r = await batchInto(small);
     expect(r.code).toBe(1);
     expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/long\.mp4: .*No space left on device/)]);
     // The clip's partial file was removed, so the photo found room.
@@ -78,13 +90,8 @@ describe('faults during a run', () => {
   });
 
   it.runIf(isRoot)('a read-only output folder fails each file with a clear reason and writes nothing', async () => {
-    const ro = join(dir, 'read-only');
-    mkdirSync(ro);
-    expect(mountTmpfs(ro, 'ro,size=1m'), 'mount read-only tmpfs').toBe(true);
-    mounts.push(ro);
-    const before = hashes([long, photo]);
-    const r = await runGuarded([long, photo, '-o', `${ro}/`]);
-    expectInvariants(r, { inputs: before, dirs: [dir] });
+    const ro = tmpfs('read-only', 'ro,size=1m');
+    const r = await batchInto(ro);
     expect(r.code).toBe(1);
     const errs = errorLines(r.stderr);
     expect(errs).toHaveLength(2);
