@@ -27,10 +27,13 @@ if (!existsSync(source)) {
   execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-an', '-c:v', 'libx264', '-crf', '18', '-r', '30', source]);
 }
 
-const VARIANTS = {
-  'default': [],
-  '--detect-every 2': ['--detect-every', '2'],
-};
+// BENCH_VARIANTS_JSON='{"name": ["--flag", "value"]}' measures other settings.
+const VARIANTS = process.env.BENCH_VARIANTS_JSON
+  ? JSON.parse(process.env.BENCH_VARIANTS_JSON)
+  : {
+      'default': [],
+      '--detect-every 2': ['--detect-every', '2'],
+    };
 
 /** One session: start, watch the MJPEG stream for SECONDS, stop with SIGINT, read the summary line. */
 function session(args) {

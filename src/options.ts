@@ -45,9 +45,9 @@ const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?:
 
 export const fileOptionSpecs = {
   output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
-  thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).optional(), '0.3; 0.6 with --thorough, whose scores combine several passes'),
+  thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).optional(), '0.3 for video; 0.65 for photos and 0.6 with --thorough, whose scores combine several passes'),
   singlePass: opt('--single-pass', 'fastest: one detection pass at the detection size only (misses more large and small faces)', z.boolean().default(false)),
-  thorough: opt('--thorough', 'slower, catches more faces: adds 2x-upscaled, mirrored and second-model passes (about 6x the detection time)', z.boolean().default(false)),
+  thorough: opt('--thorough', 'slower, catches more faces: the photo ensemble (YuNet-s and YuNet-n at several sizes) plus YuNet-s at 3/4 and 2x, for video too', z.boolean().default(false)),
   scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
   detector: opt(
     '--detector <names>',
@@ -71,7 +71,7 @@ export const fileOptionSpecs = {
   replacewith: opt('--replacewith <filter>', 'what covers a face: blur, pixelate, solid or none', z.enum(['blur', 'pixelate', 'solid', 'none']).default('blur')),
   mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face', integer(2, 64).default(8)),
   color: opt('--color <hex>', 'solid: fill colour as hex RGB', colorSchema.prefault('000000'), '000000'),
-  maskMargin: opt('--mask-margin <px>', 'pixels added on every side of the scaled mask (at most 3/4 of the face size), for the box errors of small faces', number(0, 500).optional(), '10; 24 with --thorough'),
+  maskMargin: opt('--mask-margin <px>', 'pixels added on every side of the scaled mask (at most 3/4 of the face size), for the box errors of small faces', number(0, 500).optional(), '10; 16 with --thorough'),
   boxes: opt('--boxes', 'use rectangular masks instead of ellipses', z.boolean().default(false)),
   maskScale: opt('--mask-scale <factor>', "multiplies the detected box's width and height about its centre; the mask is the ellipse inscribed in that box (or the box itself with --boxes)", number(0.5, 5).default(1.3)),
   drawScores: opt('--draw-scores', "write each detection's score above it, to help choose --thresh", z.boolean().default(false)),

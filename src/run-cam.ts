@@ -12,7 +12,7 @@ import { ChildSet, findFfmpeg } from './media/ffmpeg.js';
 import type { Frame } from './media/frame.js';
 import { probe } from './media/probe.js';
 import type { CamOptions } from './options.js';
-import { checkSharedContradictions, openFrameProcessor } from './pipeline/setup.js';
+import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { trackerFor } from './pipeline/video.js';
 import { createLog } from './ui/log.js';
 
@@ -39,7 +39,8 @@ export async function runCam(o: CamOptions): Promise<number> {
   if (o.output && existsSync(o.output) && !o.force) throw usageError(`${o.output} already exists (use --force to overwrite)`);
   const source = captureSource(o, tools);
   const fps = o.fps ?? (source.camera ? DEFAULT_CAMERA_FPS : ((await probe(tools, source.input).catch(() => undefined))?.video?.fps ?? DEFAULT_CAMERA_FPS));
-  const { detector, processFrame } = await openFrameProcessor(o, log, true);
+  const { detector, processors } = await openFrameProcessors(o, log, 'live');
+  const processFrame = processors.motion;
   const children = new ChildSet();
   let decoder: Decoder | undefined;
   const slot = new Latest<{ frame: Frame; readAt: number }>((x) => decoder?.release(x.frame));

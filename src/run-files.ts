@@ -8,7 +8,7 @@ import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import type { RunContext } from './pipeline/context.js';
-import { checkSharedContradictions, openFrameProcessor } from './pipeline/setup.js';
+import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgress } from './ui/progress.js';
@@ -55,7 +55,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const auto = files.every((f) => isImagePath(f.path)) ? 2 : 1;
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
-  const { detector, processFrame } = await openFrameProcessor(o, log);
+  const { detector, processors } = await openFrameProcessors(o, log, 'files');
   const preview = o.preview
     ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }).catch(
         async (err: unknown) => {
@@ -71,7 +71,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const report = o.report ? new ReportWriter(o.report, version) : undefined;
   const ctx: RunContext = {
     tools: getTools,
-    processFrame,
+    processors,
     tracking: o.tracking
       ? { holdSeconds: o.hold, lookaheadSeconds: o.lookahead, smoothFrames: o.smooth }
       : undefined,

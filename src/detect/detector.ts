@@ -28,10 +28,17 @@ export interface DetectorConfig extends SessionConfig {
   size: DetectSize;
 }
 
+/**
+ * Photos are detected with more passes than video frames: a photo is seen once, while a video's
+ * tracker recovers a face one frame missed from its neighbours, and each pass costs every frame.
+ */
+export type FrameKind = 'still' | 'motion';
+
 export interface Detector {
   readonly name: string;
   readonly provider: 'cpu' | 'cuda';
-  detect(frame: Frame): Promise<Detection[]>;
+  /** `kind` picks the plan of a multi-pass detector (motion when absent); a single detector has one. */
+  detect(frame: Frame, kind?: FrameKind): Promise<Detection[]>;
   dispose(): Promise<void>;
 }
 

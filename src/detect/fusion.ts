@@ -3,7 +3,7 @@ import { iou, type Detection, type Point } from './box.js';
 export type ScoreRule = 'max' | 'noisy-or';
 
 /**
- * Weighted box fusion of several detection passes (scales, flips, models) over the same frame.
+ * Weighted box fusion of several detection passes (scales, models) over the same frame.
  * Detections of one face across passes are grouped by IoU; the group's box and landmarks are the
  * score-weighted mean of its members, so agreeing passes refine the box instead of stacking masks.
  * With 'noisy-or', a face several passes agree on scores higher than any one pass gave it

@@ -47,13 +47,13 @@ export function createThreadedDetector(cfg: MultiPassConfig): Promise<Detector> 
           resolveReady({
             name: m.name,
             provider: m.provider,
-            detect(frame) {
+            detect(frame, kind = 'motion') {
               if (dead) return Promise.reject(dead);
               const id = nextId++;
               return new Promise<Detection[]>((resolve, reject) => {
                 pending.set(id, { resolve, reject });
                 const { width, height, layout, planes } = frame;
-                post({ type: 'detect', id, frame: { width, height, layout, planes } });
+                post({ type: 'detect', id, kind, frame: { width, height, layout, planes } });
               });
             },
             async dispose() {

@@ -1,4 +1,5 @@
 import type { Detection } from './box.js';
+import type { FrameKind } from './detector.js';
 import type { MultiPassConfig } from './multi-pass.js';
 import type { PixelLayout } from '../media/frame.js';
 
@@ -13,7 +14,7 @@ export interface PostedFrame {
   planes: { data: Uint8Array; width: number; height: number; subsample: number }[];
 }
 
-export type ToWorker = { type: 'detect'; id: number; frame: PostedFrame } | { type: 'dispose' };
+export type ToWorker = { type: 'detect'; id: number; frame: PostedFrame; kind: FrameKind } | { type: 'dispose' };
 
 export type FromWorker =
   | { type: 'ready'; name: string; provider: 'cpu' | 'cuda' }

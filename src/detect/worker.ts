@@ -18,7 +18,7 @@ try {
       return;
     }
     const frame = { ...m.frame, index: 0, time: 0 };
-    detector.detect(frame).then(
+    detector.detect(frame, m.kind).then(
       (detections) => send({ type: 'detections', id: m.id, detections }),
       (err: unknown) => send({ type: 'error', id: m.id, message: err instanceof Error ? err.message : String(err) }),
     );

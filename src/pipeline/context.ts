@@ -4,6 +4,7 @@ import type { Progress } from '../ui/progress.js';
 import type { Log } from '../ui/log.js';
 import type { PreviewFeed } from '../live/preview-feed.js';
 import type { FrameProcessor } from './frame-processor.js';
+import type { FrameKind } from '../detect/detector.js';
 import { InterruptedError } from '../errors.js';
 
 export interface TrackingOptions {
@@ -16,7 +17,8 @@ export interface TrackingOptions {
 export interface RunContext {
   /** ffmpeg is looked up on first use, so that a photo-only run works without it. */
   tools(): FfmpegTools;
-  processFrame: FrameProcessor;
+  /** Photos are detected with the still plan, video frames with the motion plan. */
+  processors: Record<FrameKind, FrameProcessor>;
   /** Video tracking, in seconds so that it means the same at any frame rate; undefined with --no-tracking. */
   tracking: TrackingOptions | undefined;
   /** Run the detector on every Nth video frame. */

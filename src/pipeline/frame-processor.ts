@@ -1,7 +1,7 @@
 import { anonymizeFrame, regionMask, type AnonymizeSettings } from '../anonymize/anonymize.js';
 import { createScoreDrawer } from '../anonymize/labels.js';
 import { clipBox, type Detection } from '../detect/box.js';
-import type { Detector } from '../detect/detector.js';
+import type { Detector, FrameKind } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 
@@ -25,10 +25,10 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
   return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
 }
 
-export function createFrameProcessor(detector: Detector, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
+export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
   const draw = drawScores ? createScoreDrawer() : undefined;
   return {
-    detect: (frame) => detector.detect(frame),
+    detect: (frame) => detector.detect(frame, kind),
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
       draw?.(frame, detections);

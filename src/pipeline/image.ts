@@ -48,7 +48,7 @@ export async function anonymizeImage(
   const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
-    const masks = ctx.processFrame.apply(frame, await ctx.processFrame.detect(frame));
+    const masks = ctx.processors.still.apply(frame, await ctx.processors.still.detect(frame));
     rep?.frame(0, 0, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
-import type { Detector } from '../detect/detector.js';
-import type { PassSpec } from '../detect/multi-pass.js';
+import type { Detector, FrameKind } from '../detect/detector.js';
+import type { DetectPlan, PassSpec } from '../detect/multi-pass.js';
 import { createThreadedDetector } from '../detect/threaded-detector.js';
 import { usageError } from '../errors.js';
 import { findModel } from '../models/manifest.js';
@@ -12,13 +12,32 @@ import { createFrameProcessor, type FrameProcessor } from './frame-processor.js'
 
 // What files and live capture share: the detector, its passes and thresholds, and the masks.
 
+/**
+ * Thresholds, score rules and mask margins, chosen on the even half of WIDER FACE val and checked on
+ * the odd half (see the README's accuracy table). The ensembles' scores combine their passes
+ * (noisy-or: agreeing passes raise a face's score), so their thresholds sit higher than one pass's.
+ */
 const MODE = {
-  // Chosen on half of WIDER FACE val and checked on the other half: see the README's accuracy table.
-  default: { threshold: 0.3, margin: 10, rule: 'max' as const },
-  thorough: { threshold: 0.6, margin: 24, rule: 'noisy-or' as const },
+  /** Video frames, and every frame with --single-pass. */
+  motion: { threshold: 0.3, margin: 10, rule: 'max' as const, ensemble: false },
+  /** Photos. */
+  still: { threshold: 0.65, margin: 10, rule: 'noisy-or' as const, ensemble: true },
+  /** --thorough, for photos and video alike. */
+  thorough: { threshold: 0.6, margin: 16, rule: 'noisy-or' as const, ensemble: true },
 };
 
-const modeOf = (o: SharedOptions) => (o.thorough ? MODE.thorough : MODE.default);
+type Mode = (typeof MODE)[keyof typeof MODE];
+
+/** The ensemble was tuned on photos of this width; narrower frames are detected as if upscaled to it. */
+const ENSEMBLE_WIDTH = 1024;
+
+/** The frame kinds a run plans for: live capture has only video frames. */
+type Use = 'files' | 'live';
+
+function modeOf(o: SharedOptions, kind: FrameKind): Mode {
+  if (o.thorough) return MODE.thorough;
+  return kind === 'still' && !o.singlePass ? MODE.still : MODE.motion;
+}
 
 /** Options that contradict each other: one line and exit 2, before anything is loaded. */
 export function checkSharedContradictions(o: SharedOptions): void {
@@ -34,59 +53,71 @@ async function modelPath(name: string): Promise<string> {
 }
 
 /**
- * The detection passes: each model at full and half detection size (half finds the large faces that
- * YuNet's largest stride misses), plus 2x on small frames; --thorough adds a 2x pass at any size,
- * a mirrored pass, and YuNet-n beside YuNet-s.
+ * The detection passes of a mode.
+ * - motion: each model at full and half detection size (half finds the large faces that YuNet's
+ *   largest stride misses), plus 2x on small frames. The tracker bridges what one frame misses.
+ * - still: an ensemble of YuNet-s at 1, 1/2 and 1/3 size (for faces that fill the frame) and YuNet-n
+ *   at 1, 3/4 and 1/2. Each scale and model misses different faces; fused, they leave about half of
+ *   what the two motion passes leave. thorough adds YuNet-s at 3/4 and 2x.
  */
-async function planPasses(o: SharedOptions, live: boolean): Promise<PassSpec[]> {
-  const names = o.thorough && o.detector.length === 1 && o.detector[0] === 'yunet' ? ['yunet', 'yunet-n'] : o.detector;
-  const passes: PassSpec[] = [];
-  for (const [i, name] of names.entries()) {
-    const family = name === 'centerface' ? 'centerface' : 'yunet';
-    const path = o.model ?? (await modelPath(name));
-    const factors = o.singlePass ? [1] : !o.thorough ? [1, 0.5] : i === 0 ? [1, 0.5, 2] : [1];
-    for (const factor of factors) passes.push({ family, modelPath: path, factor, flip: false });
-    // Small frames (up to 960 px wide, such as 480p video) also get a 2x pass: their background faces
-    // are below YuNet's smallest stride, and the upscaled pass costs no more than one full-HD pass.
-    // Live capture leaves it out by default: it would cost 4x the full pass, which a live frame's
-    // latency budget cannot pay, for faces below 20 px that a camera at arm's length seldom shows.
-    if (!o.singlePass && !o.thorough && !live && i === 0) passes.push({ family, modelPath: path, factor: 2, flip: false, maxWidth: 960 });
-    if (o.thorough && i === 0) passes.push({ family, modelPath: path, factor: 1, flip: true });
+async function planPasses(o: SharedOptions, mode: Mode, use: Use): Promise<PassSpec[]> {
+  const names = o.detector;
+  const pass = async (name: string, factor: number, maxWidth?: number): Promise<PassSpec> => ({
+    family: name === 'centerface' ? 'centerface' : 'yunet',
+    modelPath: o.model ?? (await modelPath(name)),
+    factor,
+    ...(maxWidth === undefined ? {} : { maxWidth }),
+  });
+  if (o.singlePass) return Promise.all(names.map((n) => pass(n, 1)));
+  if (mode.ensemble) {
+    const models = names.length === 1 && names[0] === 'yunet' && !o.model ? ['yunet', 'yunet-n'] : names;
+    const first = mode === MODE.thorough ? [1, 0.75, 0.5, 1 / 3, 2] : [1, 0.5, 1 / 3];
+    return Promise.all(models.flatMap((n, i) => (i === 0 ? first : [1, 0.75, 0.5]).map((f) => pass(n, f))));
   }
-  return passes;
+  // Small frames (up to 960 px wide, such as 480p video) also get a 2x pass: their background faces
+  // are below YuNet's smallest stride, and the upscaled pass costs no more than one full-HD pass.
+  // Live capture leaves it out: it would cost 4x the full pass, which a live frame's latency budget
+  // cannot pay, for faces below 20 px that a camera at arm's length seldom shows.
+  const specs = names.flatMap((n) => [pass(n, 1), pass(n, 0.5)]);
+  if (use === 'files') specs.push(pass(names[0]!, 2, 960));
+  return Promise.all(specs);
 }
 
-export async function openDetector(o: SharedOptions, log: Log, live: boolean): Promise<Detector> {
-  const mode = modeOf(o);
-  const passes = await planPasses(o, live);
-  const threshold = o.thresh ?? mode.threshold;
+export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
+  const plan = async (kind: FrameKind): Promise<DetectPlan> => {
+    const mode = modeOf(o, kind);
+    const passes = await planPasses(o, mode, use);
+    // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
+    const upscale = mode.ensemble && use === 'files';
+    return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_WIDTH } : {}) };
+  };
+  const motion = await plan('motion');
   const detector = await createThreadedDetector({
-    passes,
-    threshold,
-    rule: mode.rule,
+    plans: { motion, still: use === 'live' ? motion : await plan('still') },
     size: o.scale ?? {},
     provider: o.executionProvider,
     threads: o.threads,
     notice: (l) => log.warn(l),
   });
-  log.verbose(`detector: ${detector.name} on ${detector.provider}, threshold ${threshold}; models: ${[...new Set(passes.map((p) => p.modelPath))].join(', ')}`);
+  log.verbose(`detector on ${detector.provider}, passes (model@size) for ${detector.name}`);
   return detector;
 }
 
-export function anonymizeSettingsOf(o: SharedOptions): AnonymizeSettings {
+export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): AnonymizeSettings {
   return {
     replaceWith: o.replacewith,
     region: o.region,
     shape: o.boxes ? 'box' : 'ellipse',
     maskScale: o.maskScale,
-    maskMargin: o.maskMargin ?? modeOf(o).margin,
+    maskMargin: o.maskMargin ?? modeOf(o, kind).margin,
     mosaicSize: o.mosaicSize,
     color: o.color,
   };
 }
 
-/** The detector and the frame processor built on it; dispose the detector when done. */
-export async function openFrameProcessor(o: SharedOptions, log: Log, live = false): Promise<{ detector: Detector; processFrame: FrameProcessor }> {
-  const detector = await openDetector(o, log, live);
-  return { detector, processFrame: createFrameProcessor(detector, anonymizeSettingsOf(o), o.drawScores) };
+/** The detector and a frame processor for each kind of frame; dispose the detector when done. */
+export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
+  const detector = await openDetector(o, log, use);
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), o.drawScores);
+  return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }

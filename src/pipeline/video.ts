@@ -82,7 +82,7 @@ export async function anonymizeVideo(
   const emitOldest = async () => {
     const { frame, detections } = waiting.shift()!;
     const regions = tracker ? tracker.regionsAt(frame.index) : detections;
-    const masks = ctx.processFrame.apply(frame, regions);
+    const masks = ctx.processors.motion.apply(frame, regions);
     rep?.frame(frame.index, frame.time, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
@@ -102,7 +102,7 @@ export async function anonymizeVideo(
       if (frame.width !== v.width || frame.height !== v.height) {
         throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
       }
-      const detections = frame.index % ctx.detectEvery === 0 ? ctx.processFrame.detect(frame) : undefined;
+      const detections = frame.index % ctx.detectEvery === 0 ? ctx.processors.motion.detect(frame) : undefined;
       // Awaited in order by finishDetection; this only keeps a failure from being reported as unhandled meanwhile.
       detections?.catch(() => undefined);
       detecting.push({ frame, detections });

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { iou } from '../../src/detect/box.js';
 import { createDetector, type DetectorConfig } from '../../src/detect/detector.js';
+import { createMultiPassDetector, type PassSpec } from '../../src/detect/multi-pass.js';
 import { rgbFrameFromInterleaved } from '../../src/media/frame.js';
 import { IMAGES, MODEL_DIR, WIDER } from '../helpers.js';
 
@@ -74,6 +75,32 @@ describe('YuNet on real photos', () => {
     expect(b.length).toBeGreaterThanOrEqual(10);
     // A wrong mapping back to full resolution would match almost none; a few extra small detections are expected.
     expect(matched.length / b.length).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('multi-pass plans', () => {
+  it('detects a photo with the still ensemble, which finds a face the two-pass video plan misses', async () => {
+    const pass = (file: string, factor: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, file), factor });
+    const s = (f: number) => pass('yunet_s_dynamic.onnx', f);
+    const n = (f: number) => pass('yunet_n_dynamic.onnx', f);
+    const det = await createMultiPassDetector({
+      plans: {
+        motion: { passes: [s(1), s(0.5)], threshold: 0.3, rule: 'max' },
+        still: { passes: [s(1), s(0.75), s(0.5), s(1 / 3), n(1), n(0.75), n(0.5)], threshold: 0.7, rule: 'noisy-or' },
+      },
+      size: {},
+      provider: 'cpu',
+      threads: 2,
+      notice: () => undefined,
+    });
+    // A profile half turned away (WIDER "easy"), which YuNet-s alone scores below any usable threshold.
+    const frame = await loadFrame(join(WIDER, 'images', '19--Couple', '19_Couple_Couple_19_325.jpg'));
+    const face = { x1: 382, y1: 144, x2: 382 + 176, y2: 144 + 140 };
+    const motion = await det.detect(frame, 'motion');
+    const still = await det.detect(frame, 'still');
+    await det.dispose();
+    expect(motion.some((d) => iou(d.box, face) >= 0.5)).toBe(false);
+    expect(still.some((d) => iou(d.box, face) >= 0.5)).toBe(true);
   });
 });
 
