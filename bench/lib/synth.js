@@ -66,7 +66,8 @@ export async function renderClip(im, scenario, seed, outPath) {
       const occluded = deg === 'occluder' ? (() => { const x0 = Math.round(((i - 66) / 12) * OUT_W) - OUT_W / 10; return Math.max(0, Math.min(vis.x2, x0 + OUT_W / 5) - Math.max(vis.x1, x0)) / Math.max(1, vis.x2 - vis.x1); })() : 0;
       // A face counts in a frame when most of it is in the picture and not behind the occluder.
       const counts = !f.invalid && area(vis) >= 0.6 * area(box) && occluded < 0.5 && box.x2 - box.x1 >= 8;
-      return { box: vis, counts, medium: f.medium };
+      // `box` is the visible part; `full` runs past the picture's edges where the face does.
+      return { box: vis, full: box, counts, medium: f.medium };
     }));
     if (!ff.stdin.write(raw)) await new Promise((r) => ff.stdin.once('drain', r));
   }

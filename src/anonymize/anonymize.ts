@@ -36,10 +36,14 @@ export function regionMask(d: Detection, s: AnonymizeSettings): MaskShape {
  */
 function eyeBand(d: Detection, s: AnonymizeSettings): MaskShape {
   const [re, le] = d.landmarks ?? [];
+  const w = boxWidth(d.box);
+  const h = boxHeight(d.box);
+  // The margin is capped at 3/4 of the face, as the face mask's is: a 10 px margin around a 6 px
+  // face would cover its neighbours for no gain.
+  const mx = Math.min(s.maskMargin, 0.75 * w);
+  const my = Math.min(s.maskMargin, 0.75 * h);
   if (!re || !le) {
-    const w = d.box.x2 - d.box.x1;
-    const h = d.box.y2 - d.box.y1;
-    return { kind: s.shape, cx: (d.box.x1 + d.box.x2) / 2, cy: d.box.y1 + 0.33 * h, rx: (w * s.maskScale) / 2 + s.maskMargin, ry: 0.3 * h * s.maskScale + s.maskMargin, angle: 0 };
+    return { kind: s.shape, cx: (d.box.x1 + d.box.x2) / 2, cy: d.box.y1 + 0.33 * h, rx: (w * s.maskScale) / 2 + mx, ry: 0.3 * h * s.maskScale + my, angle: 0 };
   }
   const dist = Math.max(1, Math.hypot(le.x - re.x, le.y - re.y));
   const angle = Math.atan2(le.y - re.y, le.x - re.x);
@@ -52,8 +56,8 @@ function eyeBand(d: Detection, s: AnonymizeSettings): MaskShape {
     kind: s.shape,
     cx: (re.x + le.x) / 2 + up.x * shift,
     cy: (re.y + le.y) / 2 + up.y * shift,
-    rx: 1.2 * dist * s.maskScale + s.maskMargin,
-    ry: ((above + below) / 2) * s.maskScale + s.maskMargin,
+    rx: 1.2 * dist * s.maskScale + mx,
+    ry: ((above + below) / 2) * s.maskScale + my,
     angle,
   };
 }

@@ -88,7 +88,7 @@ export class Tracker {
    * `reach` widens that span for association, so that a face seen again just after its hold ran out
    * rejoins its track and the frames between are interpolated rather than left to two half-tracks.
    */
-  boxAt(track: Track, frame: number, reach = 0): { box: Box; core: Box; key: Key } | undefined {
+  boxAt(track: Track, frame: number, reach = 0): { box: Box; key: Key } | undefined {
     const first = track.keys[0]!;
     const last = track.keys[track.keys.length - 1]!;
     if (frame < first.frame - this.s.lookaheadFrames || frame > last.frame + this.s.holdFrames + reach) return undefined;
@@ -98,7 +98,7 @@ export class Tracker {
     let nearest = first;
     for (const k of track.keys) if (Math.abs(k.frame - frame) < Math.abs(nearest.frame - frame)) nearest = k;
     const grow = Math.min(this.s.maxGrowth, 1 + this.s.growthPerFrame * Math.abs(nearest.frame - frame));
-    return { box: fromCs(cx, cy, Math.max(1, w) * grow, Math.max(1, h) * grow), core: fromCs(cx, cy, Math.max(1, w), Math.max(1, h)), key: nearest };
+    return { box: fromCs(cx, cy, Math.max(1, w) * grow, Math.max(1, h) * grow), key: nearest };
   }
 
   /**
@@ -155,10 +155,12 @@ export class Tracker {
     for (const t of this.tracks) {
       const at = this.boxAt(t, frame);
       if (!at) continue;
-      const { box, core, key } = at;
-      const w = core.x2 - core.x1;
-      const h = core.y2 - core.y1;
-      const landmarks = key.landmarks?.map((p) => ({ x: core.x1 + p.x * w, y: core.y1 + p.y * h }));
+      const { box, key } = at;
+      // Placed in the grown box, so that a mask built from the landmarks (--region eyes) grows with
+      // the uncertainty as the face mask does.
+      const w = box.x2 - box.x1;
+      const h = box.y2 - box.y1;
+      const landmarks = key.landmarks?.map((p) => ({ x: box.x1 + p.x * w, y: box.y1 + p.y * h }));
       out.push(landmarks ? { score: key.score, box, landmarks } : { score: key.score, box });
     }
     return out;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clipBox, iou, scaleBox, type Detection } from '../../src/detect/box.js';
 import { nms } from '../../src/detect/nms.js';
+import { regionMask, type AnonymizeSettings } from '../../src/anonymize/anonymize.js';
 import { maskFromDetection, rasterize } from '../../src/anonymize/mask.js';
 import { detectionSize } from '../../src/detect/detector.js';
 
@@ -93,5 +94,45 @@ describe('rasterize', () => {
         expect(Math.floor(x / 2)).toBeLessThan(chroma.x1[cy]!);
       }
     }
+  });
+});
+
+describe('--region eyes', () => {
+  const settings: AnonymizeSettings = { replaceWith: 'solid', region: 'eyes', shape: 'ellipse', maskScale: 1.3, maskMargin: 10, mosaicSize: 8, color: { r: 0, g: 0, b: 0 } };
+  // A 100 px face centred on (150, 150), its landmarks turned by `roll` about the centre.
+  const face = (roll: number): Detection => {
+    const turn = ([x, y]: [number, number]) => ({ x: 150 + (x - 150) * Math.cos(roll) - (y - 150) * Math.sin(roll), y: 150 + (x - 150) * Math.sin(roll) + (y - 150) * Math.cos(roll) });
+    const points: [number, number][] = [[130, 140], [170, 140], [150, 160], [135, 182], [165, 182]];
+    return { score: 0.9, box: { x1: 100, y1: 100, x2: 200, y2: 200 }, landmarks: points.map(turn) };
+  };
+  const covers = (s: ReturnType<typeof rasterize>, p: { x: number; y: number }) => {
+    const i = Math.round(p.y - 0.5) - s.y0;
+    const x = Math.round(p.x - 0.5);
+    return i >= 0 && i < s.x0.length && x >= s.x0[i]! && x < s.x1[i]!;
+  };
+
+  it('covers the eyes and the forehead above them but not the mouth, turning with the head', () => {
+    for (const roll of [0, Math.PI / 6, -Math.PI / 4]) {
+      const d = face(roll);
+      const shape = regionMask(d, settings);
+      expect(shape.angle).toBeCloseTo(roll);
+      const spans = rasterize(shape, 300, 300);
+      const [re, le, nose, rm, lm] = d.landmarks!;
+      expect(covers(spans, re!)).toBe(true);
+      expect(covers(spans, le!)).toBe(true);
+      // One eye distance above the eyes' midpoint, perpendicular to the eye line: the forehead.
+      const mid = { x: (re!.x + le!.x) / 2, y: (re!.y + le!.y) / 2 };
+      expect(covers(spans, { x: mid.x + 40 * Math.sin(roll), y: mid.y - 40 * Math.cos(roll) })).toBe(true);
+      expect(covers(spans, rm!)).toBe(false);
+      expect(covers(spans, lm!)).toBe(false);
+      expect(covers(spans, { x: 2 * nose!.x - mid.x, y: 2 * nose!.y - mid.y + 10 })).toBe(false);
+    }
+  });
+
+  it('caps the margin at three quarters of a tiny face, as the face mask does', () => {
+    const tiny: Detection = { score: 0.9, box: { x1: 10, y1: 10, x2: 14, y2: 14 }, landmarks: [{ x: 11, y: 11 }, { x: 13, y: 11 }, { x: 12, y: 12 }, { x: 11, y: 13 }, { x: 13, y: 13 }] };
+    const shape = regionMask(tiny, settings);
+    expect(shape.rx).toBeCloseTo(1.2 * 2 * 1.3 + 3);
+    expect(shape.ry).toBeCloseTo(((1.4 * 2 + 0.5 * 2) / 2) * 1.3 + 3);
   });
 });

@@ -85,4 +85,15 @@ describe('Tracker', () => {
     expect(r!.landmarks![0]!.x).toBeGreaterThan(90);
     expect(r!.landmarks![0]!.x).toBeLessThan(r!.landmarks![1]!.x);
   });
+
+  it('spreads the landmarks with the growing mask while a face is unseen, so an eye band grows too', () => {
+    const t = new Tracker(settings);
+    const d: Detection = { ...face(100, 100), landmarks: [{ x: 90, y: 95 }, { x: 110, y: 95 }, { x: 100, y: 100 }, { x: 92, y: 110 }, { x: 108, y: 110 }] };
+    t.update(0, [d]);
+    for (let f = 1; f <= 4; f++) t.update(f, []);
+    const eyes = (r: Detection) => r.landmarks![1]!.x - r.landmarks![0]!.x;
+    expect(eyes(t.regionsAt(0)[0]!)).toBeCloseTo(20, 5);
+    expect(eyes(t.regionsAt(4)[0]!)).toBeCloseTo(20 * (1 + 0.05 * 4), 5);
+    expect(centre(t.regionsAt(4)[0]!)).toEqual(centre(t.regionsAt(0)[0]!));
+  });
 });
