@@ -22,16 +22,18 @@ export interface DetectPlan {
   threshold: number;
   rule: ScoreRule;
   /**
-   * Narrower frames are detected as if scaled up to this width, so that the plan sees the faces of a
-   * small photo at the sizes it was tuned for (an ensemble tuned on 1024 px photos loses a third of
-   * the hard faces of the same photos at 512 px). Ignored with an explicit --scale.
+   * Frames whose longer side is shorter are detected as if scaled up to it, so that the plan sees the
+   * faces of a small photo at the sizes it was tuned for (an ensemble tuned on 1024 px photos loses a
+   * third of the hard faces of the same photos at 512 px). The longer side, so that a tall, narrow
+   * picture is not blown up past any useful size. Ignored with an explicit --scale.
    */
   upscaleTo?: number;
 }
 
 /** Upscaling in quarter steps, so that a batch of odd photo sizes needs few distinct detectors. */
-function upscaleOf(plan: DetectPlan, width: number): number {
-  return plan.upscaleTo && width < plan.upscaleTo ? Math.ceil((4 * plan.upscaleTo) / width) / 4 : 1;
+function upscaleOf(plan: DetectPlan, frame: Frame): number {
+  const side = Math.max(frame.width, frame.height);
+  return plan.upscaleTo && side < plan.upscaleTo ? Math.ceil((4 * plan.upscaleTo) / side) / 4 : 1;
 }
 
 export interface MultiPassConfig extends SessionConfig {
@@ -110,7 +112,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     async detect(frame, kind = 'motion') {
       const plan = cfg.plans[kind];
       const results: Detection[][] = [];
-      const up = explicit ? 1 : upscaleOf(plan, frame.width);
+      const up = explicit ? 1 : upscaleOf(plan, frame);
       for (const p of plan.passes) {
         if (p.maxWidth !== undefined && (frame.width > p.maxWidth || explicit)) continue;
         const factor = p.factor * up;

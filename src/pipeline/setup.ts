@@ -28,8 +28,8 @@ const MODE = {
 
 type Mode = (typeof MODE)[keyof typeof MODE];
 
-/** The ensemble was tuned on photos of this width; narrower frames are detected as if upscaled to it. */
-const ENSEMBLE_WIDTH = 1024;
+/** The ensemble was tuned on photos 1024 px wide; smaller frames are detected as if upscaled to that size. */
+const ENSEMBLE_SIDE = 1024;
 
 /** The frame kinds a run plans for: live capture has only video frames. */
 type Use = 'files' | 'live';
@@ -89,7 +89,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const passes = await planPasses(o, mode, use);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use === 'files';
-    return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_WIDTH } : {}) };
+    return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({

@@ -26,7 +26,7 @@ const config = (over: Partial<DetectorConfig> = {}): DetectorConfig => ({
 
 interface GtImage {
   file: string;
-  faces: { x: number; y: number; w: number; h: number; easy: boolean; invalid: number }[];
+  faces: { x: number; y: number; w: number; h: number; easy: boolean; medium: boolean; invalid: number }[];
 }
 
 describe('YuNet on real photos', () => {
@@ -101,6 +101,32 @@ describe('multi-pass plans', () => {
     await det.dispose();
     expect(motion.some((d) => iou(d.box, face) >= 0.5)).toBe(false);
     expect(still.some((d) => iou(d.box, face) >= 0.5)).toBe(true);
+  });
+});
+
+describe('small photos', () => {
+  it('are detected as if upscaled to the ensemble\'s tuned size, which finds faces a plain pass at their size misses', async () => {
+    const s = (f: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, 'yunet_s_dynamic.onnx'), factor: f });
+    const n = (f: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, 'yunet_n_dynamic.onnx'), factor: f });
+    const passes = [s(1), s(0.5), s(1 / 3), n(1), n(0.75), n(0.5)];
+    const det = await createMultiPassDetector({
+      plans: { motion: { passes, threshold: 0.65, rule: 'noisy-or' }, still: { passes, threshold: 0.65, rule: 'noisy-or', upscaleTo: 1024 } },
+      size: {},
+      provider: 'cpu',
+      threads: 2,
+      notice: () => undefined,
+    });
+    // A dance floor from WIDER FACE val, shrunk from 1024 to 512 px wide, and its medium faces.
+    const im = (JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: (GtImage & { width: number })[] }).images.find((i) => i.file.endsWith('4_Dancing_Dancing_4_319.jpg'))!;
+    const { data, info } = await sharp(join(WIDER, 'images', im.file)).resize(512).raw().toBuffer({ resolveWithObject: true });
+    const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
+    const k = 512 / im.width;
+    const faces = im.faces.filter((f) => f.medium && !f.invalid).map((f) => ({ x1: f.x * k, y1: f.y * k, x2: (f.x + f.w) * k, y2: (f.y + f.h) * k }));
+    const found = (ds: { box: typeof faces[number] }[]) => faces.filter((g) => ds.some((d) => iou(d.box, g) >= 0.5)).length;
+    const plain = found(await det.detect(frame, 'motion'));
+    const upscaled = found(await det.detect(frame, 'still'));
+    await det.dispose();
+    expect(upscaled).toBeGreaterThanOrEqual(plain + 3);
   });
 });
 
