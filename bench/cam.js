@@ -7,6 +7,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { median } from './lib/timing.js';
 import { SHARED } from './lib/wider.js';
 
 const work = process.env.BENCH_WORK ?? join(import.meta.dirname, 'work');
@@ -60,7 +61,6 @@ function session(args) {
   });
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const results = {};
 for (const [name, args] of Object.entries(VARIANTS)) {
   const runs = [];

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDetector, openModelSession } from '../dist/detect/detector.js';
 import { fuseDetections } from '../dist/detect/fusion.js';
+import { CANDIDATE_FLOOR } from '../dist/detect/multi-pass.js';
 import { maskFromDetection, rasterize } from '../dist/anonymize/mask.js';
 import { loadFrame, loadWider, scoreImage, SHARED, summarize } from './lib/wider.js';
 
@@ -16,7 +17,6 @@ const work = process.env.BENCH_WORK ?? join(import.meta.dirname, 'work');
 const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 const cachePath = join(work, 'ensemble-detections.json');
 const FILES = { s: 'yunet_s_dynamic.onnx', n: 'yunet_n_dynamic.onnx' };
-const FLOOR = 0.1;
 
 const S = (f) => `s@${f}`;
 const N = (f) => `n@${f}`;
@@ -44,7 +44,7 @@ if (needed.length > 0) {
   for (const pass of needed) {
     const [m, f] = pass.split('@');
     sessions[m] ??= await openModelSession({ family: 'yunet', modelPath: join(models, FILES[m]), threads: 2, notice: () => {} });
-    const det = await createDetector({ family: 'yunet', modelPath: FILES[m], threshold: FLOOR, size: { factor: Number(f) }, threads: 2, notice: () => {} }, sessions[m]);
+    const det = await createDetector({ family: 'yunet', modelPath: FILES[m], threshold: CANDIDATE_FLOOR, size: { factor: Number(f) }, threads: 2, notice: () => {} }, sessions[m]);
     cache[pass] = {};
     for (const im of images) cache[pass][im.file] = await det.detect(await loadFrame(im.path));
     process.stderr.write(`cached ${pass}\n`);

@@ -40,9 +40,10 @@ for (const [k, im] of chosen.entries()) {
   const scenario = SCENARIOS[k % SCENARIOS.length];
   const path = join(work, `clip${k}-${scenario}.mp4`);
   const truthPath = `${path}.json`;
+  let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
   // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
-  if (!existsSync(truthPath) || !readFileSync(truthPath, 'utf8').includes('"full"')) writeFileSync(truthPath, JSON.stringify(await renderClip(im, scenario, 1000 + k, path)));
-  clips.push({ path, scenario, truth: JSON.parse(readFileSync(truthPath, 'utf8')) });
+  if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, 1000 + k, path))));
+  clips.push({ path, scenario, truth });
 }
 
 function magentaMaps(path) {

@@ -45,7 +45,7 @@ export interface MultiPassConfig extends SessionConfig {
 const TILE_NMS_IOU = 0.3;
 
 /** Candidates below this never count; they only refine the box of a face another pass is surer of. */
-const CANDIDATE_FLOOR = 0.1;
+export const CANDIDATE_FLOOR = 0.1;
 
 /** Tiles for one pass over the frame, when its detector input would be too large to hold at once. */
 function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | undefined {

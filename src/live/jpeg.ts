@@ -2,7 +2,6 @@ import sharp from 'sharp';
 import { BT601 } from '../media/bt601.js';
 import { writeRgbInterleaved, type Frame } from '../media/frame.js';
 
-
 /** Rounds too: a typed array store truncates. */
 const clamp = (v: number) => (v < 0 ? 0 : v >= 254.5 ? 255 : v + 0.5);
 

@@ -46,10 +46,21 @@ export function checkSharedContradictions(o: SharedOptions): void {
   if (o.singlePass && o.thorough) throw usageError('--single-pass and --thorough contradict each other; choose one');
 }
 
-async function modelPath(name: string): Promise<string> {
-  const entry = findModel(name);
-  if (!entry) throw usageError(`--detector: unknown model ${name}`);
-  return locateModel(entry);
+/**
+ * Each model's file, located and checked (sha256) once per run, however many passes and plans use it.
+ * `--model` replaces the detector's file.
+ */
+function modelPaths(o: SharedOptions): (name: string) => Promise<string> {
+  const paths = new Map<string, Promise<string>>();
+  return (name) => {
+    let p = paths.get(name);
+    if (!p) {
+      const entry = findModel(name);
+      p = o.model ? Promise.resolve(o.model) : entry ? locateModel(entry) : Promise.reject(usageError(`--detector: unknown model ${name}`));
+      paths.set(name, p);
+    }
+    return p;
+  };
 }
 
 /**
@@ -60,11 +71,11 @@ async function modelPath(name: string): Promise<string> {
  *   at 1, 3/4 and 1/2. Each scale and model misses different faces; fused, they leave about half of
  *   what the two motion passes leave. thorough adds YuNet-s at 3/4 and 2x.
  */
-async function planPasses(o: SharedOptions, mode: Mode, use: Use): Promise<PassSpec[]> {
+async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name: string) => Promise<string>): Promise<PassSpec[]> {
   const names = o.detector;
   const pass = async (name: string, factor: number, maxWidth?: number): Promise<PassSpec> => ({
     family: name === 'centerface' ? 'centerface' : 'yunet',
-    modelPath: o.model ?? (await modelPath(name)),
+    modelPath: await pathOf(name),
     factor,
     ...(maxWidth === undefined ? {} : { maxWidth }),
   });
@@ -84,9 +95,10 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use): Promise<PassS
 }
 
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
+  const pathOf = modelPaths(o);
   const plan = async (kind: FrameKind): Promise<DetectPlan> => {
     const mode = modeOf(o, kind);
-    const passes = await planPasses(o, mode, use);
+    const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use === 'files';
     return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };

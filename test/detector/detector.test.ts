@@ -4,12 +4,13 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { iou } from '../../src/detect/box.js';
 import { createDetector, type DetectorConfig } from '../../src/detect/detector.js';
-import { createMultiPassDetector, type PassSpec } from '../../src/detect/multi-pass.js';
+import { createMultiPassDetector, type MultiPassConfig, type PassSpec } from '../../src/detect/multi-pass.js';
 import { rgbFrameFromInterleaved } from '../../src/media/frame.js';
 import { IMAGES, MODEL_DIR, WIDER } from '../helpers.js';
 
-async function loadFrame(path: string) {
-  const { data, info } = await sharp(path).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+/** The photo as an RGB frame, resized to `width` when one is given. */
+async function loadFrame(path: string, width?: number) {
+  const { data, info } = await sharp(path).rotate().resize(width).toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   return rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
 }
 
@@ -26,8 +27,16 @@ const config = (over: Partial<DetectorConfig> = {}): DetectorConfig => ({
 
 interface GtImage {
   file: string;
+  width: number;
   faces: { x: number; y: number; w: number; h: number; easy: boolean; medium: boolean; invalid: number }[];
 }
+
+const widerImages = () => (JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: GtImage[] }).images;
+
+const yunet = (file: string) => (factor: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, file), factor });
+const s = yunet('yunet_s_dynamic.onnx');
+const n = yunet('yunet_n_dynamic.onnx');
+const multiPass = (plans: MultiPassConfig['plans']) => createMultiPassDetector({ plans, size: {}, provider: 'cpu', threads: 2, notice: () => undefined });
 
 describe('YuNet on real photos', () => {
   it('finds the faces of a group photo, each with landmarks inside its box', async () => {
@@ -44,8 +53,7 @@ describe('YuNet on real photos', () => {
   });
 
   it('finds at least 90% of the easy WIDER faces in a slice of the validation set, at IoU >= 0.5', async () => {
-    const gt = JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: GtImage[] };
-    const slice = gt.images.filter((_, i) => i % 13 === 0);
+    const slice = widerImages().filter((_, i) => i % 13 === 0);
     for (const family of ['yunet_s_dynamic.onnx', 'yunet_n_dynamic.onnx']) {
       const det = await createDetector(config({ modelPath: join(MODEL_DIR, family) }));
       let easy = 0;
@@ -80,18 +88,9 @@ describe('YuNet on real photos', () => {
 
 describe('multi-pass plans', () => {
   it('detects a photo with the still ensemble, which finds a face the two-pass video plan misses', async () => {
-    const pass = (file: string, factor: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, file), factor });
-    const s = (f: number) => pass('yunet_s_dynamic.onnx', f);
-    const n = (f: number) => pass('yunet_n_dynamic.onnx', f);
-    const det = await createMultiPassDetector({
-      plans: {
-        motion: { passes: [s(1), s(0.5)], threshold: 0.3, rule: 'max' },
-        still: { passes: [s(1), s(0.75), s(0.5), s(1 / 3), n(1), n(0.75), n(0.5)], threshold: 0.7, rule: 'noisy-or' },
-      },
-      size: {},
-      provider: 'cpu',
-      threads: 2,
-      notice: () => undefined,
+    const det = await multiPass({
+      motion: { passes: [s(1), s(0.5)], threshold: 0.3, rule: 'max' },
+      still: { passes: [s(1), s(0.75), s(0.5), s(1 / 3), n(1), n(0.75), n(0.5)], threshold: 0.7, rule: 'noisy-or' },
     });
     // A profile half turned away (WIDER "easy"), which YuNet-s alone scores below any usable threshold.
     const frame = await loadFrame(join(WIDER, 'images', '19--Couple', '19_Couple_Couple_19_325.jpg'));
@@ -106,20 +105,11 @@ describe('multi-pass plans', () => {
 
 describe('small photos', () => {
   it('are detected as if upscaled to the ensemble\'s tuned size, which finds faces a plain pass at their size misses', async () => {
-    const s = (f: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, 'yunet_s_dynamic.onnx'), factor: f });
-    const n = (f: number): PassSpec => ({ family: 'yunet', modelPath: join(MODEL_DIR, 'yunet_n_dynamic.onnx'), factor: f });
     const passes = [s(1), s(0.5), s(1 / 3), n(1), n(0.75), n(0.5)];
-    const det = await createMultiPassDetector({
-      plans: { motion: { passes, threshold: 0.65, rule: 'noisy-or' }, still: { passes, threshold: 0.65, rule: 'noisy-or', upscaleTo: 1024 } },
-      size: {},
-      provider: 'cpu',
-      threads: 2,
-      notice: () => undefined,
-    });
+    const det = await multiPass({ motion: { passes, threshold: 0.65, rule: 'noisy-or' }, still: { passes, threshold: 0.65, rule: 'noisy-or', upscaleTo: 1024 } });
     // A dance floor from WIDER FACE val, shrunk from 1024 to 512 px wide, and its medium faces.
-    const im = (JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: (GtImage & { width: number })[] }).images.find((i) => i.file.endsWith('4_Dancing_Dancing_4_319.jpg'))!;
-    const { data, info } = await sharp(join(WIDER, 'images', im.file)).resize(512).raw().toBuffer({ resolveWithObject: true });
-    const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
+    const im = widerImages().find((i) => i.file.endsWith('4_Dancing_Dancing_4_319.jpg'))!;
+    const frame = await loadFrame(join(WIDER, 'images', im.file), 512);
     const k = 512 / im.width;
     const faces = im.faces.filter((f) => f.medium && !f.invalid).map((f) => ({ x1: f.x * k, y1: f.y * k, x2: (f.x + f.w) * k, y2: (f.y + f.h) * k }));
     const found = (ds: { box: typeof faces[number] }[]) => faces.filter((g) => ds.some((d) => iou(d.box, g) >= 0.5)).length;
