@@ -52,10 +52,20 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   // Auto: a photo spends most of its time in decode and encode, which a second photo's detection
   // overlaps (5.4 → 7.2 MP/s per core on two cores); a video's encoder already keeps the cores busy,
   // and parallel videos each hold a frame window, so more of them is the user's call (--jobs N).
-  const auto = files.every((f) => isImagePath(f.path)) ? 2 : 1;
+  const photos = files.filter((f) => isImagePath(f.path)).length;
+  const auto = photos === files.length ? 2 : 1;
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
-  const { detector, processors } = await openFrameProcessors(o, log, 'files');
+  const opening = openFrameProcessors(o, log, photos > 0 ? 'files' : 'videos');
+  // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
+  if (photos < files.length) {
+    try {
+      getTools();
+    } catch {
+      // Reported by each video that needs it.
+    }
+  }
+  const { detector, processors } = await opening;
   const preview = o.preview
     ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }).catch(
         async (err: unknown) => {

@@ -1,4 +1,3 @@
-import { createCanvas } from '@napi-rs/canvas';
 import type { Detection } from '../detect/box.js';
 import type { Frame } from '../media/frame.js';
 import { planeValues } from './color.js';
@@ -11,7 +10,9 @@ interface Label {
   alpha: Float32Array;
 }
 
-function renderLabel(text: string, fontSize: number): Label {
+type CreateCanvas = (typeof import('@napi-rs/canvas'))['createCanvas'];
+
+function renderLabel(createCanvas: CreateCanvas, text: string, fontSize: number): Label {
   const probe = createCanvas(1, 1).getContext('2d');
   probe.font = `bold ${fontSize}px sans-serif`;
   const width = Math.ceil(probe.measureText(text).width) + 6;
@@ -35,8 +36,12 @@ function renderLabel(text: string, fontSize: number): Label {
   return { width, height, shade, alpha };
 }
 
-/** Draws each detection's score above its box, white on a black outline, in any pixel layout. */
-export function createScoreDrawer(): (frame: Frame, detections: readonly Detection[]) => void {
+/**
+ * Draws each detection's score above its box, white on a black outline, in any pixel layout. The
+ * canvas library is loaded only for this (23 MB of memory that runs without --draw-scores do not need).
+ */
+export async function createScoreDrawer(): Promise<(frame: Frame, detections: readonly Detection[]) => void> {
+  const { createCanvas } = await import('@napi-rs/canvas');
   // Rendered labels are reused across frames; scores are printed to two decimals, so the set stays small.
   const cache = new Map<string, Label>();
   return (frame, detections) => {
@@ -48,7 +53,7 @@ export function createScoreDrawer(): (frame: Frame, detections: readonly Detecti
       const key = `${text}@${fontSize}`;
       let label = cache.get(key);
       if (!label) {
-        label = renderLabel(text, fontSize);
+        label = renderLabel(createCanvas, text, fontSize);
         cache.set(key, label);
       }
       const left = Math.round(d.box.x1);

@@ -21,8 +21,6 @@ export function tensorGeometry(width: number, height: number, multiple: number):
   };
 }
 
-const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
-
 /**
  * The common case, detection at full resolution: each chroma sample serves a 2x2 block of luma, so
  * its three chroma terms are looked up once per block rather than once per pixel.
@@ -73,6 +71,55 @@ function fillRgbIdentity(p0: Plane, p1: Plane, p2: Plane, pw: number, plane: num
   }
 }
 
+/**
+ * Any other size: each destination pixel takes the nearest source sample. Everything the inner loop
+ * reads is a local, which makes this about twice as fast as reading the planes through the frame.
+ */
+function fillYuvSampled(
+  p0: Plane, p1: Plane, p2: Plane, xs: Int32Array, cxs: Int32Array, ys: Int32Array, pw: number, plane: number, rOff: number, bOff: number, t: YuvTables, out: Float32Array,
+): void {
+  const Y = p0.data, U = p1.data, V = p2.data;
+  const ty = t.y, trv = t.rv, tgu = t.gu, tgv = t.gv, tbu = t.bu;
+  const fw = p0.width, cw = p1.width, sub = p1.subsample;
+  const dw = xs.length, dh = ys.length;
+  for (let y = 0; y < dh; y++) {
+    const sy = ys[y]!;
+    const row = sy * fw;
+    const crow = Math.floor(sy / sub) * cw;
+    const ro = rOff + y * pw, go = plane + y * pw, bo = bOff + y * pw;
+    for (let x = 0; x < dw; x++) {
+      const lum = ty[Y[row + xs[x]!]!]!;
+      const ci = crow + cxs[x]!;
+      const u = U[ci]!;
+      const v = V[ci]!;
+      const r = lum + trv[v]!;
+      const g = lum + tgu[u]! + tgv[v]!;
+      const b = lum + tbu[u]!;
+      out[ro + x] = r < 0 ? 0 : r > 255 ? 255 : r;
+      out[go + x] = g < 0 ? 0 : g > 255 ? 255 : g;
+      out[bo + x] = b < 0 ? 0 : b > 255 ? 255 : b;
+    }
+  }
+}
+
+function fillRgbSampled(
+  p0: Plane, p1: Plane, p2: Plane, xs: Int32Array, ys: Int32Array, pw: number, plane: number, rOff: number, bOff: number, out: Float32Array,
+): void {
+  const R = p0.data, G = p1.data, B = p2.data;
+  const fw = p0.width;
+  const dw = xs.length, dh = ys.length;
+  for (let y = 0; y < dh; y++) {
+    const row = ys[y]! * fw;
+    const ro = rOff + y * pw, go = plane + y * pw, bo = bOff + y * pw;
+    for (let x = 0; x < dw; x++) {
+      const i = row + xs[x]!;
+      out[ro + x] = R[i]!;
+      out[go + x] = G[i]!;
+      out[bo + x] = B[i]!;
+    }
+  }
+}
+
 /** Source column and row of each destination pixel (nearest sample of the pixel's centre). */
 function sampleIndex(dst: number, src: number): Int32Array {
   const idx = new Int32Array(dst);
@@ -107,32 +154,8 @@ export function createTensorFiller(
     const yuv = frame.layout !== 'rgb';
     if (yuv && identity && p1.subsample === 2) return fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
     if (!yuv && identity) return fillRgbIdentity(p0, p1, p2, pw, plane, rOff, bOff, out);
-    const sub = p1.subsample;
-    const cw = p1.width;
-    const cxs = chromaXs[sub]!;
-    for (let y = 0; y < dh; y++) {
-      const sy = ys[y]!;
-      const row = sy * frameWidth;
-      const crow = Math.floor(sy / sub) * cw;
-      const o = y * pw;
-      if (yuv) {
-        for (let x = 0; x < dw; x++) {
-          const lum = t.y[p0.data[row + xs[x]!]!]!;
-          const ci = crow + cxs[x]!;
-          const u = p1.data[ci]!;
-          const v = p2.data[ci]!;
-          out[rOff + o + x] = clamp255(lum + t.rv[v]!);
-          out[plane + o + x] = clamp255(lum + t.gu[u]! + t.gv[v]!);
-          out[bOff + o + x] = clamp255(lum + t.bu[u]!);
-        }
-      } else {
-        for (let x = 0; x < dw; x++) {
-          const i = row + xs[x]!;
-          out[rOff + o + x] = p0.data[i]!;
-          out[plane + o + x] = p1.data[i]!;
-          out[bOff + o + x] = p2.data[i]!;
-        }
-      }
-    }
+    const cxs = chromaXs[p1.subsample]!;
+    if (yuv) fillYuvSampled(p0, p1, p2, xs, cxs, ys, pw, plane, rOff, bOff, t, out);
+    else fillRgbSampled(p0, p1, p2, xs, ys, pw, plane, rOff, bOff, out);
   };
 }

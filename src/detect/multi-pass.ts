@@ -5,7 +5,7 @@ import { createDetector, detectionSize, openModelSession, type Detector, type De
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
 import type { Session, SessionConfig } from './session.js';
-import { cropFrame, fromTile, MAX_TILE_SIDE, tilesFor, type Rect } from './tiles.js';
+import { cropFrame, fromTile, halvesFor, MAX_TILE_SIDE, tilesFor, type Rect } from './tiles.js';
 
 /** One detection pass: a model and a scale relative to the detection size. */
 export interface PassSpec {
@@ -14,6 +14,13 @@ export interface PassSpec {
   factor: number;
   /** Run only on frames at most this wide: upscaling pays off on small sources only, not after --scale. */
   maxWidth?: number;
+  /**
+   * Video: look at one half of the frame per frame, in turn (halvesFor), so that each part is seen at
+   * this scale every other frame for half the cost. Only for passes finer than a whole-frame pass of
+   * the same plan, which finds the faces too large for the halves' overlap; the tracker carries a
+   * small face through the frame its half is not looked at. Ignored with an explicit --scale.
+   */
+  halves?: boolean;
 }
 
 /** The passes run on one kind of frame, and how their scores combine into the one that is thresholded. */
@@ -53,6 +60,13 @@ function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | 
   if (explicit) return undefined;
   const d = detectionSize(frame.width, frame.height, size);
   return tilesFor(frame.width, frame.height, d.width, d.height);
+}
+
+/** The half of the frame a halves pass looks at on this turn. */
+function halfOf(frame: Frame, size: DetectSize, turn: number): Rect[] {
+  const d = detectionSize(frame.width, frame.height, size);
+  const halves = halvesFor(frame.width, frame.height, d.width, d.height);
+  return halves[turn % halves.length]!;
 }
 
 async function detectPass(det: Detector, frame: Frame, tiles: Rect[] | undefined): Promise<Detection[]> {
@@ -103,7 +117,10 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     throw err;
   }
   const explicit = Boolean(cfg.size.width || cfg.size.height);
-  const describe = (plan: DetectPlan) => plan.passes.map((p) => `${p.modelPath.split(/[\\/]/).pop()}@${Number(p.factor.toFixed(2))}`).join(',');
+  // Frames of each kind detected so far: halves passes take turns by it (callers detect in stream order).
+  const turns: Record<FrameKind, number> = { still: 0, motion: 0 };
+  const describe = (plan: DetectPlan) =>
+    plan.passes.map((p) => `${p.modelPath.split(/[\\/]/).pop()}@${Number(p.factor.toFixed(2))}${p.halves ? ' (halves in turn)' : ''}`).join(',');
   return {
     name: Object.entries(cfg.plans)
       .map(([kind, plan]) => `${kind}: ${describe(plan)}`)
@@ -113,10 +130,12 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
       const plan = cfg.plans[kind];
       const results: Detection[][] = [];
       const up = explicit ? 1 : upscaleOf(plan, frame);
+      const turn = turns[kind]++;
       for (const p of plan.passes) {
         if (p.maxWidth !== undefined && (frame.width > p.maxWidth || explicit)) continue;
         const factor = p.factor * up;
-        results.push(await detectPass(await detectorFor({ ...p, factor }), frame, passTiles(frame, sizeOf(factor), explicit)));
+        const tiles = p.halves && !explicit ? halfOf(frame, sizeOf(factor), turn) : passTiles(frame, sizeOf(factor), explicit);
+        results.push(await detectPass(await detectorFor({ ...p, factor }), frame, tiles));
       }
       const coarsest = up * Math.min(...plan.passes.map((p) => p.factor));
       if (passTiles(frame, sizeOf(coarsest), explicit)) {

@@ -42,6 +42,25 @@ export function tilesFor(frameWidth: number, frameHeight: number, detWidth: numb
   return rows.starts.flatMap((y) => cols.starts.map((x) => ({ x, y, width: cols.size, height: rows.size })));
 }
 
+/**
+ * Two overlapping halves of the frame along its longer side, for a pass that looks at one half per
+ * frame in turn (see PassSpec.halves); a frame that is tiled anyway gives half of its tiles to each
+ * turn. The halves overlap by TILE_OVERLAP detector pixels, as tiles do. A frame so small that each
+ * half would be most of it gives one part, seen every frame.
+ */
+export function halvesFor(frameWidth: number, frameHeight: number, detWidth: number, detHeight: number): Rect[][] {
+  const tiles = tilesFor(frameWidth, frameHeight, detWidth, detHeight);
+  if (tiles) return [tiles.slice(0, Math.ceil(tiles.length / 2)), tiles.slice(Math.ceil(tiles.length / 2))];
+  const wide = frameWidth >= frameHeight;
+  const side = wide ? frameWidth : frameHeight;
+  const overlap = Math.ceil((TILE_OVERLAP * side) / (wide ? detWidth : detHeight));
+  const size = even(Math.ceil((side + overlap) / 2) + 1);
+  if (size > 0.75 * side) return [[{ x: 0, y: 0, width: frameWidth, height: frameHeight }]];
+  return [0, even(side - size)].map((start) => [
+    wide ? { x: start, y: 0, width: size, height: frameHeight } : { x: 0, y: start, width: frameWidth, height: size },
+  ]);
+}
+
 /** A copy of one rectangle of the frame (even offsets for 4:2:0 frames, as tilesFor gives). */
 export function cropFrame(frame: Frame, r: Rect): Frame {
   const planes = frame.planes.map((p) => {

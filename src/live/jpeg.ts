@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { BT601 } from '../media/bt601.js';
 import { writeRgbInterleaved, type Frame } from '../media/frame.js';
 
@@ -28,6 +27,8 @@ export function frameToRgb(frame: Frame, out = new Uint8Array(frame.width * fram
   return out;
 }
 
-export function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality = 80): Promise<Buffer> {
+export async function encodeJpeg(rgb: Uint8Array, width: number, height: number, quality = 80): Promise<Buffer> {
+  // Loaded when a preview is first watched, not by every run.
+  const { default: sharp } = await import('sharp');
   return sharp(rgb, { raw: { width, height, channels: 3 } }).jpeg({ quality }).toBuffer();
 }

@@ -25,8 +25,8 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
   return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
 }
 
-export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, drawScores: boolean): FrameProcessor {
-  const draw = drawScores ? createScoreDrawer() : undefined;
+export async function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, drawScores: boolean): Promise<FrameProcessor> {
+  const draw = drawScores ? await createScoreDrawer() : undefined;
   return {
     detect: (frame) => detector.detect(frame, kind),
     apply(frame, detections) {

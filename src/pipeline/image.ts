@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import sharp, { type OutputInfo, type Sharp } from 'sharp';
+import type { OutputInfo, Sharp } from 'sharp';
 import { UserError } from '../errors.js';
 import { rgbFrameFromInterleaved, writeRgbInterleaved } from '../media/frame.js';
 import type { ReportWriter } from '../report.js';
@@ -37,6 +37,8 @@ export async function anonymizeImage(
   output: string,
   report: ReportWriter | undefined,
 ): Promise<JobResult> {
+  // Loaded on the first photo: a run of videos does without its 19 MB.
+  const { default: sharp } = await import('sharp');
   let decoded: { data: Buffer; info: OutputInfo };
   try {
     // sRGB widens greyscale to three channels; alpha, if any, stays as a fourth and is left untouched.

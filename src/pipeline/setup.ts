@@ -31,8 +31,11 @@ type Mode = (typeof MODE)[keyof typeof MODE];
 /** The ensemble was tuned on photos 1024 px wide; smaller frames are detected as if upscaled to that size. */
 const ENSEMBLE_SIDE = 1024;
 
-/** The frame kinds a run plans for: live capture has only video frames. */
-type Use = 'files' | 'live';
+/**
+ * What a run detects in: files with photos among them, files that are all videos, or live capture.
+ * Only the first needs the photo plan (and YuNet-n's session, 40 ms and some memory to open).
+ */
+export type Use = 'files' | 'videos' | 'live';
 
 function modeOf(o: SharedOptions, kind: FrameKind): Mode {
   if (o.thorough) return MODE.thorough;
@@ -43,7 +46,8 @@ function modeOf(o: SharedOptions, kind: FrameKind): Mode {
 export function checkSharedContradictions(o: SharedOptions): void {
   if (o.model && o.detector.length > 1) throw usageError('--model replaces one detector; give a single --detector with it');
   if (o.model && !existsSync(o.model)) throw usageError(`--model: no such file ${o.model}`);
-  if (o.singlePass && o.thorough) throw usageError('--single-pass and --thorough contradict each other; choose one');
+  const speeds = (['singlePass', 'fast', 'thorough'] as const).filter((k) => o[k]).map((k) => `--${k === 'singlePass' ? 'single-pass' : k}`);
+  if (speeds.length > 1) throw usageError(`${speeds.join(' and ')} contradict each other; choose one`);
 }
 
 /**
@@ -67,17 +71,18 @@ function modelPaths(o: SharedOptions): (name: string) => Promise<string> {
  * The detection passes of a mode.
  * - motion: each model at full and half detection size (half finds the large faces that YuNet's
  *   largest stride misses), plus 2x on small frames. The tracker bridges what one frame misses.
+ *   --fast gives the finer passes one half of the frame per frame, in turn (PassSpec.halves).
  * - still: an ensemble of YuNet-s at 1, 1/2 and 1/3 size (for faces that fill the frame) and YuNet-n
  *   at 1, 3/4 and 1/2. Each scale and model misses different faces; fused, they leave about half of
  *   what the two motion passes leave. thorough adds YuNet-s at 3/4 and 2x.
  */
 async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name: string) => Promise<string>): Promise<PassSpec[]> {
   const names = o.detector;
-  const pass = async (name: string, factor: number, maxWidth?: number): Promise<PassSpec> => ({
+  const pass = async (name: string, factor: number, extra: Pick<PassSpec, 'maxWidth' | 'halves'> = {}): Promise<PassSpec> => ({
     family: name === 'centerface' ? 'centerface' : 'yunet',
     modelPath: await pathOf(name),
     factor,
-    ...(maxWidth === undefined ? {} : { maxWidth }),
+    ...extra,
   });
   if (o.singlePass) return Promise.all(names.map((n) => pass(n, 1)));
   if (mode.ensemble) {
@@ -89,8 +94,8 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name:
   // are below YuNet's smallest stride, and the upscaled pass costs no more than one full-HD pass.
   // Live capture leaves it out: it would cost 4x the full pass, which a live frame's latency budget
   // cannot pay, for faces below 20 px that a camera at arm's length seldom shows.
-  const specs = names.flatMap((n) => [pass(n, 1), pass(n, 0.5)]);
-  if (use === 'files') specs.push(pass(names[0]!, 2, 960));
+  const specs = names.flatMap((n) => [pass(n, 1, { halves: o.fast }), pass(n, 0.5)]);
+  if (use !== 'live') specs.push(pass(names[0]!, 2, { maxWidth: 960, halves: o.fast }));
   return Promise.all(specs);
 }
 
@@ -100,12 +105,12 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const mode = modeOf(o, kind);
     const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
-    const upscale = mode.ensemble && use === 'files';
+    const upscale = mode.ensemble && use !== 'live';
     return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
-    plans: { motion, still: use === 'live' ? motion : await plan('still') },
+    plans: { motion, still: use === 'files' ? await plan('still') : motion },
     size: o.scale ?? {},
     provider: o.executionProvider,
     threads: o.threads,
@@ -131,5 +136,5 @@ export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): Anonymiz
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = await openDetector(o, log, use);
   const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), o.drawScores);
-  return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
+  return { detector, processors: { motion: await processorFor('motion'), still: await processorFor('still') } };
 }

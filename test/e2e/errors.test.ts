@@ -17,7 +17,7 @@ describe('bad input and usage errors', () => {
   });
 
   it('exits 2 with one line for invalid options, before touching any file', async () => {
-    for (const args of [['--thresh', '7'], ['--replacewith', 'smudge'], ['--scale', 'huge'], ['--color', 'blue'], ['--bogus']]) {
+    for (const args of [['--thresh', '7'], ['--replacewith', 'smudge'], ['--scale', 'huge'], ['--color', 'blue'], ['--bogus'], ['--fast', '--thorough']]) {
       const r = await runCli([join(dir, 'good.jpg'), ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^(faceblur: --|error: unknown option)/m);

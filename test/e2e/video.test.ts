@@ -154,6 +154,16 @@ describe('faceblur keeps geometry and timing', () => {
     expect(video(ffprobe(join(dir, 'every_anonymized.mp4'))).nb_read_frames).toBe('15');
   });
 
+  it('covers every face in every frame with --fast, whose full-size pass looks at one half per frame', async () => {
+    const clip = makeClip(dir, 'fast.mp4', { seconds: 1.5 });
+    const reportPath = join(dir, 'fast.json');
+    const r = await runCli([clip, '--fast', '--report', reportPath, '--quiet']);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(readFileSync(reportPath, 'utf8')) as Report;
+    expect(rep.files[0]!.frames).toHaveLength(15);
+    for (const f of rep.files[0]!.frames) expect(f.regions.length).toBeGreaterThanOrEqual(12);
+  });
+
   it('reads a GIF and writes a GIF', async () => {
     const gif = join(dir, 'clip.gif');
     ffmpeg(['-i', makeClip(dir, 'forgif.mp4', { seconds: 1 }), '-vf', 'scale=320:-2', gif]);

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cropFrame, fromTile, MAX_TILE_SIDE, TILE_OVERLAP, tilesFor } from '../../src/detect/tiles.js';
+import { cropFrame, fromTile, halvesFor, MAX_TILE_SIDE, TILE_OVERLAP, tilesFor } from '../../src/detect/tiles.js';
 import { truncationOf } from '../../src/media/integrity.js';
 import { frameFromBuffer } from '../../src/media/frame.js';
 import { tempDir } from '../helpers.js';
@@ -35,6 +35,30 @@ describe('tilesFor', () => {
       }
     });
   }
+
+  for (const [w, h, f] of [[1280, 720, 1], [1920, 1080, 1], [640, 480, 2], [720, 1280, 1], [3840, 2160, 1]] as const) {
+    it(`splits ${w}x${h} at ${f}x into two turns that together see every face up to the overlap whole`, () => {
+      const turns = halvesFor(w, h, Math.round(w * f), Math.round(h * f));
+      expect(turns).toHaveLength(2);
+      const all = turns.flat();
+      const area = all.reduce((s, t) => s + t.width * t.height, 0);
+      // Each turn costs a little over half of the whole pass.
+      for (const turn of turns) expect(turn.reduce((s, t) => s + t.width * t.height, 0)).toBeLessThan(0.65 * w * h);
+      expect(area).toBeLessThan(1.3 * w * h);
+      for (const t of all) expect([t.x % 2, t.y % 2, t.x + t.width <= w, t.y + t.height <= h]).toEqual([0, 0, true, true]);
+      const face = Math.floor(TILE_OVERLAP / f);
+      for (let y = 0; y + face <= h - 1; y += 37) {
+        for (let x = 0; x + face <= w - 1; x += 41) {
+          const inside = all.some((t) => x >= t.x && y >= t.y && x + face <= t.x + t.width && y + face <= t.y + t.height);
+          expect(inside, `face at ${x},${y}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('leaves a frame too small to split whole', () => {
+    expect(halvesFor(200, 150, 200, 150)).toEqual([[{ x: 0, y: 0, width: 200, height: 150 }]]);
+  });
 
   it('crops all three planes of a 4:2:0 frame and maps detections back', () => {
     const w = 8, h = 6;

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { createTensorFiller, tensorGeometry, type ChannelOrder } from '../../src/detect/input-tensor.js';
+import { yuvTables } from '../../src/media/bt601.js';
+import { frameFromBuffer, type Frame } from '../../src/media/frame.js';
+
+/** A frame of pseudo-random samples, so that a wrong index or plane shows in the tensor. */
+function noiseFrame(layout: 'yuv420p' | 'rgb', width: number, height: number): Frame {
+  let seed = width * 7919 + height;
+  const next = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 255;
+  if (layout === 'rgb') {
+    const planes = [0, 1, 2].map(() => ({ data: Uint8Array.from({ length: width * height }, next), width, height, subsample: 1 }));
+    return { width, height, layout, planes, index: 0, time: 0 };
+  }
+  const cw = Math.ceil(width / 2), ch = Math.ceil(height / 2);
+  return frameFromBuffer(Uint8Array.from({ length: width * height + 2 * cw * ch }, next), 'yuv420p', width, height, 0, 0);
+}
+
+/** The tensor written out pixel by pixel from the definitions: nearest sample of each pixel's centre, BT.601, clamped. */
+function reference(frame: Frame, dw: number, dh: number, pw: number, ph: number, order: ChannelOrder): Float32Array {
+  const out = new Float32Array(3 * pw * ph);
+  const t = yuvTables();
+  const clamp = (v: number) => Math.min(255, Math.max(0, v));
+  const [p0, p1, p2] = frame.planes;
+  for (let y = 0; y < dh; y++) {
+    for (let x = 0; x < dw; x++) {
+      const sx = Math.min(frame.width - 1, Math.floor(((x + 0.5) * frame.width) / dw));
+      const sy = Math.min(frame.height - 1, Math.floor(((y + 0.5) * frame.height) / dh));
+      let rgb: number[];
+      if (frame.layout === 'rgb') {
+        const i = sy * frame.width + sx;
+        rgb = [p0!.data[i]!, p1!.data[i]!, p2!.data[i]!];
+      } else {
+        const lum = t.y[p0!.data[sy * frame.width + sx]!]!;
+        const ci = (sy >> 1) * p1!.width + (sx >> 1);
+        const u = p1!.data[ci]!, v = p2!.data[ci]!;
+        rgb = [clamp(lum + t.rv[v]!), clamp(lum + t.gu[u]! + t.gv[v]!), clamp(lum + t.bu[u]!)];
+      }
+      const channels = order === 'rgb' ? rgb : [...rgb].reverse();
+      channels.forEach((c, k) => (out[k * pw * ph + y * pw + x] = c));
+    }
+  }
+  return out;
+}
+
+describe('createTensorFiller', () => {
+  const cases = [
+    ['yuv420p', 64, 48, 64, 48], // identity, the common case for video
+    ['yuv420p', 65, 47, 65, 47], // identity with odd sizes (the last chroma sample serves one column)
+    ['yuv420p', 64, 48, 32, 24], // the half-size pass
+    ['yuv420p', 50, 30, 100, 60], // 2x upscale
+    ['yuv420p', 70, 44, 23, 15], // arbitrary
+    ['rgb', 40, 30, 40, 30],
+    ['rgb', 40, 30, 27, 21],
+  ] as const;
+  for (const [layout, w, h, dw, dh] of cases) {
+    for (const order of ['bgr', 'rgb'] as const) {
+      it(`fills ${layout} ${w}x${h} → ${dw}x${dh} (${order}) exactly as the definition, padding zero`, () => {
+        const frame = noiseFrame(layout, w, h);
+        const geo = tensorGeometry(dw, dh, 32);
+        const out = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
+        createTensorFiller(w, h, geo, order)(frame, out);
+        expect(out).toEqual(reference(frame, dw, dh, geo.paddedWidth, geo.paddedHeight, order));
+      });
+    }
+  }
+});
