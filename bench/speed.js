@@ -9,7 +9,7 @@ import { median, timeCommand } from './lib/timing.js';
 import { loadWider, SHARED } from './lib/wider.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const work = join(process.env.BENCH_WORK ?? join(import.meta.dirname, 'work'), 'speed');
 const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 mkdirSync(work, { recursive: true });
@@ -28,18 +28,29 @@ function makeClip(name, height, seconds, start = 20) {
   return out;
 }
 
-/** Median wall time of a command, with faceblur's own peak RSS (its --verbose line) when it prints one. */
-function measure(cmd, args) {
-  const times = [];
-  let peakMb;
+/**
+ * Median wall times of several commands, run in turn (one run of each per round), so that every
+ * command sees the same drift of this shared machine's speed; with faceblur's own peak RSS (its
+ * --verbose line) when it prints one. Given a `reference`, each row's ratio is the median of its
+ * per-round ratios to the reference's run of the same round.
+ */
+function measureInTurn(commands, reference) {
+  const rows = Object.fromEntries(Object.keys(commands).map((name) => [name, { runs: [] }]));
   for (let i = 0; i < RUNS; i++) {
-    const r = timeCommand(cmd, args, env);
-    times.push(r.seconds);
-    const m = /peak memory: (\d+) MB/.exec(r.stderr);
-    if (m) peakMb = Math.max(peakMb ?? 0, Number(m[1]));
+    for (const [name, [cmd, args]] of Object.entries(commands)) {
+      const r = timeCommand(cmd, args, env);
+      rows[name].runs.push(r.seconds);
+      const m = /peak memory: (\d+) MB/.exec(r.stderr);
+      if (m) rows[name].peakRssMb = Math.max(rows[name].peakRssMb ?? 0, Number(m[1]));
+    }
   }
-  return { seconds: median(times), runs: times, ...(peakMb ? { peakRssMb: peakMb } : {}) };
+  for (const row of Object.values(rows)) {
+    row.seconds = median(row.runs);
+    if (reference) row.ratio = median(row.runs.map((t, i) => t / rows[reference].runs[i]));
+  }
+  return rows;
 }
+const measure = (cmd, args) => measureInTurn({ it: [cmd, args] }).it;
 
 const faceblur = (input, output, ...flags) => [process.execPath, [cli, input, '-o', output, '--force', '--quiet', '--verbose', ...flags]];
 // BENCH_PARTS=video,batch,photos picks parts; the others keep their figures from the last run.
@@ -49,23 +60,35 @@ const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 
 const results = { video: {}, batch: {}, photos: {}, ...previous };
 
 for (const [label, height, scale] of PARTS.includes('video') ? [['720p', 720, '640x'], ['1080p', 1080, '960x']] : []) {
-  const clip = makeClip(`walking-${label}`, height, SECONDS);
+  const clip = makeClip(`walking-${label}-${SECONDS}s`, height, SECONDS);
   const frames = SECONDS * 30;
   const variants = {
     'ffmpeg transcode': ['ffmpeg', ffmpegArgs('-i', clip, '-c:v', 'libx264', '-crf', '18', '-preset', 'medium', '-pix_fmt', 'yuv420p', join(work, 'plain.mp4'))],
     'faceblur (defaults)': faceblur(clip, join(work, 'fb.mp4')),
+    'faceblur --fast': faceblur(clip, join(work, 'fb.mp4'), '--fast'),
     'faceblur --detect-every 2': faceblur(clip, join(work, 'fb.mp4'), '--detect-every', '2'),
+    'faceblur --fast --detect-every 2': faceblur(clip, join(work, 'fb.mp4'), '--fast', '--detect-every', '2'),
     [`faceblur --scale ${scale}`]: faceblur(clip, join(work, 'fb.mp4'), '--scale', scale),
+    [`faceblur --scale ${scale} --fast`]: faceblur(clip, join(work, 'fb.mp4'), '--scale', scale, '--fast'),
     'faceblur --single-pass': faceblur(clip, join(work, 'fb.mp4'), '--single-pass'),
   };
-  const rows = {};
-  for (const [name, [cmd, args]] of Object.entries(variants)) {
-    rows[name] = measure(cmd, args);
-    rows[name].fps = frames / rows[name].seconds;
-    process.stderr.write(`${label} ${name}: ${rows[name].seconds.toFixed(2)} s\n`);
+  const rows = measureInTurn(variants, 'ffmpeg transcode');
+  for (const [name, r] of Object.entries(rows)) {
+    r.fps = frames / r.seconds;
+    process.stderr.write(`${label} ${name}: ${r.seconds.toFixed(2)} s, ${r.ratio.toFixed(2)}x\n`);
   }
-  for (const r of Object.values(rows)) r.ratio = r.seconds / rows['ffmpeg transcode'].seconds;
   results.video[label] = rows;
+}
+
+// The fixed cost of a run (start-up, model load, probing, encoder wind-down): both tools on a 3-frame clip.
+if (PARTS.includes('video')) {
+  const three = join(work, 'three-frames-720p.mp4');
+  if (!existsSync(three)) timeCommand('ffmpeg', ffmpegArgs('-i', makeClip('walking-720p-6s', 720, 6), '-frames:v', '3', '-c:v', 'libx264', '-crf', '16', three));
+  const rows = measureInTurn({
+    'ffmpeg transcode': ['ffmpeg', ffmpegArgs('-i', three, '-c:v', 'libx264', '-crf', '18', '-preset', 'medium', join(work, 'plain3.mp4'))],
+    faceblur: faceblur(three, join(work, 'fb3.mp4')),
+  });
+  results.fixedCost = Object.fromEntries(Object.entries(rows).map(([name, r]) => [name, r.seconds]));
 }
 
 // A folder of short clips (phone-style 720p, 3 s each), one file at a time and two at a time.
@@ -75,11 +98,9 @@ if (PARTS.includes('batch') && !existsSync(folder)) {
   for (let i = 0; i < 8; i++) copyFileSync(makeClip(`short-${i}`, 720, 3, 10 + 12 * i), join(folder, `clip${i}.mp4`));
 }
 if (PARTS.includes('batch')) {
-  for (const [name, flags] of [['serial', []], ['--jobs 2', ['--jobs', '2']]]) {
-    results.batch[name] = measure(process.execPath, [cli, folder, '-o', `${join(work, 'short-out')}/`, '--force', '--quiet', '--verbose', ...flags]);
-    process.stderr.write(`batch ${name}: ${results.batch[name].seconds.toFixed(2)} s\n`);
-  }
-  results.batch['--jobs 2'].ratio = results.batch['--jobs 2'].seconds / results.batch.serial.seconds;
+  const batchRun = (...flags) => [process.execPath, [cli, folder, '-o', `${join(work, 'short-out')}/`, '--force', '--quiet', '--verbose', ...flags]];
+  results.batch = measureInTurn({ serial: batchRun(), '--jobs 2': batchRun('--jobs', '2') }, 'serial');
+  for (const [name, r] of Object.entries(results.batch)) process.stderr.write(`batch ${name}: ${r.seconds.toFixed(2)} s\n`);
 }
 
 // Photos: 60 WIDER photos in one run, minus a one-photo run (start-up and model load), per core.
@@ -110,6 +131,10 @@ for (const [label, rows] of Object.entries(results.video)) {
   for (const [name, r] of Object.entries(rows)) {
     console.log(`| ${label} | ${name} | ${r.seconds.toFixed(2)} | ${r.fps.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.peakRssMb ? `${r.peakRssMb} MB` : '–'} |`);
   }
+}
+if (results.fixedCost) {
+  console.log(`\n| 3-frame clip (fixed cost of a run) | wall s |\n|---|---|`);
+  for (const [name, sec] of Object.entries(results.fixedCost)) console.log(`| ${name} | ${sec.toFixed(2)} |`);
 }
 console.log(`\n| 8 clips of 3 s, 720p | wall s | × serial |\n|---|---|---|`);
 for (const [name, r] of Object.entries(results.batch)) console.log(`| ${name} | ${r.seconds.toFixed(2)} | ${(r.ratio ?? 1).toFixed(2)} |`);

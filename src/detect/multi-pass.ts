@@ -18,7 +18,7 @@ export interface PassSpec {
    * Video: look at one half of the frame per frame, in turn (halvesFor), so that each part is seen at
    * this scale every other frame for half the cost. Only for passes finer than a whole-frame pass of
    * the same plan, which finds the faces too large for the halves' overlap; the tracker carries a
-   * small face through the frame its half is not looked at. Ignored with an explicit --scale.
+   * small face through the frame its half is not looked at.
    */
   halves?: boolean;
 }
@@ -62,11 +62,17 @@ function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | 
   return tilesFor(frame.width, frame.height, d.width, d.height);
 }
 
-/** The half of the frame a halves pass looks at on this turn. */
-function halfOf(frame: Frame, size: DetectSize, turn: number): Rect[] {
+/**
+ * The part of the frame a halves pass looks at on this turn, and the detection size that keeps the
+ * whole frame's scale for it: a factor carries over to a crop, an explicit --scale size does not.
+ */
+function halfOf(frame: Frame, size: DetectSize, explicit: boolean, turn: number): { tiles: Rect[]; size: DetectSize } {
   const d = detectionSize(frame.width, frame.height, size);
   const halves = halvesFor(frame.width, frame.height, d.width, d.height);
-  return halves[turn % halves.length]!;
+  const tiles = halves[turn % halves.length]!;
+  const t = tiles[0]!;
+  const scaled = { width: Math.round((t.width * d.width) / frame.width), height: Math.round((t.height * d.height) / frame.height) };
+  return { tiles, size: explicit ? scaled : size };
 }
 
 async function detectPass(det: Detector, frame: Frame, tiles: Rect[] | undefined): Promise<Detection[]> {
@@ -95,11 +101,11 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     if (!m) models.set(key, (m = openModelSession({ ...cfg, family: p.family, modelPath: p.modelPath })));
     return m;
   };
-  const detectorFor = (p: Pick<PassSpec, 'family' | 'modelPath' | 'factor'>): Promise<Detector> => {
-    const key = `${p.family}:${p.modelPath}@${p.factor}`;
+  const detectorFor = (p: Pick<PassSpec, 'family' | 'modelPath'>, size: DetectSize): Promise<Detector> => {
+    const key = `${p.family}:${p.modelPath}@${size.width ?? ''}x${size.height ?? ''}*${size.factor ?? 1}`;
     let d = detectors.get(key);
     if (!d) {
-      d = modelOf(p).then((model) => createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold: floor, size: sizeOf(p.factor) }, model));
+      d = modelOf(p).then((model) => createDetector({ ...cfg, family: p.family, modelPath: p.modelPath, threshold: floor, size }, model));
       detectors.set(key, d);
     }
     return d;
@@ -111,7 +117,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
   // Every configured pass is set up front, so that a bad model fails before any file is touched.
   let first: Detector;
   try {
-    [first] = await Promise.all(plans.flatMap((plan) => plan.passes).map(detectorFor));
+    [first] = await Promise.all(plans.flatMap((plan) => plan.passes).map((p) => detectorFor(p, sizeOf(p.factor))));
   } catch (err) {
     await disposeAll();
     throw err;
@@ -133,9 +139,9 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
       const turn = turns[kind]++;
       for (const p of plan.passes) {
         if (p.maxWidth !== undefined && (frame.width > p.maxWidth || explicit)) continue;
-        const factor = p.factor * up;
-        const tiles = p.halves && !explicit ? halfOf(frame, sizeOf(factor), turn) : passTiles(frame, sizeOf(factor), explicit);
-        results.push(await detectPass(await detectorFor({ ...p, factor }), frame, tiles));
+        const size = sizeOf(p.factor * up);
+        const part = p.halves ? halfOf(frame, size, explicit, turn) : { tiles: passTiles(frame, size, explicit), size };
+        results.push(await detectPass(await detectorFor(p, part.size), frame, part.tiles));
       }
       const coarsest = up * Math.min(...plan.passes.map((p) => p.factor));
       if (passTiles(frame, sizeOf(coarsest), explicit)) {
@@ -143,7 +149,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
         let factor = coarsest / 2;
         while (Math.max(frame.width, frame.height) * factor > MAX_TILE_SIDE) factor /= 2;
         const p0 = plan.passes[0]!;
-        results.push(await (await detectorFor({ family: p0.family, modelPath: p0.modelPath, factor })).detect(frame));
+        results.push(await (await detectorFor(p0, sizeOf(factor))).detect(frame));
       }
       const found = results.length === 1 ? results[0]! : fuseDetections(results, 0.4, plan.rule);
       return found.filter((d) => d.score >= plan.threshold);

@@ -35,7 +35,7 @@ const ENSEMBLE_SIDE = 1024;
  * What a run detects in: files with photos among them, files that are all videos, or live capture.
  * Only the first needs the photo plan (and YuNet-n's session, 40 ms and some memory to open).
  */
-export type Use = 'files' | 'videos' | 'live';
+type Use = 'files' | 'videos' | 'live';
 
 function modeOf(o: SharedOptions, kind: FrameKind): Mode {
   if (o.thorough) return MODE.thorough;
