@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDetector, openModelSession } from '../dist/detect/detector.js';
 import { fuseDetections } from '../dist/detect/fusion.js';
+import { InputBuffers } from '../dist/detect/input-tensor.js';
 import { CANDIDATE_FLOOR } from '../dist/detect/multi-pass.js';
 import { maskFromDetection, rasterize } from '../dist/anonymize/mask.js';
 import { loadFrame, loadWider, scoreImage, SHARED, summarize } from './lib/wider.js';
@@ -43,13 +44,13 @@ if (needed.length > 0) {
   const sessions = {};
   for (const pass of needed) {
     const [m, f] = pass.split('@');
-    sessions[m] ??= await openModelSession({ family: 'yunet', modelPath: join(models, FILES[m]), threads: 2, notice: () => {} });
+    sessions[m] ??= { session: await openModelSession({ family: 'yunet', modelPath: join(models, FILES[m]), threads: 2, notice: () => {} }), buffers: new InputBuffers() };
     const det = await createDetector({ family: 'yunet', modelPath: FILES[m], threshold: CANDIDATE_FLOOR, size: { factor: Number(f) }, threads: 2, notice: () => {} }, sessions[m]);
     cache[pass] = {};
     for (const im of images) cache[pass][im.file] = await det.detect(await loadFrame(im.path));
     process.stderr.write(`cached ${pass}\n`);
   }
-  await Promise.all(Object.values(sessions).map((s) => s.dispose()));
+  await Promise.all(Object.values(sessions).map((s) => s.session.dispose()));
   mkdirSync(work, { recursive: true });
   writeFileSync(cachePath, JSON.stringify(cache));
 }

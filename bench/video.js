@@ -23,6 +23,8 @@ const ALL_VARIANTS = {
   '--detect-every 2': ['--detect-every', '2'],
   '--detect-every 3': ['--detect-every', '3'],
   '--region eyes (judged on the eye band)': ['--region', 'eyes'],
+  '--fast': ['--fast'],
+  '--fast --detect-every 2': ['--fast', '--detect-every', '2'],
 };
 const only = process.env.BENCH_VARIANTS?.split('|');
 // BENCH_VARIANTS_JSON='{"name": ["--flag", "value"]}' measures other settings.

@@ -5,7 +5,7 @@ import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import { rescaleDetection, type Detection } from './box.js';
 import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
-import { createTensorFiller, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
+import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
 import { nms } from './nms.js';
 import { setGraphDims } from './onnx-dims.js';
 import { createSession, type Session, type SessionConfig } from './session.js';
@@ -122,15 +122,15 @@ export async function openModelSession(cfg: SessionConfig & { family: ModelFamil
 /**
  * A detector at one detection size. Given `shared`, it runs on that session and leaves disposing it
  * to its owner: passes of one model at several scales then share one session and so one memory
- * arena (its peak is the largest pass's, not the sum of all of them).
+ * arena (its peak is the largest pass's, not the sum of all of them), and one set of input buffers.
  */
-export async function createDetector(cfg: DetectorConfig, shared?: Session): Promise<Detector> {
-  const session = shared ?? (await openModelSession(cfg));
+export async function createDetector(cfg: DetectorConfig, shared?: { session: Session; buffers: InputBuffers }): Promise<Detector> {
+  const session = shared?.session ?? (await openModelSession(cfg));
+  const buffers = shared?.buffers ?? new InputBuffers();
   const family = FAMILIES[cfg.family];
   const inputName = session.inputNames[0]!;
-  // Per frame size: the geometry, the filler and a few zeroed input buffers that are reused, so that
-  // no frame allocates a tensor and two calls can be in flight at once (the padding stays zero).
-  let shape: { key: string; geo: TensorGeometry; fill: ReturnType<typeof createTensorFiller>; free: Float32Array[] } | undefined;
+  // Per frame size: the geometry and the filler, built once, so that no frame recomputes them.
+  let shape: { key: string; geo: TensorGeometry; fill: ReturnType<typeof createTensorFiller> } | undefined;
   return {
     name: cfg.family,
     provider: session.provider,
@@ -139,20 +139,22 @@ export async function createDetector(cfg: DetectorConfig, shared?: Session): Pro
       if (shape?.key !== key) {
         const size = detectionSize(frame.width, frame.height, cfg.size);
         const geo = tensorGeometry(size.width, size.height, 32);
-        shape = { key, geo, fill: createTensorFiller(frame.width, frame.height, geo, family.order), free: [] };
+        shape = { key, geo, fill: createTensorFiller(frame.width, frame.height, geo, family.order) };
       }
-      const { geo, fill, free } = shape;
-      const buffer = free.pop() ?? new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
+      const { geo, fill } = shape;
+      const length = 3 * geo.paddedWidth * geo.paddedHeight;
+      const buffer = buffers.take(length);
       try {
-        fill(frame, buffer);
-        const input = new ort.Tensor('float32', buffer, [1, 3, geo.paddedHeight, geo.paddedWidth]);
+        const data = buffer.subarray(0, length);
+        fill(frame, data);
+        const input = new ort.Tensor('float32', data, [1, 3, geo.paddedHeight, geo.paddedWidth]);
         const outputs = await session.run({ [inputName]: input });
         const found = nms(family.decode(outputs, geo, cfg.threshold), NMS_IOU);
         const sx = frame.width / geo.width;
         const sy = frame.height / geo.height;
         return found.map((d) => rescaleDetection(d, sx, sy));
       } finally {
-        free.push(buffer);
+        buffers.give(buffer);
       }
     },
     dispose: () => (shared ? Promise.resolve() : session.dispose()),

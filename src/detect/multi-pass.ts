@@ -4,6 +4,7 @@ import type { Detection } from './box.js';
 import { createDetector, detectionSize, openModelSession, type Detector, type DetectSize, type FrameKind } from './detector.js';
 import { fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
+import { InputBuffers } from './input-tensor.js';
 import type { Session, SessionConfig } from './session.js';
 import { cropFrame, fromTile, halvesFor, MAX_TILE_SIDE, tilesFor, type Rect } from './tiles.js';
 
@@ -89,16 +90,19 @@ async function detectPass(det: Detector, frame: Frame, tiles: Rect[] | undefined
  * a large face cut by every tile border is still found whole.
  */
 export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Detector> {
-  const models = new Map<string, Promise<Session>>();
+  const models = new Map<string, Promise<{ session: Session; buffers: InputBuffers }>>();
   const detectors = new Map<string, Promise<Detector>>();
   const plans = Object.values(cfg.plans);
   // Each detector serves every plan, so it keeps what the least demanding one needs; plans filter after.
   const floor = Math.min(CANDIDATE_FLOOR, ...plans.map((p) => p.threshold));
   const sizeOf = (factor: number): DetectSize => ({ ...cfg.size, factor: (cfg.size.factor ?? 1) * factor });
-  const modelOf = (p: Pick<PassSpec, 'family' | 'modelPath'>): Promise<Session> => {
+  const modelOf = (p: Pick<PassSpec, 'family' | 'modelPath'>) => {
     const key = `${p.family}:${p.modelPath}`;
     let m = models.get(key);
-    if (!m) models.set(key, (m = openModelSession({ ...cfg, family: p.family, modelPath: p.modelPath })));
+    if (!m) {
+      m = openModelSession({ ...cfg, family: p.family, modelPath: p.modelPath }).then((session) => ({ session, buffers: new InputBuffers() }));
+      models.set(key, m);
+    }
     return m;
   };
   const detectorFor = (p: Pick<PassSpec, 'family' | 'modelPath'>, size: DetectSize): Promise<Detector> => {
@@ -112,7 +116,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
   };
   const disposeAll = async () => {
     const all = await Promise.allSettled(models.values());
-    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.dispose() : undefined)));
+    await Promise.all(all.map((r) => (r.status === 'fulfilled' ? r.value.session.dispose() : undefined)));
   };
   // Every configured pass is set up front, so that a bad model fails before any file is touched.
   let first: Detector;
@@ -128,7 +132,9 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
   const describe = (plan: DetectPlan) =>
     plan.passes.map((p) => `${p.modelPath.split(/[\\/]/).pop()}@${Number(p.factor.toFixed(2))}${p.halves ? ' (halves in turn)' : ''}`).join(',');
   return {
+    // A run without photos shares one plan for both kinds (the worker's structured clone keeps that identity).
     name: Object.entries(cfg.plans)
+      .filter(([kind, plan]) => kind === 'motion' || plan !== cfg.plans.motion)
       .map(([kind, plan]) => `${kind}: ${describe(plan)}`)
       .join('; '),
     provider: first!.provider,

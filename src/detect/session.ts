@@ -29,7 +29,7 @@ function options(provider: 'cpu' | 'cuda', threads: number): ort.InferenceSessio
     interOpNumThreads: 1,
     executionMode: 'sequential',
     // Memory patterns are planned per input shape, and every pass has its own shape: at 1080p they
-    // added 65 MB to the peak for no measurable speed (19.4 s with, 19.9 s without, on the bench clip).
+    // added 65 MB to the peak for no speed beyond this machine's noise (18.4 s on, 18.8 s off).
     enableMemPattern: false,
     // onnxruntime warns about unused initializers in older exports such as CenterFace's.
     logSeverityLevel: 3,

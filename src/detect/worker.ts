@@ -13,7 +13,7 @@ const send = (m: FromWorker) => port.postMessage(m);
 try {
   const detector = await createMultiPassDetector({ ...(workerData as WorkerConfig), notice: (line) => send({ type: 'notice', line }) });
   // One frame at a time: a second frame started while the first waits for its inference would hold
-  // its own input tensors beside the first's (25 MB per pass at 1080p) for no gain in speed.
+  // its own input tensors beside the first's (25 MB per pass at 1080p), and runs were no faster for it.
   let queue: Promise<unknown> = Promise.resolve();
   port.on('message', (m: ToWorker) => {
     if (m.type === 'dispose') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTensorFiller, tensorGeometry, type ChannelOrder } from '../../src/detect/input-tensor.js';
+import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder } from '../../src/detect/input-tensor.js';
 import { yuvTables } from '../../src/media/bt601.js';
 import { frameFromBuffer, type Frame } from '../../src/media/frame.js';
 
@@ -57,10 +57,29 @@ describe('createTensorFiller', () => {
       it(`fills ${layout} ${w}x${h} → ${dw}x${dh} (${order}) exactly as the definition, padding zero`, () => {
         const frame = noiseFrame(layout, w, h);
         const geo = tensorGeometry(dw, dh, 32);
-        const out = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight);
+        // A buffer left over from a pass of another size: the filler must zero the padding itself.
+        const out = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight).fill(77);
         createTensorFiller(w, h, geo, order)(frame, out);
         expect(out).toEqual(reference(frame, dw, dh, geo.paddedWidth, geo.paddedHeight, order));
       });
     }
   }
+});
+
+describe('InputBuffers', () => {
+  it('keeps the largest buffer and lends it to smaller passes; a second call in flight gets its own', () => {
+    const pool = new InputBuffers();
+    const big = pool.take(1000);
+    pool.give(big);
+    const small = pool.take(10);
+    expect(small).toBe(big);
+    const other = pool.take(10);
+    expect(other).not.toBe(big);
+    expect(other.length).toBe(10);
+    pool.give(other);
+    pool.give(small);
+    // Only the largest is kept.
+    expect(pool.take(500)).toBe(big);
+    expect(pool.take(500)).not.toBe(big);
+  });
 });
