@@ -2,7 +2,7 @@ import { boxHeight, boxWidth, type Detection } from '../detect/box.js';
 import type { Frame } from '../media/frame.js';
 import { planeValues, type Rgb } from './color.js';
 import { blur, fillSolid, pixelate } from './filters.js';
-import { maskFromDetection, rasterize, type MaskShape } from './mask.js';
+import { cappedMargin, maskFromDetection, rasterize, type MaskShape } from './mask.js';
 
 export type Replacement = 'blur' | 'pixelate' | 'solid' | 'none';
 
@@ -38,10 +38,8 @@ function eyeBand(d: Detection, s: AnonymizeSettings): MaskShape {
   const [re, le] = d.landmarks ?? [];
   const w = boxWidth(d.box);
   const h = boxHeight(d.box);
-  // The margin is capped at 3/4 of the face, as the face mask's is: a 10 px margin around a 6 px
-  // face would cover its neighbours for no gain.
-  const mx = Math.min(s.maskMargin, 0.75 * w);
-  const my = Math.min(s.maskMargin, 0.75 * h);
+  const mx = cappedMargin(s.maskMargin, w);
+  const my = cappedMargin(s.maskMargin, h);
   if (!re || !le) {
     return { kind: s.shape, cx: (d.box.x1 + d.box.x2) / 2, cy: d.box.y1 + 0.33 * h, rx: (w * s.maskScale) / 2 + mx, ry: 0.3 * h * s.maskScale + my, angle: 0 };
   }

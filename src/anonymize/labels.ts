@@ -36,11 +36,13 @@ function renderLabel(createCanvas: CreateCanvas, text: string, fontSize: number)
   return { width, height, shade, alpha };
 }
 
+export type ScoreDrawer = (frame: Frame, detections: readonly Detection[]) => void;
+
 /**
  * Draws each detection's score above its box, white on a black outline, in any pixel layout. The
  * canvas library is loaded only for this (23 MB of memory that runs without --draw-scores do not need).
  */
-export async function createScoreDrawer(): Promise<(frame: Frame, detections: readonly Detection[]) => void> {
+export async function createScoreDrawer(): Promise<ScoreDrawer> {
   const { createCanvas } = await import('@napi-rs/canvas');
   // Rendered labels are reused across frames; scores are printed to two decimals, so the set stays small.
   const cache = new Map<string, Label>();

@@ -25,6 +25,14 @@ export interface Spans {
 }
 
 /**
+ * The margin added around a face of this side: at most three quarters of it, so that a 10 px margin
+ * around a 6 px face does not cover its neighbours for no gain.
+ */
+export function cappedMargin(margin: number, side: number): number {
+  return Math.min(margin, 0.75 * side);
+}
+
+/**
  * `maskScale` multiplies the detection box's width and height about its centre; the ellipse is the
  * one inscribed in that scaled box, and --boxes uses the scaled box itself. `margin` then adds that
  * many pixels on every side (at most three quarters of the face size): a small face's box is off by
@@ -37,8 +45,8 @@ export function maskFromDetection(d: Detection, kind: MaskShape['kind'], maskSca
     kind,
     cx: (d.box.x1 + d.box.x2) / 2,
     cy: (d.box.y1 + d.box.y2) / 2,
-    rx: (w * maskScale) / 2 + Math.min(margin, 0.75 * w),
-    ry: (h * maskScale) / 2 + Math.min(margin, 0.75 * h),
+    rx: (w * maskScale) / 2 + cappedMargin(margin, w),
+    ry: (h * maskScale) / 2 + cappedMargin(margin, h),
     angle,
   };
 }

@@ -1,5 +1,5 @@
 import { anonymizeFrame, regionMask, type AnonymizeSettings } from '../anonymize/anonymize.js';
-import { createScoreDrawer } from '../anonymize/labels.js';
+import type { ScoreDrawer } from '../anonymize/labels.js';
 import { clipBox, type Detection } from '../detect/box.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
@@ -25,8 +25,8 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
   return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
 }
 
-export async function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, drawScores: boolean): Promise<FrameProcessor> {
-  const draw = drawScores ? await createScoreDrawer() : undefined;
+/** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */
+export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined): FrameProcessor {
   return {
     detect: (frame) => detector.detect(frame, kind),
     apply(frame, detections) {

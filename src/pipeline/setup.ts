@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
+import { createScoreDrawer } from '../anonymize/labels.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
 import type { DetectPlan, PassSpec } from '../detect/multi-pass.js';
 import { createThreadedDetector } from '../detect/threaded-detector.js';
@@ -135,6 +136,7 @@ export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): Anonymiz
 /** The detector and a frame processor for each kind of frame; dispose the detector when done. */
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = await openDetector(o, log, use);
-  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), o.drawScores);
-  return { detector, processors: { motion: await processorFor('motion'), still: await processorFor('still') } };
+  const draw = o.drawScores ? await createScoreDrawer() : undefined;
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw);
+  return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }
