@@ -76,7 +76,7 @@ export async function createSession(model: string | Uint8Array, cfg: SessionConf
     if (cfg.provider === 'cuda') {
       throw usageError(
         `the CUDA execution provider is not available (${reason}); available providers: ${availableProviders()}. ` +
-          `Use --execution-provider cpu, or see the README section "GPU" to install CUDA support`,
+          `Use --execution-provider cpu, or see "GPU" in docs/how-it-works.md to install CUDA support`,
       );
     }
     cfg.notice('CUDA is not available here; running the detector on the CPU');

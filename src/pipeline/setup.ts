@@ -15,7 +15,7 @@ import { createFrameProcessor, type FrameProcessor } from './frame-processor.js'
 
 /**
  * Thresholds, score rules and mask margins, chosen on the even half of WIDER FACE val and checked on
- * the odd half (see the README's accuracy table). The ensembles' scores combine their passes
+ * the odd half (see docs/accuracy.md). The ensembles' scores combine their passes
  * (noisy-or: agreeing passes raise a face's score), so their thresholds sit higher than one pass's.
  */
 const MODE = {
