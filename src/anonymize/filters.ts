@@ -14,6 +14,7 @@ function spanRows(s: Spans): [number, number] {
   return first < 0 ? [0, 0] : [s.y0 + first, s.y0 + last + 1];
 }
 
+/** Sets every covered pixel of the plane to `value` (0–255, the plane's value of the chosen colour). */
 export function fillSolid(plane: Plane, spans: Spans, value: number): void {
   const { data, width } = plane;
   for (let i = 0; i < spans.x0.length; i++) {
@@ -23,27 +24,46 @@ export function fillSolid(plane: Plane, spans: Spans, value: number): void {
 }
 
 /**
- * Averages the spans' bounding rectangle over a grid of `cell`-sized cells anchored at its top-left
- * corner. Returns the grid size and the per-cell means.
+ * A grid of `count` equal cells over `length` pixels (count <= length): the cell of each pixel, and
+ * each pixel's position in cell units measured from the first cell's centre, clamped to the outer
+ * centres (for bilinear interpolation). Equal cells of at least one pixel each are what keeps every
+ * cell populated: a grid of `ceil(length / cell)` cells of a fractional size can leave the last cell
+ * empty, and an empty cell's mean of 0 is what painted green edges on chroma planes.
+ */
+function axisGrid(length: number, count: number) {
+  const cellOf = new Int32Array(length);
+  const at = new Float32Array(length);
+  for (let x = 0; x < length; x++) {
+    cellOf[x] = Math.floor((x * count) / length);
+    at[x] = Math.min(Math.max(((x + 0.5) * count) / length - 0.5, 0), count - 1);
+  }
+  return { count, cellOf, at };
+}
+
+/** Cells along a side of `length` pixels for a requested cell size: as near the size as whole cells allow, at least one, at most one per pixel. */
+const cellCount = (length: number, cell: number): number => Math.min(length, Math.max(1, Math.round(length / Math.max(1, cell))));
+
+/**
+ * Averages the spans' bounding rectangle over a grid of about `cell`-sized cells. Every cell holds at
+ * least one pixel of the rectangle, so every mean lies between the rectangle's darkest and brightest
+ * value. Returns the grids along x and y and the per-cell means, row by row.
  */
 function cellMeans(plane: Plane, rect: { x: number; y: number; w: number; h: number }, cell: number) {
-  const gw = Math.max(1, Math.ceil(rect.w / cell));
-  const gh = Math.max(1, Math.ceil(rect.h / cell));
-  const sums = new Float64Array(gw * gh);
-  const counts = new Float64Array(gw * gh);
-  const colCell = new Int32Array(rect.w);
-  for (let x = 0; x < rect.w; x++) colCell[x] = Math.min(gw - 1, Math.floor(x / cell));
+  const gx = axisGrid(rect.w, cellCount(rect.w, cell));
+  const gy = axisGrid(rect.h, cellCount(rect.h, cell));
+  const sums = new Float64Array(gx.count * gy.count);
+  const counts = new Float64Array(gx.count * gy.count);
   for (let y = 0; y < rect.h; y++) {
-    const g = Math.min(gh - 1, Math.floor(y / cell)) * gw;
+    const g = gy.cellOf[y]! * gx.count;
     const row = (rect.y + y) * plane.width + rect.x;
     for (let x = 0; x < rect.w; x++) {
-      const k = g + colCell[x]!;
+      const k = g + gx.cellOf[x]!;
       sums[k]! += plane.data[row + x]!;
       counts[k]! += 1;
     }
   }
-  for (let k = 0; k < sums.length; k++) sums[k] = counts[k]! > 0 ? sums[k]! / counts[k]! : 0;
-  return { gw, gh, means: sums };
+  for (let k = 0; k < sums.length; k++) sums[k] = sums[k]! / counts[k]!;
+  return { gx, gy, means: sums };
 }
 
 function boundingRect(spans: Spans) {
@@ -51,19 +71,16 @@ function boundingRect(spans: Spans) {
   return { x: spans.minX, y: top, w: Math.max(0, spans.maxX - spans.minX), h: Math.max(0, bottom - top) };
 }
 
-/** Replaces the covered pixels with the mean of their `cell` x `cell` block. */
+/** Replaces the covered pixels with the mean of their cell (about `cell` x `cell` pixels). */
 export function pixelate(plane: Plane, spans: Spans, cell: number): void {
   const rect = boundingRect(spans);
   if (rect.w === 0 || rect.h === 0) return;
-  const c = Math.max(1, cell);
-  const { gw, gh, means } = cellMeans(plane, rect, c);
+  const { gx, gy, means } = cellMeans(plane, rect, cell);
   for (let i = 0; i < spans.x0.length; i++) {
     const y = spans.y0 + i;
-    const g = Math.min(gh - 1, Math.floor((y - rect.y) / c)) * gw;
+    const g = gy.cellOf[y - rect.y]! * gx.count;
     const row = y * plane.width;
-    for (let x = spans.x0[i]!; x < spans.x1[i]!; x++) {
-      plane.data[row + x] = Math.round(means[g + Math.min(gw - 1, Math.floor((x - rect.x) / c))]!);
-    }
+    for (let x = spans.x0[i]!; x < spans.x1[i]!; x++) plane.data[row + x] = Math.round(means[g + gx.cellOf[x - rect.x]!]!);
   }
 }
 
@@ -76,31 +93,22 @@ export function pixelate(plane: Plane, spans: Spans, cell: number): void {
 export function blur(plane: Plane, spans: Spans, cell: number): void {
   const rect = boundingRect(spans);
   if (rect.w === 0 || rect.h === 0) return;
-  const c = Math.max(1, cell);
-  const { gw, gh, means } = cellMeans(plane, rect, c);
-  const j0 = new Int32Array(rect.w);
-  const j1 = new Int32Array(rect.w);
-  const fx = new Float32Array(rect.w);
-  for (let x = 0; x < rect.w; x++) {
-    const u = Math.min(Math.max((x + 0.5) / c - 0.5, 0), gw - 1);
-    j0[x] = Math.floor(u);
-    j1[x] = Math.min(j0[x]! + 1, gw - 1);
-    fx[x] = u - j0[x]!;
-  }
+  const { gx, gy, means } = cellMeans(plane, rect, cell);
+  const gw = gx.count;
   for (let i = 0; i < spans.x0.length; i++) {
     const y = spans.y0 + i;
-    const v = Math.min(Math.max((y - rect.y + 0.5) / c - 0.5, 0), gh - 1);
+    const v = gy.at[y - rect.y]!;
     const i0 = Math.floor(v);
-    const i1 = Math.min(i0 + 1, gh - 1);
+    const i1 = Math.min(i0 + 1, gy.count - 1);
     const fy = v - i0;
     const r0 = i0 * gw;
     const r1 = i1 * gw;
     const row = y * plane.width;
     for (let x = spans.x0[i]!; x < spans.x1[i]!; x++) {
-      const k = x - rect.x;
-      const a = j0[k]!;
-      const b = j1[k]!;
-      const f = fx[k]!;
+      const u = gx.at[x - rect.x]!;
+      const a = Math.floor(u);
+      const b = Math.min(a + 1, gw - 1);
+      const f = u - a;
       const top = means[r0 + a]! * (1 - f) + means[r0 + b]! * f;
       const bot = means[r1 + a]! * (1 - f) + means[r1 + b]! * f;
       plane.data[row + x] = Math.round(top * (1 - fy) + bot * fy);
