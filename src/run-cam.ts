@@ -51,7 +51,7 @@ export async function runCam(o: CamOptions): Promise<number> {
       throw err;
     },
   );
-  decoder = decodeVideo(tools, source.input, children, { inputArgs: source.inputArgs });
+  decoder = decodeVideo(tools, source.input, children, { liveArgs: source.inputArgs });
   const capture = decoder;
 
   let stopping = false;
@@ -94,7 +94,7 @@ export async function runCam(o: CamOptions): Promise<number> {
         encoder ??= startEncoder(
           tools,
           { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: [], audio: false, keepMetadata: false },
-          { output: temp, width: frame.width, height: frame.height, rate: String(fps), variableRate: true, source: source.input, audioCodecs: [], colour: {} },
+          { output: temp, width: frame.width, height: frame.height, startTime: 0, source: source.input, audioCodecs: [], colour: {} },
           children,
           true,
         );

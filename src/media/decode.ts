@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-reader.js';
-import { fpsModeArgs, runFfmpeg, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { fpsModeArgs, MS_TIME_BASE, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { FramePool } from './frame-pool.js';
 import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
 import { readMkvFrames } from './mkv-read.js';
@@ -12,32 +12,39 @@ export interface Decoder {
 }
 
 /**
+ * A file, read on its own timeline shifted by its start time (`MediaInfo.startTime`, seconds), or a
+ * live source (camera, stream) with its own input arguments.
+ */
+export type DecodeSource = { startTime: number } | { liveArgs: string[] };
+
+/**
  * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
  * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
- * frame exactly once, with its own timestamp, whatever the frame rate does. `live` sources (cameras,
- * streams) give their own input arguments.
+ * frame exactly once, with its own timestamp, whatever the frame rate does.
+ *
+ * A file's frame times are its raw timestamps minus its start time, so that the earliest of ALL its
+ * streams is at 0 and a video that starts after its audio keeps its delay (the encoder undoes the
+ * same shift). `-copyts` with an explicit offset is needed for that: left to itself, ffmpeg moves an
+ * MPEG-TS input to start at its first *used* stream, which here is the video alone.
  */
-export function decodeVideo(
-  tools: FfmpegTools,
-  input: string,
-  children: ChildSet,
-  live: { inputArgs: string[] } | undefined = undefined,
-): Decoder {
+export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSet, source: DecodeSource): Decoder {
+  const live = 'liveArgs' in source;
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
-    ...(live?.inputArgs ?? []),
+    ...(live ? source.liveArgs : ['-copyts']),
     '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...fpsModeArgs(tools, 'passthrough'),
+    ...MS_TIME_BASE,
     '-pix_fmt', 'yuv420p',
     '-c:v', 'rawvideo',
     // Live frames are flushed one by one: the muxer's buffer would otherwise hold back a frame's tail.
-    ...(live ? ['-flush_packets', '1'] : []),
+    ...(live ? ['-flush_packets', '1'] : ['-output_ts_offset', seconds(-source.startTime)]),
     '-f', 'matroska',
     'pipe:1',
   ];
   // A live capture is ended by faceblur on Ctrl+C, not by the terminal's signal racing it (see runCam).
-  const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live !== undefined }, children, 'decoding');
+  const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live }, children, 'decoding');
   const pool = new FramePool();
   return { frames: frames(proc, pool), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
@@ -48,7 +55,6 @@ async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Fra
   let height = 0;
   let expected = 0;
   let index = 0;
-  let firstTime: number | undefined;
   try {
     for await (const item of readMkvFrames(reader, (n) => pool.take(n))) {
       if (!('data' in item)) {
@@ -60,8 +66,7 @@ async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Fra
       if (item.data.length !== expected) {
         throw new Error(`the decoder wrote a ${item.data.length}-byte frame, expected ${expected} for ${width}x${height}`);
       }
-      firstTime ??= item.time;
-      yield frameFromBuffer(item.data, 'yuv420p', width, height, index++, item.time - firstTime);
+      yield frameFromBuffer(item.data, 'yuv420p', width, height, index++, item.time);
     }
     // A clean end of stream still needs ffmpeg's verdict: a truncated input ends the stream early and exits non-zero.
     await proc.exited;

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { audioCodecArgs, containerFor } from './container.js';
-import { fpsModeArgs, runFfmpeg, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { fpsModeArgs, MS_TIME_BASE, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { frameByteLength } from './frame.js';
 import { mkvFramePrefix, mkvHeader } from './mkv-write.js';
 
@@ -21,9 +21,8 @@ export interface EncodeTarget {
   output: string;
   width: number;
   height: number;
-  /** The source's rate, and whether to keep each frame's own timestamp instead of a fixed rate. */
-  rate: string;
-  variableRate: boolean;
+  /** The source's start time (MediaInfo.startTime, seconds), by which the frames' times are shifted; 0 for live sources. */
+  startTime: number;
   /** The original file, for its audio streams and (on request) its metadata. */
   source: string;
   audioCodecs: string[];
@@ -67,18 +66,30 @@ function metadataArgs(s: EncodeSettings): string[] {
   return ['-map_metadata', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'];
 }
 
+/**
+ * Timing: every input keeps its raw timestamps (-copyts); the frames, which come shifted back by the
+ * source's start time (see decodeVideo), get it again, and the output is shifted by it once for all
+ * streams, as a plain ffmpeg remux would do. So each stream keeps its start and its offset to the
+ * others, in every container: ffmpeg's own shift moves each input to its first frame, and an MPEG-TS
+ * to its first used stream, which loses a video's delay after its audio. Every frame keeps its own
+ * timestamp (passthrough) in the pipe's millisecond time base: a fixed output rate would move, drop
+ * or repeat frames wherever the real timestamps differ from the rate the container declares.
+ */
 export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget): string[] {
   const rule = containerFor(t.output);
   const audio = s.audio && rule.audioCopy?.length !== 0 ? t.audioCodecs : [];
   const needSource = audio.length > 0 || s.keepMetadata;
   return [
     '-nostdin', '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'matroska', '-i', 'pipe:0',
+    '-copyts',
+    '-itsoffset', seconds(t.startTime), '-f', 'matroska', '-i', 'pipe:0',
     ...(needSource ? ['-i', t.source] : []),
     '-map', '0:v:0',
     ...(audio.length > 0 ? ['-map', '1:a'] : []),
     ...videoArgs(s, t),
-    ...(t.variableRate ? fpsModeArgs(tools, 'passthrough') : ['-r', t.rate, ...fpsModeArgs(tools, 'cfr')]),
+    ...fpsModeArgs(tools, 'passthrough'),
+    ...MS_TIME_BASE,
+    '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
     ...metadataArgs(s),
     ...(rule.faststart ? ['-movflags', '+faststart'] : []),

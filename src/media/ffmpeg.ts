@@ -75,6 +75,16 @@ export function fpsModeArgs(tools: FfmpegTools, mode: 'passthrough' | 'cfr'): st
   return tools.major >= 5 ? ['-fps_mode', mode] : ['-vsync', mode];
 }
 
+/** A time offset for ffmpeg's options, in seconds to the microsecond (ffmpeg's own precision for start times). */
+export const seconds = (t: number): string => t.toFixed(6);
+
+/**
+ * The raw-video pipes count in milliseconds (Matroska's default scale). Without this, ffmpeg gives a
+ * video encoder a time base of one frame at the stream's declared rate, and passthrough timestamps
+ * are rounded onto that grid: a variable-rate stream, or one that starts off the grid, moves.
+ */
+export const MS_TIME_BASE = ['-enc_time_base:v', '1:1000'];
+
 /** Tracks live child processes so that an interrupt can end every one of them. */
 export class ChildSet {
   private readonly children = new Set<ChildProcess>();

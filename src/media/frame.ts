@@ -19,7 +19,10 @@ export interface Frame {
   planes: Plane[];
   /** Zero-based index in the stream. */
   index: number;
-  /** Presentation time in seconds from the start of the stream. */
+  /**
+   * Presentation time in seconds on the source file's timeline, as ffmpeg gives it: the file's
+   * earliest stream starts at 0, so a video that starts after its audio has a first frame after 0.
+   */
   time: number;
   /** For decoded video: the one buffer all planes are views of, in ffmpeg's planar order, ready for the encoder. */
   packed?: Uint8Array;

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.js';
 import type { FfmpegTools } from './ffmpeg.js';
+import { measureFrameRate } from './frame-rate.js';
 
 const run = promisify(execFile);
 
@@ -10,10 +11,9 @@ export interface VideoInfo {
   width: number;
   height: number;
   rotation: number;
-  /** Frames per second as a rational string ("30000/1001"), and as a number. */
-  rate: string;
+  /** Frames per second, measured from the frames' timestamps where they have any (see measureFrameRate), else as declared. */
   fps: number;
-  /** True when the stream's timestamps do not follow one fixed rate. */
+  /** True when the frames' timestamps do not follow one fixed rate. */
   variableRate: boolean;
   /** Seconds, or undefined when the container does not say. */
   duration: number | undefined;
@@ -26,6 +26,11 @@ export interface VideoInfo {
 
 export interface MediaInfo {
   formatName: string;
+  /**
+   * Seconds: the earliest start of any stream on the file's own timeline (ffprobe's format
+   * start_time; 0 when unknown). Negative with audio priming, over 1 s in most MPEG-TS.
+   */
+  startTime: number;
   video: VideoInfo | undefined;
   audio: { index: number; codec: string }[];
 }
@@ -109,7 +114,7 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
     const why = [...new Set(said)].slice(-2).join('; ');
     throw new UserError(`not a readable media file (${why || (err as Error).message})`);
   }
-  const json = JSON.parse(stdout) as { format?: { format_name?: string; duration?: string }; streams?: RawStream[] };
+  const json = JSON.parse(stdout) as { format?: { format_name?: string; duration?: string; start_time?: string }; streams?: RawStream[] };
   const streams = json.streams ?? [];
   // Cover art in audio files is a one-frame "video" stream; it is not a video to anonymize.
   const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
@@ -121,21 +126,21 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
     const swap = rotation === 90 || rotation === 270;
     const rFps = ratio(v.r_frame_rate);
     const avgFps = ratio(v.avg_frame_rate);
-    const fps = avgFps > 0 ? avgFps : rFps > 0 ? rFps : 25;
+    const measured = await measureFrameRate(tools, path, v.index);
+    const fps = measured?.fps ?? (avgFps > 0 ? avgFps : rFps > 0 ? rFps : 25);
     const duration = Number(v.duration ?? json.format?.duration) || undefined;
     const nb = Number(v.nb_frames) || undefined;
     video = {
       width: swap ? v.height : v.width,
       height: swap ? v.width : v.height,
       rotation,
-      rate: avgFps > 0 ? v.avg_frame_rate! : (v.r_frame_rate ?? '25/1'),
       fps,
-      variableRate: rFps > 0 && avgFps > 0 && Math.abs(rFps - avgFps) / rFps > 0.001,
+      variableRate: measured?.variable ?? (rFps > 0 && avgFps > 0 && Math.abs(rFps - avgFps) / rFps > 0.001),
       duration,
       frameCount: nb ?? (duration ? Math.round(duration * fps) : undefined),
       codec: v.codec_name ?? '?',
       colour: colourOf(v),
     };
   }
-  return { formatName: json.format?.format_name ?? '?', video, audio };
+  return { formatName: json.format?.format_name ?? '?', startTime: Number(json.format?.start_time) || 0, video, audio };
 }

@@ -64,11 +64,11 @@ export async function anonymizeVideo(
     ? Math.min(Math.round(ctx.tracking.lookaheadSeconds * v.fps), Math.floor(LOOKAHEAD_BYTES / frameByteLength('yuv420p', v.width, v.height)))
     : 0;
   const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined;
-  const decoder = decodeVideo(tools, input, ctx.children);
+  const decoder = decodeVideo(tools, input, ctx.children, { startTime: info.startTime });
   const encoder = startEncoder(
     tools,
     ctx.encode,
-    { output: temp, width: v.width, height: v.height, rate: v.rate, variableRate: v.variableRate, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
+    { output: temp, width: v.width, height: v.height, startTime: info.startTime, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
     ctx.children,
   );
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
