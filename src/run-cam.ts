@@ -94,7 +94,7 @@ export async function runCam(o: CamOptions): Promise<number> {
         encoder ??= startEncoder(
           tools,
           { codec: o.codec, crf: o.crf, preset: o.preset, ffmpegArgs: [], audio: false, keepMetadata: false },
-          { output: temp, width: frame.width, height: frame.height, startTime: 0, source: source.input, audioCodecs: [], colour: {} },
+          { output: temp, width: frame.width, height: frame.height, startTime: 0, frameDuration: 1 / fps, source: source.input, audioCodecs: [], colour: {} },
           children,
           true,
         );

@@ -1,5 +1,5 @@
 import { ByteReader } from './byte-reader.js';
-import { fpsModeArgs, MS_TIME_BASE, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { FramePool } from './frame-pool.js';
 import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
 import { readMkvFrames } from './mkv-read.js';
@@ -34,7 +34,7 @@ export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSe
     ...(live ? source.liveArgs : ['-copyts']),
     '-i', input,
     '-map', '0:v:0', '-an', '-sn', '-dn',
-    ...fpsModeArgs(tools, 'passthrough'),
+    ...passthroughArgs(tools),
     ...MS_TIME_BASE,
     '-pix_fmt', 'yuv420p',
     '-c:v', 'rawvideo',

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { audioCodecArgs, containerFor } from './container.js';
-import { fpsModeArgs, MS_TIME_BASE, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { frameByteLength } from './frame.js';
 import { mkvFramePrefix, mkvHeader } from './mkv-write.js';
 
@@ -23,6 +23,8 @@ export interface EncodeTarget {
   height: number;
   /** The source's start time (MediaInfo.startTime, seconds), by which the frames' times are shifted; 0 for live sources. */
   startTime: number;
+  /** Seconds each frame lasts where nothing says otherwise (1 / fps): how long the last frame is shown. */
+  frameDuration: number;
   /** The original file, for its audio streams and (on request) its metadata. */
   source: string;
   audioCodecs: string[];
@@ -87,7 +89,7 @@ export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarg
     '-map', '0:v:0',
     ...(audio.length > 0 ? ['-map', '1:a'] : []),
     ...videoArgs(s, t),
-    ...fpsModeArgs(tools, 'passthrough'),
+    ...passthroughArgs(tools),
     ...MS_TIME_BASE,
     '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
@@ -121,7 +123,7 @@ export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTar
       if (frame.length !== frameBytes) throw new Error(`frame of ${frame.length} bytes, expected ${frameBytes}`);
       if (!started) {
         started = true;
-        await writeChunk(stdin, mkvHeader(t.width, t.height), died);
+        await writeChunk(stdin, mkvHeader(t.width, t.height, t.frameDuration), died);
       }
       await writeChunk(stdin, mkvFramePrefix(time * 1000, frameBytes), died);
       await writeChunk(stdin, frame, died, written);

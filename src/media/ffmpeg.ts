@@ -70,9 +70,9 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
   );
 }
 
-/** Output frame-timing flag: -fps_mode replaced -vsync in ffmpeg 5. */
-export function fpsModeArgs(tools: FfmpegTools, mode: 'passthrough' | 'cfr'): string[] {
-  return tools.major >= 5 ? ['-fps_mode', mode] : ['-vsync', mode];
+/** Keep every frame with its own timestamp: -fps_mode replaced -vsync in ffmpeg 5. */
+export function passthroughArgs(tools: FfmpegTools): string[] {
+  return tools.major >= 5 ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
 }
 
 /** A time offset for ffmpeg's options, in seconds to the microsecond (ffmpeg's own precision for start times). */

@@ -10,8 +10,6 @@ export interface MeasuredRate {
   fps: number;
   /** True when some frame is more than RATE_TOLERANCE off the even grid from the first frame to the last. */
   variable: boolean;
-  /** Frames the sample held. */
-  frames: number;
 }
 
 /**
@@ -34,7 +32,7 @@ export function rateFromTimes(times: readonly number[]): MeasuredRate | undefine
   const period = (t[t.length - 1]! - t[0]!) / (t.length - 1);
   if (!(period > 0)) return undefined;
   const variable = t.some((x, k) => Math.abs(x - (t[0]! + k * period)) > RATE_TOLERANCE);
-  return { fps: 1 / period, variable, frames: t.length };
+  return { fps: 1 / period, variable };
 }
 
 /**

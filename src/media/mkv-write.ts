@@ -32,7 +32,12 @@ function element(id: number, payload: number[]): number[] {
 
 const text = (s: string): number[] => [...new TextEncoder().encode(s)];
 
-export function mkvHeader(width: number, height: number): Uint8Array {
+/**
+ * The stream header for `width` x `height` I420 frames. `frameSeconds` becomes the track's default
+ * frame duration, which ffmpeg gives a frame that has no next one to end it: without it, the last
+ * frame would be shown for one tick and a one-frame video would last 1 ms.
+ */
+export function mkvHeader(width: number, height: number, frameSeconds: number): Uint8Array {
   const ebml = element(0x1a45dfa3, [
     ...element(0x4286, uint(1)),
     ...element(0x42f7, uint(1)),
@@ -51,6 +56,7 @@ export function mkvHeader(width: number, height: number): Uint8Array {
       ...element(0x73c5, uint(1)),
       ...element(0x83, uint(1)),
       ...element(0x86, text('V_UNCOMPRESSED')),
+      ...element(0x23e383, uint(Math.max(1, Math.round(frameSeconds * 1e9)))),
       ...element(0xe0, [...element(0xb0, uint(width)), ...element(0xba, uint(height)), ...element(0x2eb524, text('I420'))]),
     ]),
   ]);

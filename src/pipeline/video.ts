@@ -68,7 +68,7 @@ export async function anonymizeVideo(
   const encoder = startEncoder(
     tools,
     ctx.encode,
-    { output: temp, width: v.width, height: v.height, startTime: info.startTime, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
+    { output: temp, width: v.width, height: v.height, startTime: info.startTime, frameDuration: 1 / v.fps, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
     ctx.children,
   );
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });

@@ -10,7 +10,7 @@ describe('Matroska raw video', () => {
     const size = w * h + 2 * 3 * 2;
     const frames = [0, 33, 100, 1234].map((t, i) => ({ t, data: new Uint8Array(size).fill(i + 1) }));
     const bytes = Buffer.concat([
-      mkvHeader(w, h),
+      mkvHeader(w, h, 0.04),
       ...frames.flatMap((f) => [mkvFramePrefix(f.t, size), f.data]),
     ]);
     const stream = new PassThrough();
