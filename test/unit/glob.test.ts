@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expandGlob, hasGlobMagic } from '../../src/io/glob.js';
@@ -17,6 +17,8 @@ describe('glob expansion', () => {
       'a.jpg', 'ab.jpg', 'bb.jpg', 'b.MP4', 'c.png', 'photo[1].jpg', 'photo1.jpg', '.secret.jpg', 'notes.txt',
       'sub/d.jpg', 'sub/deeper/e.png', 'sub/.f.jpg', '.hidden/g.jpg', 'trip [2024]/h.jpg',
     ]) writeFileSync(p(f), 'x');
+    // A link back up the tree: ** must neither loop nor list the same files twice.
+    symlinkSync('..', p('sub', 'loop'));
   });
   afterAll(() => process.chdir(cwd));
 
@@ -61,8 +63,10 @@ describe('glob expansion', () => {
     const named = expandInputs([p('photo[1].jpg'), p('trip [2024]')], false);
     expect(named.files.map((f) => f.path)).toEqual([p('photo[1].jpg'), p('trip [2024]', 'h.jpg')]);
     expect(named.problems).toEqual([]);
-    // As a pattern, [1] is the class of the one character 1.
-    expect(expandInputs([p('photo[1]*.jpg')], false).files.map((f) => f.path)).toEqual([p('photo1.jpg')]);
+    // In a pattern, [1] matches the character 1 and also the literal text "[1]" (picomatch's rule), so
+    // a bracketed file or folder name is found even when the user did not escape it.
+    expect(expandInputs([p('photo[1]*.jpg')], false).files.map((f) => f.path)).toEqual([p('photo1.jpg'), p('photo[1].jpg')]);
+    expect(expandGlob(p('trip [2024]', '*.jpg'))).toEqual([p('trip [2024]', 'h.jpg')]);
   });
 
   it('reports a pattern that matches nothing, and never returns folders', () => {
