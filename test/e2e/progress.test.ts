@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ffmpeg, tempDir } from '../helpers.js';
-import { makeClip } from './fixtures.js';
+import { tempDir } from '../helpers.js';
+import { makeClip, withoutFrameCount } from '../../fixtures/clips.js';
 import { Terminal } from './terminal.js';
 
 const COLUMNS = 90;
@@ -16,8 +16,8 @@ describe('progress bars in a real terminal', () => {
   it('end at 100% when the frame count was an estimate, cut long names with an ellipsis, number the files', async () => {
     const dir = tempDir();
     const clip = makeClip(dir, 'clip.mp4');
-    // Matroska stores no frame count, and audio longer than the video makes duration × fps overestimate it.
-    ffmpeg(['-i', clip, '-f', 'lavfi', '-i', 'sine=duration=3', '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'libopus', join(dir, 'estimated.mkv')]);
+    // 15 frames, which the probe estimates at 30.
+    withoutFrameCount(dir, clip, 'estimated.mkv', 3);
     const long = 'a_long_file_name_from_a_protest_recording_on_the_main_square_2024_part_one.mp4';
     makeClip(dir, long);
     term = new Terminal(['estimated.mkv', long, '-o', 'out/'], { cwd: dir, columns: COLUMNS });
