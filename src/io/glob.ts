@@ -1,4 +1,4 @@
-import { isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import { globSync } from 'tinyglobby';
 
 /** True when an argument holds a glob character (`*`, `?`, `[…]`, `{…}`), so it may be a pattern. */
@@ -16,14 +16,18 @@ const windows = process.platform === 'win32';
  */
 export function expandGlob(pattern: string): string[] {
   // On Windows `\` separates folders; elsewhere it escapes a glob character, as in a shell.
-  const glob = windows ? pattern.replace(/\\/g, '/') : pattern;
-  const found = globSync(glob, {
-    absolute: isAbsolute(pattern),
+  const parts = (windows ? pattern.replace(/\\/g, '/') : pattern).split('/');
+  // The folders before the first glob character are the crawl's root: tinyglobby then reads only
+  // below it (given an absolute pattern instead, it was 30 times slower on a flat folder).
+  const first = Math.max(0, parts.findIndex(hasGlobMagic));
+  const base = parts.slice(0, first).join('/') || (first > 0 ? '/' : '.');
+  const found = globSync(parts.slice(first).join('/'), {
+    cwd: base,
     dot: false,
     onlyFiles: true,
     expandDirectories: false,
     followSymbolicLinks: false,
     caseSensitiveMatch: !windows,
   });
-  return [...new Set(found)].sort();
+  return [...new Set(found.map((f) => join(base, f)))].sort();
 }
