@@ -74,7 +74,7 @@ export function createProgressDisplay(opts: { enabled: boolean; stream?: NodeJS.
         if (!open) return;
         open = false;
         live.delete(freeze);
-        if (completed && (state.total === undefined || state.done !== state.total)) state.total = state.done;
+        if (completed) state.total = state.done;
         state.elapsed = (now() - start) / 1000;
         multi.log(`${progressLine(state, terminal.getWidth())}\n`);
         multi.remove(bar);
