@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iou } from '../dist/detect/box.js';
-import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from './lib/synth.js';
+import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from '../fixtures/moving-camera.js';
 import { timeCommand } from './lib/timing.js';
 import { loadWider, SHARED } from './lib/wider.js';
 

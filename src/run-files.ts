@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath } from './io/media-kind.js';
@@ -11,12 +12,16 @@ import type { RunContext } from './pipeline/context.js';
 import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
-import { createProgress } from './ui/progress.js';
+import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
 
-/** Interrupts end every child and the batch; the handlers are removed again when the run ends. */
-function trapSignals(controller: AbortController, children: ChildSet, log: Log): () => void {
+/**
+ * Interrupts end every child and the batch; the handlers are removed again when the run ends. The
+ * bars are frozen first, so that the stop message is the last line and no bar is drawn below it.
+ */
+function trapSignals(controller: AbortController, children: ChildSet, log: Log, display: ProgressDisplay): () => void {
   const handler = (signal: NodeJS.Signals) => {
-    if (!controller.signal.aborted) log.info(`\nfaceblur: ${signal}, stopping and removing partial files`);
+    display.stop();
+    if (!controller.signal.aborted) log.info(`faceblur: ${signal}, stopping and removing partial files`);
     controller.abort(signal);
     children.killAll();
   };
@@ -28,9 +33,16 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log):
   };
 }
 
+/** A bar's label: the file's name, with its place in a batch ("file 2 of 6: clip.mp4"). */
+function batchLabel(file: string, files: { path: string }[]): string {
+  const at = files.findIndex((f) => f.path === file);
+  return files.length > 1 && at >= 0 ? `file ${at + 1} of ${files.length}: ${basename(file)}` : basename(file);
+}
+
 /** File mode: returns the exit code (0 all done, 1 any failed). */
 export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
-  const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  const display = createProgressDisplay({ enabled: !o.quiet });
+  const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   checkSharedContradictions(o);
   if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
   const { files, problems } = expandInputs(inputs, o.recursive);
@@ -74,10 +86,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
         },
       )
     : undefined;
-  const filesProgress = createProgress(`${files.length} files`, files.length, { enabled: log.tty && !o.quiet && jobs > 1, unit: 'files' });
+  // Parallel files add a line that counts finished files above each file's own bar.
+  const filesProgress = jobs > 1 ? display.bar(`${files.length} files`, files.length, 'files') : undefined;
   const children = new ChildSet();
   const controller = new AbortController();
-  const untrap = trapSignals(controller, children, log);
+  const untrap = trapSignals(controller, children, log, display);
   const report = o.report ? new ReportWriter(o.report, version) : undefined;
   const ctx: RunContext = {
     tools: getTools,
@@ -90,8 +103,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     children,
     signal: controller.signal,
     log,
-    // Parallel files share one line: a count of files instead of one bar per file.
-    progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet && jobs === 1 }),
+    progress: (file, total) => display.bar(batchLabel(file, files), total, 'frames'),
     preview: preview?.feed,
   };
   const started = performance.now();
@@ -99,11 +111,12 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   try {
     const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
-      else if (r.ok) process.stdout.write(`${r.output}\n`);
+      else if (r.ok) display.above(() => process.stdout.write(`${r.output}\n`));
       else log.error(`${r.input}: ${r.error}`);
-      filesProgress.update(++finished);
+      filesProgress?.update(++finished);
     }, jobs);
-    filesProgress.finish();
+    filesProgress?.finish(!controller.signal.aborted);
+    display.stop();
     if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
     await report?.close();
     const failed = outcomes.filter((r) => !r.ok).length + problems.length;
@@ -117,6 +130,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     await report?.discard();
     throw err;
   } finally {
+    display.stop();
     untrap();
     children.killAll();
     await preview?.server.close();

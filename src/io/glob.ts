@@ -1,73 +1,33 @@
-import { readdirSync, type Dirent } from 'node:fs';
-import { isAbsolute, join, sep } from 'node:path';
+import { join } from 'node:path';
+import { globSync } from 'tinyglobby';
 
-/**
- * Expands a glob that the shell left alone (quoted, or on Windows): `*`, `?`, `[…]`, `{a,b}` within
- * one path segment and `**` across segments. Hidden files match only when the pattern names them.
- */
+/** True when an argument holds a glob character (`*`, `?`, `[…]`, `{…}`), so it may be a pattern. */
 export const hasGlobMagic = (s: string): boolean => /[*?[\]{}]/.test(s);
 
-export function segmentToRegExp(segment: string): RegExp {
-  let re = '';
-  for (let i = 0; i < segment.length; i++) {
-    const c = segment[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = segment.indexOf(']', i + 1);
-      if (end < 0) re += '\\[';
-      else {
-        const body = segment.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
-        re += `[${body}]`;
-        i = end;
-      }
-    } else if (c === '{') {
-      const end = segment.indexOf('}', i + 1);
-      if (end < 0) re += '\\{';
-      else {
-        re += `(?:${segment.slice(i + 1, end).split(',').map(escape).join('|')})`;
-        i = end;
-      }
-    } else re += escape(c);
-  }
-  return new RegExp(`^${re}$`, process.platform === 'win32' ? 'i' : '');
-}
+const windows = process.platform === 'win32';
 
-const escape = (s: string): string => s.replace(/[.+^$()|\\/]/g, '\\$&');
-
-function entries(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
-
+/**
+ * Expands a glob that the shell left alone (quoted, or on Windows) to the files it matches, sorted:
+ * `*`, `?`, `[…]`, `[!…]`, `{a,b}` within a folder and `**` across folders, by tinyglobby (picomatch
+ * syntax). Hidden files and folders match only when the pattern names them (a segment starting with
+ * `.`); folders and symbolic links to folders are never returned nor followed, so `**` cannot loop.
+ * A relative pattern gives paths relative to the working folder, an absolute one absolute paths.
+ * Matching is case-sensitive except on Windows. A folder that cannot be read matches nothing.
+ */
 export function expandGlob(pattern: string): string[] {
-  const parts = pattern.split(/[\\/]+/);
-  const absolute = isAbsolute(pattern);
-  const firstMagic = parts.findIndex(hasGlobMagic);
-  const baseParts = parts.slice(0, firstMagic);
-  const base = absolute ? sep + join(...baseParts) : baseParts.length > 0 ? join(...baseParts) : '.';
-  const out: string[] = [];
-  const walk = (dir: string, rest: string[]): void => {
-    if (rest.length === 0) return;
-    const [head, ...tail] = rest as [string, ...string[]];
-    if (head === '**') {
-      walk(dir, tail);
-      for (const e of entries(dir)) if (e.isDirectory() && !e.name.startsWith('.')) walk(join(dir, e.name), rest);
-      return;
-    }
-    const re = segmentToRegExp(head);
-    for (const e of entries(dir)) {
-      if (e.name.startsWith('.') && !head.startsWith('.')) continue;
-      if (!re.test(e.name)) continue;
-      const path = dir === '.' && !absolute ? e.name : join(dir, e.name);
-      if (tail.length === 0) {
-        if (e.isFile()) out.push(path);
-      } else if (e.isDirectory()) walk(path, tail);
-    }
-  };
-  walk(base, parts.slice(firstMagic));
-  return [...new Set(out)].sort();
+  // On Windows `\` separates folders; elsewhere it escapes a glob character, as in a shell.
+  const parts = (windows ? pattern.replace(/\\/g, '/') : pattern).split('/');
+  // The folders before the first glob character are the crawl's root: tinyglobby then reads only
+  // below it (given an absolute pattern instead, it was 30 times slower on a flat folder).
+  const first = Math.max(0, parts.findIndex(hasGlobMagic));
+  const base = parts.slice(0, first).join('/') || (first > 0 ? '/' : '.');
+  const found = globSync(parts.slice(first).join('/'), {
+    cwd: base,
+    dot: false,
+    onlyFiles: true,
+    expandDirectories: false,
+    followSymbolicLinks: false,
+    caseSensitiveMatch: !windows,
+  });
+  return [...new Set(found.map((f) => join(base, f)))].sort();
 }

@@ -74,6 +74,7 @@ export async function anonymizeVideo(
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
   const progress = ctx.progress(input, v.frameCount);
   let frames = 0;
+  let completed = false;
   // Without tracking, frames between detections (--detect-every) reuse the last detections.
   let lastDetections: Detection[] = [];
   const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined }[] = [];
@@ -113,13 +114,14 @@ export async function anonymizeVideo(
     throwIfInterrupted(ctx.signal);
     if (frames === 0) throw new UserError('no video frames could be decoded');
     await encoder.finish();
+    completed = true;
     rep?.end({ status: 'ok', frames });
     return { frames };
   } catch (err) {
     rep?.end({ status: 'failed', error: err instanceof Error ? err.message : String(err), frames });
     throw err;
   } finally {
-    progress.finish();
+    progress.finish(completed);
     decoder.process.kill();
     encoder.process.kill();
     // Wait for both children to be gone before the caller deletes the temp file they may still hold.

@@ -10,11 +10,20 @@ export interface Log {
   readonly quiet: boolean;
 }
 
-export function createLog(opts: { quiet: boolean; verbose: boolean }, stream: NodeJS.WriteStream = process.stderr, env = process.env): Log {
+/**
+ * `around` wraps every write: the progress display passes its `above`, so that a message printed
+ * while bars are drawn lands above them instead of inside one.
+ */
+export function createLog(
+  opts: { quiet: boolean; verbose: boolean; around?: (write: () => void) => void },
+  stream: NodeJS.WriteStream = process.stderr,
+  env = process.env,
+): Log {
   const tty = Boolean(stream.isTTY);
   const color = tty && !env.NO_COLOR;
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
-  const write = (s: string) => stream.write(`${s}\n`);
+  const around = opts.around ?? ((w: () => void) => w());
+  const write = (s: string) => around(() => stream.write(`${s}\n`));
   return {
     info: (l) => {
       if (!opts.quiet) write(l);

@@ -1,59 +1,107 @@
-import { basename } from 'node:path';
+import cliProgress from 'cli-progress';
+import { progressLine, type LineState } from './progress-line.js';
 
+/** One file's (or one batch's) bar. */
 export interface Progress {
   update(done: number): void;
-  finish(): void;
+  /**
+   * Ends the bar and leaves its last line on screen. `completed` means everything was processed: the
+   * total becomes the count actually reached, so a finished bar reads 100% even when the container's
+   * frame count was an estimate. A failed or interrupted file keeps its real count.
+   */
+  finish(completed: boolean): void;
+}
+
+/** The bars of one run, drawn on stderr below everything else the run prints. */
+export interface ProgressDisplay {
+  /** A new bar; several may be live at once (--jobs), each on its own line. */
+  bar(label: string, total: number | undefined, unit: LineState['unit']): Progress;
+  /**
+   * Runs `write`, which prints whole lines to stdout or stderr, with the bars lifted out of the way,
+   * then draws them again below: results and messages never land inside a bar.
+   */
+  above(write: () => void): void;
+  /** Freezes every live bar as it is and draws nothing more (end of run, or Ctrl+C before the stop message). */
+  stop(): void;
 }
 
 const NO_PROGRESS: Progress = { update: () => undefined, finish: () => undefined };
+const NO_DISPLAY: ProgressDisplay = { bar: () => NO_PROGRESS, above: (write) => write(), stop: () => undefined };
 
-function clock(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+/** cli-progress's terminal helper: not in its typings, but the one thing that knows where the bars are. */
+interface Terminal {
+  cursorRelativeReset(): void;
+  clearBottom(): void;
+  getWidth(): number;
 }
 
 /**
- * One redrawn line per file on a TTY: name, bar, frames, fps and ETA. Off when stderr is not a
- * terminal or with --quiet, so that logs and pipes stay clean.
+ * Bars by cli-progress's MultiBar, on a terminal only: `enabled` is false when stderr is not a TTY
+ * or with --quiet, and then nothing at all is drawn, so that logs and pipes stay clean. No colours
+ * are used, so NO_COLOR needs nothing here.
  */
-export function createProgress(
-  file: string,
-  total: number | undefined,
-  opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number; unit?: string },
-): Progress {
-  if (!opts.enabled) return NO_PROGRESS;
+export function createProgressDisplay(opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number }): ProgressDisplay {
   const stream = opts.stream ?? process.stderr;
+  if (!opts.enabled || !stream.isTTY) return NO_DISPLAY;
   const now = opts.now ?? (() => performance.now());
-  const start = now();
-  let last = 0;
-  let done = 0;
-  const name = basename(file).slice(0, 28);
-  const draw = () => {
-    const elapsed = (now() - start) / 1000;
-    const fps = elapsed > 0 ? done / elapsed : 0;
-    const width = Math.max(10, Math.min(30, (stream.columns ?? 80) - 70));
-    const frac = total ? Math.min(1, done / total) : 0;
-    const bar = total ? `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '-')}] ` : '';
-    const count = total ? `${done}/${total}` : `${done}`;
-    const eta = total && fps > 0 ? clock((total - done) / fps) : '--:--';
-    const rate = opts.unit ? `${(fps * 60).toFixed(1)}/min` : `${fps.toFixed(1)} fps`;
-    stream.write(`\r\x1b[2K${name} ${bar}${count} ${opts.unit ?? 'frames'} ${rate} ETA ${eta}`);
-  };
-  return {
-    update(n) {
-      done = n;
-      const t = now();
-      if (t - last < 100) return;
-      last = t;
-      draw();
+  const multi = new cliProgress.MultiBar({
+    stream,
+    // Our own line: cli-progress's formatter has no ellipsis for long names and no frames-per-second.
+    format: (_o, params, payload: { state: LineState; start: number }) => {
+      payload.state.elapsed = (now() - payload.start) / 1000;
+      return progressLine(payload.state, params.maxWidth);
     },
-    finish() {
-      draw();
-      stream.write('\n');
+    fps: 10,
+    // A bar whose text is unchanged must still be redrawn after a message was printed above it.
+    forceRedraw: true,
+    clearOnComplete: true,
+    hideCursor: false,
+    gracefulExit: false,
+  });
+  const terminal = (multi as unknown as { terminal: Terminal }).terminal;
+  const live = new Set<() => void>();
+  let started = false;
+  let stopped = false;
+  return {
+    bar(label, total, unit) {
+      if (stopped) return NO_PROGRESS;
+      started = true;
+      const state: LineState = { label, done: 0, total, elapsed: 0, unit };
+      const start = now();
+      const bar = multi.create(total ?? 0, 0, { state, start });
+      let open = true;
+      const end = (completed: boolean) => {
+        if (!open) return;
+        open = false;
+        live.delete(freeze);
+        if (completed) state.total = state.done;
+        state.elapsed = (now() - start) / 1000;
+        multi.log(`${progressLine(state, terminal.getWidth())}\n`);
+        multi.remove(bar);
+      };
+      const freeze = () => end(false);
+      live.add(freeze);
+      return {
+        update(done) {
+          state.done = done;
+          bar.update(done);
+        },
+        finish: end,
+      };
+    },
+    above(write) {
+      // Before the first bar, and after the last, there is nothing to lift.
+      if (!started || stopped) return write();
+      terminal.cursorRelativeReset();
+      terminal.clearBottom();
+      write();
+      multi.update();
+    },
+    stop() {
+      if (stopped) return;
+      for (const freeze of [...live]) freeze();
+      stopped = true;
+      if (started) multi.stop();
     },
   };
 }

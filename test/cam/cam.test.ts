@@ -161,7 +161,7 @@ describe('faceblur cam errors', () => {
 
 describe('faceblur --preview on files', () => {
   it('shows the frames of a file job while it runs, to the token holder only', async () => {
-    const { makeClip } = await import('../e2e/fixtures.js');
+    const { makeClip } = await import('../../fixtures/clips.js');
     const dir = tempDir('faceblur-preview-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 6 });
     const run = startCli([clip, '--preview', '--no-open']);

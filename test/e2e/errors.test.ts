@@ -2,7 +2,8 @@ import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, runCli, sha256, tempDir } from '../helpers.js';
-import { makeClip } from './fixtures.js';
+import { makeClip } from '../../fixtures/clips.js';
+import { fixtureCopy } from '../../fixtures/files.js';
 
 const lines = (s: string) => s.trim().split('\n').filter(Boolean);
 
@@ -10,9 +11,9 @@ describe('bad input and usage errors', () => {
   let dir: string;
   beforeAll(() => {
     dir = tempDir();
-    writeFileSync(join(dir, 'random.mp4'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
-    writeFileSync(join(dir, 'text.jpg'), 'this is not a photo\n');
-    writeFileSync(join(dir, 'empty.mp4'), '');
+    fixtureCopy('not-media/random.mp4', dir);
+    fixtureCopy('not-media/text.jpg', dir);
+    fixtureCopy('not-media/zero.mp4', dir, 'empty.mp4');
     copyFileSync(join(IMAGES, 'deface_city.jpg'), join(dir, 'good.jpg'));
   });
 

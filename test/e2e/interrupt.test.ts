@@ -3,7 +3,7 @@ import { copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, IMAGES, MODEL_DIR, sha256, tempDir } from '../helpers.js';
-import { makeClip } from './fixtures.js';
+import { makeClip } from '../../fixtures/clips.js';
 
 /** Child processes of `pid` still alive, from ps. */
 const childrenOf = (pid: number): string[] => {

@@ -2,7 +2,7 @@ import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ffprobe, IMAGES, runCli, tempDir } from '../helpers.js';
-import { makeClip } from './fixtures.js';
+import { makeClip } from '../../fixtures/clips.js';
 
 describe('--jobs', () => {
   it('processes files in parallel, with one complete report and every output whole', async () => {

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, ffprobe, frameTimes, psnr, rgbFrame, runCli, sha256, tempDir } from '../helpers.js';
-import { makeClip } from './fixtures.js';
+import { makeClip } from '../../fixtures/clips.js';
 
 interface Report {
   files: { input: string; output: string; width: number; height: number; status: string; frameCount: number; frames: { index: number; regions: { x1: number; y1: number; x2: number; y2: number; score: number }[] }[] }[];

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, ffprobe, IMAGES, tempDir } from '../helpers.js';
 import { errorLines, expectInvariants, hashes, runGuarded } from './guard.js';
-import { faceClip, mutate, prng, writeBytes } from './media.js';
+import { faceClip } from '../../fixtures/clips.js';
+import { mutate, prng, writeBytes } from '../../fixtures/damaged.js';
 
 /** FACEBLUR_FUZZ_SEED replays a run; the default is fixed so that CI is repeatable. */
 const SEED = Number(process.env.FACEBLUR_FUZZ_SEED ?? 20261122);

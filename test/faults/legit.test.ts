@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, ffprobe, frameTimes, psnr, rgbFrame, tempDir, type ProbeStream } from '../helpers.js';
 import { expectInvariants, hashes, runGuarded, type GuardedResult } from './guard.js';
-import { faceClip } from './media.js';
+import { faceClip } from '../../fixtures/clips.js';
 
 interface Report {
   files: { input: string; status: string; frameCount: number; frames: { regions: unknown[] }[] }[];

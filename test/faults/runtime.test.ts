@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ffprobe, IMAGES, MODEL_DIR, tempDir } from '../helpers.js';
 import { childrenOf, errorLines, expectInvariants, hashes, runGuarded, startCli } from './guard.js';
-import { faceClip, writeBytes } from './media.js';
+import { faceClip } from '../../fixtures/clips.js';
+import { writeBytes } from '../../fixtures/damaged.js';
 
 const until = async (cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> => {
   const end = Date.now() + timeoutMs;

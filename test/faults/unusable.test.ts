@@ -3,25 +3,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, ffprobe, IMAGES, tempDir } from '../helpers.js';
 import { errorLines, expectInvariants, hashes, runGuarded } from './guard.js';
-import { faceClip, truncated, unknownCodec, withoutMoov, writeBytes } from './media.js';
+import { faceClip } from '../../fixtures/clips.js';
+import { truncated, unknownCodec, withoutMoov, writeBytes } from '../../fixtures/damaged.js';
+import { fixtureCopy, unusableErrors } from '../../fixtures/files.js';
 
 /** Inputs that are not usable media: each gets one clear error line, and the good file of the batch still gets done. */
 describe('faults: inputs that are not usable media', () => {
   let dir: string;
-  const cases: [name: string, expected: RegExp][] = [
-    ['zero.mp4', /not a readable media file/],
-    ['random.mp4', /not a readable media file/],
-    ['text.jpg', /not a readable image/],
-    ['cut10.mp4', /truncated/],
-    ['cut50.mp4', /truncated/],
-    ['cut99.mp4', /truncated/],
-    ['cut50-faststart.mp4', /truncated/],
-    ['cut99-faststart.mp4', /truncated/],
-    ['no-moov.mp4', /moov atom not found/],
-    ['tone.m4a', /has no video stream \(audio only\)/],
-    ['codec.mp4', /video codec 'zzzz' is not supported/],
-    ['cut.mkv', /damaged or truncated|ended prematurely|Invalid data/],
-  ];
+  const cases = unusableErrors();
 
   beforeAll(() => {
     dir = tempDir('faceblur-faults-');
@@ -31,9 +20,7 @@ describe('faults: inputs that are not usable media', () => {
     const plain = faceClip(src, 'plain.mp4', { seconds: 2 });
     const fast = faceClip(src, 'fast.mp4', { seconds: 2, args: ['-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-movflags', '+faststart'] });
     const mkv = faceClip(src, 'clip.mkv', { seconds: 2 });
-    writeBytes(dir, 'zero.mp4', '');
-    writeBytes(dir, 'random.mp4', Uint8Array.from({ length: 8192 }, (_, i) => (i * 7919 + 13) % 256));
-    writeBytes(dir, 'text.jpg', 'not a photo\n');
+    for (const name of ['zero.mp4', 'random.mp4', 'text.jpg']) fixtureCopy(`not-media/${name}`, dir);
     for (const share of [0.1, 0.5, 0.99]) truncated(dir, plain, `cut${Math.round(share * 100)}.mp4`, share);
     for (const share of [0.5, 0.99]) truncated(dir, fast, `cut${Math.round(share * 100)}-faststart.mp4`, share);
     truncated(dir, mkv, 'cut.mkv', 0.5);
