@@ -7,6 +7,7 @@ import onnxProto from 'onnx-proto';
 export const { onnx } = onnxProto;
 export type Model = onnxProto.onnx.ModelProto;
 export type Graph = onnxProto.onnx.GraphProto;
+export type Node = onnxProto.onnx.INodeProto;
 
 /** A dimension: a fixed size, or a symbolic name that makes it dynamic. */
 export type Dim = number | string;

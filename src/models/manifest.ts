@@ -10,7 +10,7 @@ const modelSchema = z.object({
   url: z.string().url(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   license: z.string(),
-  family: z.enum(['yunet', 'centerface']),
+  family: z.enum(['yunet', 'centerface', 'retinaface', 'scrfd']),
   input: z.object({
     name: z.string(),
     layout: z.literal('NCHW'),
