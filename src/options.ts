@@ -52,12 +52,12 @@ export const fileOptionSpecs = {
   scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
   detector: opt(
     '--detector <names>',
-    'face detector: yunet, yunet-n or centerface, or several joined by commas, whose results are fused',
+    'face detector: yunet, yunet-n, retinaface, centerface or scrfd (non-commercial research only; see `faceblur models list`), or several joined by commas, whose results are fused',
     z
       .string()
       .default('yunet')
       .transform((s) => s.split(',').map((x) => x.trim()))
-      .pipe(z.array(z.enum(['yunet', 'yunet-n', 'centerface'])).min(1)),
+      .pipe(z.array(z.enum(['yunet', 'yunet-n', 'retinaface', 'centerface', 'scrfd'])).min(1)),
     'yunet',
   ),
   model: opt('--model <path>', 'run this ONNX file instead of the installed model (same family as --detector)', z.string().optional(), 'the installed model'),

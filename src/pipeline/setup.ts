@@ -80,7 +80,7 @@ function modelPaths(o: SharedOptions): (name: string) => Promise<string> {
 async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name: string) => Promise<string>): Promise<PassSpec[]> {
   const names = o.detector;
   const pass = async (name: string, factor: number, extra: Pick<PassSpec, 'maxWidth' | 'halves'> = {}): Promise<PassSpec> => ({
-    family: name === 'centerface' ? 'centerface' : 'yunet',
+    family: findModel(name)?.family ?? 'yunet',
     modelPath: await pathOf(name),
     factor,
     ...extra,
