@@ -30,15 +30,26 @@ describe('faceblur models', () => {
     expect(wrongWord.code).toBe(2);
     // A run cannot use SCRFD from a cache folder that merely holds it: only an accepted install counts.
     const photo = join(IMAGES, 'human_group-1.jpg');
-    const notYet = await runCli([photo, '-o', join(dir, 'out.jpg'), '--detector', 'scrfd'], { env: { FACEBLUR_MODEL_DIR: MODEL_DIR, FACEBLUR_INSTALL_DIR: dir } });
+    const shared = { FACEBLUR_MODEL_DIR: MODEL_DIR, FACEBLUR_INSTALL_DIR: dir };
+    const notYet = await runCli([photo, '-o', join(dir, 'out.jpg'), '--detector', 'scrfd'], { env: shared });
     expect(notYet.code).toBe(2);
     expect(notYet.stderr).toMatch(/scrfd.*not installed.*--accept-license non-commercial/);
+    const thoroughWithout = await runCli([photo, '-o', join(dir, 'out.jpg'), '--thorough', '--verbose', '--force'], { env: shared });
+    expect(thoroughWithout.code).toBe(0);
+    expect(thoroughWithout.stderr).toMatch(/passes \(model@size\).*yunet_n_dynamic\.onnx@0\.5/);
+    expect(thoroughWithout.stderr).not.toMatch(/scrfd/);
     const accepted = await runCli(['models', 'install', 'scrfd', '--accept-license', 'non-commercial'], { env });
     expect(accepted.code).toBe(0);
     expect(accepted.stderr).toMatch(/non-commercial research purposes only[\s\S]*scrfd: converted/);
-    const run = await runCli([photo, '-o', join(dir, 'out.jpg'), '--detector', 'scrfd'], { env });
+    const run = await runCli([photo, '-o', join(dir, 'scrfd.jpg'), '--detector', 'scrfd'], { env });
     expect(run.code).toBe(0);
-    expect(existsSync(join(dir, 'out.jpg'))).toBe(true);
+    expect(existsSync(join(dir, 'scrfd.jpg'))).toBe(true);
+    // Installed, it joins --thorough (photo and video plans), and only --thorough.
+    const thorough = await runCli([photo, '-o', join(dir, 'out.jpg'), '--thorough', '--verbose', '--force'], { env: shared });
+    expect(thorough.stderr).toMatch(/still: .*scrfd_1g_dynamic\.onnx@1/);
+    const plain = await runCli([photo, '-o', join(dir, 'out.jpg'), '--verbose', '--force'], { env: shared });
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toMatch(/scrfd/);
   });
 
   it('lists every model with its licence, and which need the licence accepted', async () => {
