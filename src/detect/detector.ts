@@ -44,7 +44,6 @@ export interface Detector {
   dispose(): Promise<void>;
 }
 
-
 function baseSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
   const { width, height } = size;
   if (width && height) return { width, height };

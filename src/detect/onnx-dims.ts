@@ -49,7 +49,7 @@ function shapeOf(dims: readonly Dim[]): onnxProto.onnx.ITensorShapeProto {
  * becomes ['B',3,'H','W']), in place.
  * @throws Error naming every key of `shapes` that is neither a graph input nor a graph output.
  */
-export function setDims(model: Model, shapes: Readonly<Record<string, readonly Dim[]>>): void {
+function setDims(model: Model, shapes: Readonly<Record<string, readonly Dim[]>>): void {
   const g = graphOf(model);
   const seen = new Set<string>();
   for (const info of [...g.input, ...g.output]) {
