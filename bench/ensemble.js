@@ -17,10 +17,18 @@ const models = process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models');
 const work = process.env.BENCH_WORK ?? join(import.meta.dirname, 'work');
 const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 const cachePath = join(work, 'ensemble-detections.json');
-const FILES = { s: 'yunet_s_dynamic.onnx', n: 'yunet_n_dynamic.onnx' };
+/** Pass prefix → model family and file. SCRFD's weights are for non-commercial research only, as this benchmark is. */
+const FILES = {
+  s: ['yunet', 'yunet_s_dynamic.onnx'],
+  n: ['yunet', 'yunet_n_dynamic.onnx'],
+  r: ['retinaface', 'retinaface_mnet025_dynamic.onnx'],
+  f: ['scrfd', 'scrfd_1g_dynamic.onnx'],
+};
 
 const S = (f) => `s@${f}`;
 const N = (f) => `n@${f}`;
+const R = (f) => `r@${f}`;
+const F = (f) => `f@${f}`;
 const STILL = [S(1), S(0.5), S(1 / 3), N(1), N(0.75), N(0.5)];
 const THOROUGH = [S(1), S(0.75), S(0.5), S(1 / 3), S(2), N(1), N(0.75), N(0.5)];
 /** name → passes, fusion rule, threshold, mask margin (mask scale 1.3 throughout, as the CLI's default). */
@@ -36,6 +44,29 @@ const PLANS = {
   '**--thorough (0.6, 16 px)**': [THOROUGH, 'noisy-or', 0.6, 16],
   '--thorough, 0.55': [THOROUGH, 'noisy-or', 0.55, 16],
 };
+// Candidates with the new families (issue 16): RetinaFace (MIT) for the defaults, SCRFD-1G
+// (non-commercial) only for an opt-in --thorough. Thresholds in a grid, chosen on the even half.
+for (const t of [0.65, 0.7, 0.75, 0.8]) {
+  PLANS[`photo ensemble + RetinaFace full, ${t}`] = [[...STILL, R(1)], 'noisy-or', t, 10];
+  PLANS[`photo ensemble + RetinaFace ¾, ${t}`] = [[...STILL, R(0.75)], 'noisy-or', t, 10];
+  PLANS[`photo ensemble + RetinaFace ½, ${t}`] = [[...STILL, R(0.5)], 'noisy-or', t, 10];
+  PLANS[`photo ensemble, RetinaFace full for YuNet-n ½, ${t}`] = [[...STILL.filter((p) => p !== N(0.5)), R(1)], 'noisy-or', t, 10];
+}
+for (const t of [0.7, 0.75]) {
+  PLANS[`photo ensemble + RetinaFace full and ½, ${t}`] = [[...STILL, R(1), R(0.5)], 'noisy-or', t, 10];
+  PLANS[`photo ensemble + YuNet-s ¾ + RetinaFace ¾, ${t}`] = [[...STILL, S(0.75), R(0.75)], 'noisy-or', t, 10];
+  PLANS[`photo ensemble + RetinaFace full, ¾ and ½, ${t}`] = [[...STILL, R(1), R(0.75), R(0.5)], 'noisy-or', t, 10];
+}
+for (const [t, m] of [[0.6, 6], [0.65, 6], [0.6, 8], [0.65, 8]]) {
+  PLANS[`photo ensemble + RetinaFace ¾, ${t}, ${m} px`] = [[...STILL, R(0.75)], 'noisy-or', t, m];
+}
+for (const t of [0.6, 0.65, 0.7]) {
+  PLANS[`--thorough + RetinaFace full, ${t}`] = [[...THOROUGH, R(1)], 'noisy-or', t, 16];
+  PLANS[`--thorough + SCRFD-1G full, ${t}`] = [[...THOROUGH, F(1)], 'noisy-or', t, 16];
+  PLANS[`--thorough + RetinaFace + SCRFD-1G full, ${t}`] = [[...THOROUGH, R(1), F(1)], 'noisy-or', t, 16];
+}
+const only = process.env.BENCH_PLANS ? new RegExp(process.env.BENCH_PLANS) : undefined;
+if (only) for (const name of Object.keys(PLANS)) if (!only.test(name)) delete PLANS[name];
 
 const images = loadWider();
 const cache = existsSync(cachePath) ? JSON.parse(readFileSync(cachePath, 'utf8')) : {};
@@ -44,15 +75,16 @@ if (needed.length > 0) {
   const sessions = {};
   for (const pass of needed) {
     const [m, f] = pass.split('@');
-    sessions[m] ??= { session: await openModelSession({ family: 'yunet', modelPath: join(models, FILES[m]), threads: 2, notice: () => {} }), buffers: new InputBuffers() };
-    const det = await createDetector({ family: 'yunet', modelPath: FILES[m], threshold: CANDIDATE_FLOOR, size: { factor: Number(f) }, threads: 2, notice: () => {} }, sessions[m]);
+    const [family, file] = FILES[m];
+    sessions[m] ??= { session: await openModelSession({ family, modelPath: join(models, file), threads: 2, notice: () => {} }), buffers: new InputBuffers() };
+    const det = await createDetector({ family, modelPath: file, threshold: CANDIDATE_FLOOR, size: { factor: Number(f) }, threads: 2, notice: () => {} }, sessions[m]);
     cache[pass] = {};
     for (const im of images) cache[pass][im.file] = await det.detect(await loadFrame(im.path));
     process.stderr.write(`cached ${pass}\n`);
+    mkdirSync(work, { recursive: true });
+    writeFileSync(cachePath, JSON.stringify(cache));
   }
   await Promise.all(Object.values(sessions).map((s) => s.session.dispose()));
-  mkdirSync(work, { recursive: true });
-  writeFileSync(cachePath, JSON.stringify(cache));
 }
 
 function score([passes, rule, threshold, margin]) {

@@ -52,7 +52,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('install models (all defaults when none are named) from FACEBLUR_MODEL_DIR or by download, checking sha256')
     .argument('[names...]', 'model names from `faceblur models list`')
     .option('--offline-ok', 'exit 0 even if a model could not be installed (used by npm install)')
-    .action(async (names: string[], o: { offlineOk?: boolean }) => setExit(await installModels(names, Boolean(o.offlineOk))))
+    .option('--accept-license <terms>', "accept a model's restrictive licence terms (SCRFD: non-commercial)")
+    .action(async (names: string[], o: { offlineOk?: boolean; acceptLicense?: string }) =>
+      setExit(await installModels(names, { offlineOk: Boolean(o.offlineOk), acceptLicense: o.acceptLicense })),
+    )
     .exitOverride();
   models
     .command('list')

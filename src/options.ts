@@ -48,16 +48,16 @@ export const fileOptionSpecs = {
   thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).optional(), '0.3 for video; 0.65 for photos and 0.6 with --thorough, whose scores combine several passes'),
   singlePass: opt('--single-pass', 'fastest: one detection pass at the detection size only (misses more large and small faces)', z.boolean().default(false)),
   fast: opt('--fast', 'faster video, slightly less steady masks: the full-size pass looks at one half of each frame, in turn, while the half-size pass still sees every frame whole', z.boolean().default(false)),
-  thorough: opt('--thorough', 'slower, catches more faces: the photo ensemble (YuNet-s and YuNet-n at several sizes) plus YuNet-s at 3/4 and 2x, for video too', z.boolean().default(false)),
+  thorough: opt('--thorough', 'slower, catches more faces: the photo ensemble (YuNet-s and YuNet-n at several sizes) plus YuNet-s at 3/4 and 2x, and SCRFD if you installed it, for video too', z.boolean().default(false)),
   scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
   detector: opt(
     '--detector <names>',
-    'face detector: yunet, yunet-n or centerface, or several joined by commas, whose results are fused',
+    'face detector: yunet, yunet-n, retinaface, centerface or scrfd (non-commercial research only; see `faceblur models list`), or several joined by commas, whose results are fused',
     z
       .string()
       .default('yunet')
       .transform((s) => s.split(',').map((x) => x.trim()))
-      .pipe(z.array(z.enum(['yunet', 'yunet-n', 'centerface'])).min(1)),
+      .pipe(z.array(z.enum(['yunet', 'yunet-n', 'retinaface', 'centerface', 'scrfd'])).min(1)),
     'yunet',
   ),
   model: opt('--model <path>', 'run this ONNX file instead of the installed model (same family as --detector)', z.string().optional(), 'the installed model'),

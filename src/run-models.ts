@@ -2,14 +2,28 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from './errors.js';
 import { installModel } from './models/install.js';
-import { loadManifest, modelSearchDirs } from './models/manifest.js';
+import { installCommand, loadManifest, modelSearchDirs, type ModelEntry } from './models/manifest.js';
+
+/**
+ * A model with restrictive terms installs only when the user accepts them by name; its terms are
+ * shown either way, so that nobody installs it without having seen them.
+ * @throws UserError (exit 2) when the terms are not accepted.
+ */
+function checkTerms(m: ModelEntry, accepted: string | undefined): void {
+  if (!m.licenseGate) return;
+  process.stderr.write(`faceblur: ${m.name}: licence terms of the weights: ${m.licenseGate.terms}\n`);
+  if (accepted !== m.licenseGate.accept) {
+    throw usageError(`${m.name} is installed only on request: run '${installCommand(m)}' if these terms allow your use`);
+  }
+}
 
 /** `faceblur models install [names]`: returns the exit code. */
-export async function installModels(names: string[], offlineOk: boolean): Promise<number> {
+export async function installModels(names: string[], o: { offlineOk: boolean; acceptLicense?: string | undefined }): Promise<number> {
   const all = loadManifest();
   const unknown = names.filter((n) => !all.some((m) => m.name === n));
   if (unknown.length > 0) throw usageError(`unknown model ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
   const wanted = names.length > 0 ? all.filter((m) => names.includes(m.name)) : all.filter((m) => m.installByDefault);
+  for (const m of wanted) checkTerms(m, o.acceptLicense);
   let failed = 0;
   for (const m of wanted) {
     const r = await installModel(m);
@@ -18,13 +32,15 @@ export async function installModels(names: string[], offlineOk: boolean): Promis
       process.stderr.write(`faceblur: ${r.model}: not installed: ${r.reason}\n`);
     } else process.stderr.write(`faceblur: ${r.model}: ${r.status} (${r.path})\n`);
   }
-  return failed > 0 && !offlineOk ? 1 : 0;
+  return failed > 0 && !o.offlineOk ? 1 : 0;
 }
 
+/** `faceblur models list`: one line per model on stdout, with where it is installed and its weights' licence. */
 export async function listModels(): Promise<number> {
   for (const m of loadManifest()) {
-    const where = modelSearchDirs().map((d) => join(d, m.file)).find((p) => existsSync(p));
-    process.stdout.write(`${m.name.padEnd(12)} ${m.file.padEnd(24)} ${where ? `installed: ${where}` : 'not installed'}  [${m.license}]\n`);
+    const where = modelSearchDirs(m).map((d) => join(d, m.file)).find((p) => existsSync(p));
+    const gate = m.licenseGate ? `; install with --accept-license ${m.licenseGate.accept}` : '';
+    process.stdout.write(`${m.name.padEnd(12)} ${m.file.padEnd(34)} ${where ? `installed: ${where}` : 'not installed'}  [${m.license}${gate}]\n`);
   }
   return 0;
 }

@@ -5,9 +5,11 @@ import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import { rescaleDetection, type Detection } from './box.js';
 import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
-import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type TensorGeometry } from './input-tensor.js';
+import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type Normalization, type TensorGeometry } from './input-tensor.js';
 import { nms } from './nms.js';
 import { setGraphDims } from './onnx-dims.js';
+import { decodeRetinaFace } from './retinaface.js';
+import { decodeScrfd } from './scrfd.js';
 import { createSession, type Session, type SessionConfig } from './session.js';
 import { decodeYunet } from './yunet.js';
 
@@ -42,8 +44,6 @@ export interface Detector {
   dispose(): Promise<void>;
 }
 
-const NMS_IOU = 0.3;
-
 function baseSize(frameWidth: number, frameHeight: number, size: DetectSize): { width: number; height: number } {
   const { width, height } = size;
   if (width && height) return { width, height };
@@ -60,6 +60,9 @@ export function detectionSize(frameWidth: number, frameHeight: number, size: Det
 
 interface Family {
   order: ChannelOrder;
+  norm?: Normalization;
+  /** IoU at which one model's duplicate boxes merge: each family's upstream value. */
+  nmsIou: number;
   decode(outputs: Record<string, ort.Tensor>, geo: TensorGeometry, threshold: number): Detection[];
 }
 
@@ -71,6 +74,7 @@ const data = (t: ort.Tensor | undefined): Float32Array => {
 const FAMILIES: Record<ModelFamily, Family> = {
   yunet: {
     order: 'bgr',
+    nmsIou: 0.3,
     decode: (out, geo, threshold) =>
       decodeYunet(
         Object.fromEntries(Object.entries(out).map(([k, v]) => [k, data(v)])),
@@ -81,6 +85,7 @@ const FAMILIES: Record<ModelFamily, Family> = {
   },
   centerface: {
     order: 'rgb',
+    nmsIou: 0.3,
     decode: (out, geo, threshold) =>
       decodeCenterFace(
         {
@@ -94,10 +99,36 @@ const FAMILIES: Record<ModelFamily, Family> = {
         threshold,
       ),
   },
+  retinaface: {
+    // biubug6/Pytorch_Retinaface detect.py: BGR minus the (104, 117, 123) means, no scaling.
+    order: 'bgr',
+    norm: { mean: [104, 117, 123], scale: 1, padding: 'mean' },
+    nmsIou: 0.4,
+    decode: (out, geo, threshold) =>
+      decodeRetinaFace(
+        { loc: data(out.output0), conf: data(out.output1), landmarks: data(out.output2) },
+        geo.paddedWidth,
+        geo.paddedHeight,
+        threshold,
+      ),
+  },
+  scrfd: {
+    // insightface scrfd.py: RGB, (pixel − 127.5) / 128, padded bottom/right with pixel 0.
+    order: 'rgb',
+    norm: { mean: [127.5, 127.5, 127.5], scale: 1 / 128, padding: 'pixel-zero' },
+    nmsIou: 0.4,
+    decode: (out, geo, threshold) =>
+      decodeScrfd(
+        Object.values(out).map((t) => ({ dims: t.dims, data: data(t) })),
+        geo.paddedWidth,
+        geo.paddedHeight,
+        threshold,
+      ),
+  },
 };
 
 async function loadModel(family: ModelFamily, path: string): Promise<Uint8Array | string> {
-  if (family === 'yunet') return path;
+  if (family !== 'centerface') return path;
   // CenterFace is published with a fixed [10,3,32,32] input; declare every size dynamic.
   const bytes = new Uint8Array(await readFile(path));
   return setGraphDims(bytes, {
@@ -139,7 +170,7 @@ export async function createDetector(cfg: DetectorConfig, shared?: { session: Se
       if (shape?.key !== key) {
         const size = detectionSize(frame.width, frame.height, cfg.size);
         const geo = tensorGeometry(size.width, size.height, 32);
-        shape = { key, geo, fill: createTensorFiller(frame.width, frame.height, geo, family.order) };
+        shape = { key, geo, fill: createTensorFiller(frame.width, frame.height, geo, family.order, family.norm) };
       }
       const { geo, fill } = shape;
       const length = 3 * geo.paddedWidth * geo.paddedHeight;
@@ -149,7 +180,7 @@ export async function createDetector(cfg: DetectorConfig, shared?: { session: Se
         fill(frame, data);
         const input = new ort.Tensor('float32', data, [1, 3, geo.paddedHeight, geo.paddedWidth]);
         const outputs = await session.run({ [inputName]: input });
-        const found = nms(family.decode(outputs, geo, cfg.threshold), NMS_IOU);
+        const found = nms(family.decode(outputs, geo, cfg.threshold), family.nmsIou);
         const sx = frame.width / geo.width;
         const sy = frame.height / geo.height;
         return found.map((d) => rescaleDetection(d, sx, sy));

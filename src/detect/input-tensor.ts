@@ -3,6 +3,17 @@ import type { Frame, Plane } from '../media/frame.js';
 
 export type ChannelOrder = 'bgr' | 'rgb';
 
+/**
+ * How a model wants its input values: value = (pixel − mean[c]) · scale, with `mean` in the tensor's
+ * channel order. The padding is either the mean colour (0 after subtraction, as RetinaFace's
+ * training pads) or pixel 0 run through the same formula (as SCRFD's upstream pads).
+ */
+export interface Normalization {
+  mean: readonly [number, number, number];
+  scale: number;
+  padding: 'mean' | 'pixel-zero';
+}
+
 export interface TensorGeometry {
   /** Size the frame is resized to before padding. */
   width: number;
@@ -130,15 +141,16 @@ function sampleIndex(dst: number, src: number): Int32Array {
 
 /**
  * Builds the filler for one frame size, tensor geometry and channel order. It fills a CHW float32
- * tensor (values 0..255) with the frame resized to geo.width x geo.height by nearest sampling, and
- * zeroes the padding (the buffer may have served a pass of another size). Lookup tables and sample
- * indices are computed once, not per frame.
+ * tensor (values 0..255, or normalized by `norm`) with the frame resized to geo.width x geo.height by
+ * nearest sampling, and sets the padding (the buffer may have served a pass of another size).
+ * Lookup tables and sample indices are computed once, not per frame.
  */
 export function createTensorFiller(
   frameWidth: number,
   frameHeight: number,
   geo: TensorGeometry,
   order: ChannelOrder,
+  norm?: Normalization,
 ): (frame: Frame, out: Float32Array) => void {
   const { width: dw, height: dh, paddedWidth: pw, paddedHeight: ph } = geo;
   const plane = pw * ph;
@@ -165,6 +177,13 @@ export function createTensorFiller(
     else if (yuv) fillYuvSampled(p0, p1, p2, xs, chromaXs[p1.subsample]!, ys, pw, plane, rOff, bOff, t, out);
     else fillRgbSampled(p0, p1, p2, xs, ys, pw, plane, rOff, bOff, out);
     zeroPadding(out);
+    if (!norm) return;
+    for (let c = 0; c < 3; c++) {
+      const m = norm.mean[c]!;
+      const k = norm.scale;
+      for (let i = c * plane, end = i + plane; i < end; i++) out[i] = (out[i]! - m) * k;
+    }
+    if (norm.padding === 'mean') zeroPadding(out);
   };
 }
 

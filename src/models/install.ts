@@ -1,9 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { access, copyFile, mkdir, rename, rm, writeFile, constants } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { installDirs, howToInstall, modelSearchDirs, type ModelEntry } from './manifest.js';
+import { makeRunnable } from './convert.js';
+import { acceptedSums, installCommand, installDirs, howToInstall, modelSearchDirs, type ModelEntry } from './manifest.js';
 
 export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -11,22 +12,32 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
 /**
- * Finds an installed copy of a manifest model whose sha256 matches. A copy with the wrong checksum
- * is an error rather than skipped, since it means a corrupt or tampered file the user should know about.
+ * Finds an installed copy of a manifest model whose sha256 is one of the model's runnable sums. A
+ * copy with any other checksum is an error rather than skipped, since it means a corrupt or tampered
+ * file the user should know about.
+ * @throws UserError (exit 2) when no folder holds the model, or a copy is corrupt.
  */
 export async function locateModel(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  for (const dir of modelSearchDirs(env)) {
+  for (const dir of modelSearchDirs(m, env)) {
     const path = join(dir, m.file);
     if (!existsSync(path)) continue;
     const sum = await sha256File(path);
-    if (sum === m.sha256) return path;
+    if (acceptedSums(m).includes(sum)) return path;
     throw usageError(
       `model file ${path} is corrupt (sha256 ${sum.slice(0, 12)}…, expected ${m.sha256.slice(0, 12)}…): ` +
-        `delete it and run 'npx faceblur models install ${m.name}'`,
+        `delete it and run '${installCommand(m)}'`,
     );
   }
   throw usageError(howToInstall(m));
+}
+
+/** Whether `models install` has put this model in an install folder (FACEBLUR_MODEL_DIR does not count). */
+export function isInstalled(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): boolean {
+  const { packageDir, userDir } = installDirs(env);
+  return [packageDir, userDir].some((d) => existsSync(join(d, m.file)));
 }
 
 async function writableDir(dir: string): Promise<boolean> {
@@ -39,52 +50,79 @@ async function writableDir(dir: string): Promise<boolean> {
   }
 }
 
-async function download(url: string, dest: string, timeoutMs: number): Promise<void> {
+async function download(url: string, timeoutMs: number): Promise<Uint8Array> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  await writeFile(dest, new Uint8Array(await res.arrayBuffer()));
+  return new Uint8Array(await res.arrayBuffer());
 }
 
-export type InstallResult = { model: string; status: 'present' | 'copied' | 'downloaded'; path: string } | { model: string; status: 'failed'; reason: string };
+export type InstallResult =
+  | { model: string; status: 'present' | 'copied' | 'converted' | 'downloaded'; path: string }
+  | { model: string; status: 'failed'; reason: string };
 
 /**
- * Installs one model: already present with the right checksum, else copied from FACEBLUR_MODEL_DIR,
- * else downloaded. Every copy lands in a temp file and is renamed only once its sha256 matches.
+ * The runnable bytes from one source's bytes: the runnable file itself when its sum is accepted, or
+ * the upstream file (checked against its pinned sum) run through the model's edit, whose result must
+ * have the pinned sum too. Undefined when the bytes are neither; `why` gets the reason.
+ */
+function runnableFrom(m: ModelEntry, bytes: Uint8Array, why: (reason: string) => void): Uint8Array | undefined {
+  const sum = sha256Of(bytes);
+  if (acceptedSums(m).includes(sum)) return bytes;
+  if (!m.upstream || sum !== m.upstream.sha256) {
+    why(`sha256 ${sum.slice(0, 12)}… is neither the model's nor its upstream file's`);
+    return undefined;
+  }
+  const runnable = makeRunnable(bytes, m.upstream.edit);
+  const made = sha256Of(runnable);
+  if (made === m.sha256) return runnable;
+  why(`the edit of the upstream file gave sha256 ${made.slice(0, 12)}…, expected ${m.sha256.slice(0, 12)}…`);
+  return undefined;
+}
+
+/**
+ * Installs one model: already present with the right checksum; else from FACEBLUR_MODEL_DIR, which
+ * may hold the runnable file or the upstream one (converted here, see convert.ts); else downloaded.
+ * Every result lands in a temp file and is renamed only once its sha256 matches. Licence acceptance
+ * is the caller's job (see run-models.ts).
  */
 export async function installModel(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): Promise<InstallResult> {
   const { packageDir, userDir } = installDirs(env);
   const targetDir = (await writableDir(packageDir)) ? packageDir : userDir;
   for (const dir of [packageDir, userDir]) {
     const path = join(dir, m.file);
-    if (existsSync(path) && (await sha256File(path)) === m.sha256) return { model: m.name, status: 'present', path };
+    if (existsSync(path) && acceptedSums(m).includes(await sha256File(path))) return { model: m.name, status: 'present', path };
   }
   if (!(await writableDir(targetDir))) return { model: m.name, status: 'failed', reason: `cannot write to ${targetDir}` };
   const dest = join(targetDir, m.file);
-  const tmp = `${dest}.${randomBytes(4).toString('hex')}.tmp`;
   const reasons: string[] = [];
-  try {
-    const cached = env.FACEBLUR_MODEL_DIR ? join(env.FACEBLUR_MODEL_DIR, m.file) : undefined;
-    if (cached && existsSync(cached)) {
-      await copyFile(cached, tmp);
-      const sum = await sha256File(tmp);
-      if (sum === m.sha256) {
-        await rename(tmp, dest);
-        return { model: m.name, status: 'copied', path: dest };
-      }
-      reasons.push(`${cached} has the wrong sha256`);
-    }
+  const save = async (bytes: Uint8Array): Promise<void> => {
+    const tmp = `${dest}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await download(m.url, tmp, 60_000);
-      const sum = await sha256File(tmp);
-      if (sum !== m.sha256) throw new Error(`downloaded file has sha256 ${sum}, expected ${m.sha256}`);
+      await writeFile(tmp, bytes);
       await rename(tmp, dest);
-      return { model: m.name, status: 'downloaded', path: dest };
-    } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      reasons.push(`download failed (${cause ?? (err as Error).message})`);
+    } finally {
+      await rm(tmp, { force: true });
     }
-  } finally {
-    await rm(tmp, { force: true });
+  };
+  const cache = env.FACEBLUR_MODEL_DIR;
+  for (const file of cache ? [m.file, m.upstream?.file] : []) {
+    const path = file && join(cache!, file);
+    if (!path || !existsSync(path)) continue;
+    const runnable = runnableFrom(m, new Uint8Array(await readFile(path)), (r) => reasons.push(`${path}: ${r}`));
+    if (!runnable) continue;
+    await save(runnable);
+    return { model: m.name, status: file === m.file ? 'copied' : 'converted', path: dest };
+  }
+  const url = m.upstream?.url ?? m.url!;
+  try {
+    const runnable = runnableFrom(m, await download(url, 60_000), (r) => reasons.push(`downloaded file: ${r}`));
+    if (runnable) {
+      await save(runnable);
+      return { model: m.name, status: 'downloaded', path: dest };
+    }
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    reasons.push(`download failed (${cause ?? (err as Error).message})`);
   }
   return { model: m.name, status: 'failed', reason: `${reasons.join('; ')}. ${howToInstall(m)}` };
 }

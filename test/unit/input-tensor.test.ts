@@ -64,6 +64,29 @@ describe('createTensorFiller', () => {
       });
     }
   }
+
+  it("normalizes as RetinaFace wants: BGR minus (104,117,123), the padding the mean colour (0)", () => {
+    const frame = noiseFrame('rgb', 40, 30);
+    const geo = tensorGeometry(40, 30, 32);
+    const out = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight).fill(77);
+    createTensorFiller(40, 30, geo, 'bgr', { mean: [104, 117, 123], scale: 1, padding: 'mean' })(frame, out);
+    const plain = reference(frame, 40, 30, geo.paddedWidth, geo.paddedHeight, 'bgr');
+    const plane = geo.paddedWidth * geo.paddedHeight;
+    const inside = (i: number) => i % geo.paddedWidth < 40 && Math.floor(i / geo.paddedWidth) < 30;
+    for (let c = 0; c < 3; c++) {
+      for (let i = 0; i < plane; i++) expect(out[c * plane + i]).toBe(inside(i) ? plain[c * plane + i]! - [104, 117, 123][c]! : 0);
+    }
+  });
+
+  it('normalizes as SCRFD wants: (x − 127.5)/128, the padding pixel 0 (≈ −0.996)', () => {
+    const frame = noiseFrame('yuv420p', 50, 30);
+    const geo = tensorGeometry(50, 30, 32);
+    const out = new Float32Array(3 * geo.paddedWidth * geo.paddedHeight).fill(77);
+    createTensorFiller(50, 30, geo, 'rgb', { mean: [127.5, 127.5, 127.5], scale: 1 / 128, padding: 'pixel-zero' })(frame, out);
+    const plain = reference(frame, 50, 30, geo.paddedWidth, geo.paddedHeight, 'rgb');
+    expect(out).toEqual(plain.map((v) => Math.fround((v - 127.5) / 128)));
+    expect(out[out.length - 1]).toBeCloseTo(-0.99609375, 6);
+  });
 });
 
 describe('InputBuffers', () => {
