@@ -23,20 +23,16 @@ function covered(spans: Spans, x: number, y: number): boolean {
   return i >= 0 && i < spans.x0.length && x >= spans.x0[i]! && x < spans.x1[i]!;
 }
 
-/** [min, max] of the input over the spans' bounding rectangle. */
+/** [min, max] of the input over the spans' bounding rectangle (its rows and columns [minX, maxX)). */
 function neighbourhoodRange(p: Plane, spans: Spans): [number, number] {
   let lo = 255;
   let hi = 0;
-  for (let i = 0; i < spans.x0.length; i++) {
-    if (spans.x1[i]! <= spans.x0[i]!) continue;
-    for (let y = spans.y0; y < spans.y0 + spans.x0.length; y++) {
-      for (let x = spans.minX; x < spans.maxX; x++) {
-        const v = p.data[y * p.width + x]!;
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
+  for (let y = spans.y0; y < spans.y0 + spans.x0.length; y++) {
+    for (let x = spans.minX; x < spans.maxX; x++) {
+      const v = p.data[y * p.width + x]!;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
     }
-    break;
   }
   return [lo, hi];
 }
