@@ -12,6 +12,27 @@ export interface TrackerSettings {
   maxGrowth: number;
 }
 
+/**
+ * How a tracked region came about in the frame it is returned for:
+ * - `detected`: the track has a detection in this very frame;
+ * - `interpolated`: between two detections of the track;
+ * - `held`: after the track's last detection (the hold);
+ * - `lookahead`: before the track's first detection (the look-ahead back-fill).
+ */
+export type RegionKind = 'detected' | 'interpolated' | 'held' | 'lookahead';
+
+/**
+ * One region to anonymize, as `Tracker.regionsAt(frame)` returns it: a face box in frame pixels
+ * (with landmarks placed in it when the detector gave them), the id of the track it belongs to
+ * (stable over the track's life, unique within one Tracker) and its `kind`. `score` is the score
+ * of the track's detection nearest in time: for kinds other than `detected` it is not a fresh
+ * detection of this frame, and `kind` says so.
+ */
+export interface TrackedRegion extends Detection {
+  trackId: number;
+  kind: RegionKind;
+}
+
 interface Key {
   frame: number;
   box: Box;
@@ -150,8 +171,8 @@ export class Tracker {
   }
 
   /** The regions to anonymize in `frame`: every track that covers it, with interpolated landmarks. */
-  regionsAt(frame: number): Detection[] {
-    const out: Detection[] = [];
+  regionsAt(frame: number): TrackedRegion[] {
+    const out: TrackedRegion[] = [];
     for (const t of this.tracks) {
       const at = this.boxAt(t, frame);
       if (!at) continue;
@@ -161,7 +182,11 @@ export class Tracker {
       const w = box.x2 - box.x1;
       const h = box.y2 - box.y1;
       const landmarks = key.landmarks?.map((p) => ({ x: box.x1 + p.x * w, y: box.y1 + p.y * h }));
-      out.push(landmarks ? { score: key.score, box, landmarks } : { score: key.score, box });
+      const first = t.keys[0]!.frame;
+      const last = t.keys[t.keys.length - 1]!.frame;
+      const kind: RegionKind = key.frame === frame ? 'detected' : frame < first ? 'lookahead' : frame > last ? 'held' : 'interpolated';
+      const region: TrackedRegion = { score: key.score, box, trackId: t.id, kind };
+      out.push(landmarks ? { ...region, landmarks } : region);
     }
     return out;
   }

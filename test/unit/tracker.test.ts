@@ -96,4 +96,16 @@ describe('Tracker', () => {
     expect(eyes(t.regionsAt(4)[0]!)).toBeCloseTo(20 * (1 + 0.05 * 4), 5);
     expect(centre(t.regionsAt(4)[0]!)).toEqual(centre(t.regionsAt(0)[0]!));
   });
+
+  it('labels each region with its track and how it came about (detected, interpolated, held, look-ahead)', () => {
+    const t = new Tracker(settings);
+    for (let f = 0; f <= 14; f++) t.update(f, f === 4 || f === 5 || f === 8 ? [face(100, 100, 40, 0.8 + f / 100)] : []);
+    const kinds = [2, 4, 6, 8, 10].map((f) => t.regionsAt(f).map((r) => r.kind));
+    expect(kinds).toEqual([['lookahead'], ['detected'], ['interpolated'], ['detected'], ['held']]);
+    const ids = new Set([2, 4, 6, 8, 10].map((f) => t.regionsAt(f)[0]!.trackId));
+    expect(ids.size).toBe(1);
+    // The score is that of the nearest detection, not a fresh one: the kind says which it is.
+    expect(t.regionsAt(10)[0]!.score).toBeCloseTo(0.88, 6);
+    expect(t.regionsAt(2)[0]!.score).toBeCloseTo(0.84, 6);
+  });
 });
