@@ -16,15 +16,28 @@ function rng(seed) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
+/**
+ * Fast oscillating camera shake ('oscillate'), in output pixels: about ±60 px horizontally and ±40 px
+ * vertically with periods of 10 and 7 frames, so the window moves up to about 38 px per frame (the
+ * shake of issue 13's field report: a hand-held phone while walking).
+ */
+const OSC = { ax: 60, px: 10, ay: 40, py: 7 };
+
 /** Crop window (in photo pixels) for frame i of a scenario. */
 export function cropAt(scenario, i, w, h, rand) {
   const aspect = OUT_W / OUT_H;
-  let cw = Math.min(w, h * aspect) * 0.8;
+  // The oscillating window is smaller so that its swing stays inside the photo.
+  let cw = Math.min(w, h * aspect) * (scenario === 'oscillate' ? 0.7 : 0.8);
   let cx = w / 2, cy = h / 2;
   const t = Math.max(0, i - STILL) / (FRAMES - STILL);
   if (scenario === 'pan') cx = w / 2 + (t - 0.5) * (w - cw) * 0.9;
   if (scenario === 'zoom') cw *= 1 - 0.35 * t;
   if (scenario === 'shake' && i >= STILL) { cx += (rand() - 0.5) * 24; cy += (rand() - 0.5) * 24; }
+  if (scenario === 'oscillate' && i >= STILL) {
+    const k = cw / OUT_W;
+    cx += k * OSC.ax * Math.sin((2 * Math.PI * (i - STILL)) / OSC.px);
+    cy += k * OSC.ay * Math.sin((2 * Math.PI * (i - STILL)) / OSC.py + 1);
+  }
   const ch = cw / aspect;
   return { x: Math.round(Math.min(Math.max(cx - cw / 2, 0), w - cw)), y: Math.round(Math.min(Math.max(cy - ch / 2, 0), h - ch)), w: Math.round(cw), h: Math.round(ch) };
 }
