@@ -1,10 +1,13 @@
 // `npm run bench:video`: temporal stability on moving-camera clips made from annotated photos
 // (bench/lib/synth.js), through the real CLI. Reports, per variant: exposed face-frames (medium
 // faces with < 80% of their box covered), the longest run of exposed frames of a face after it was
-// first covered, jitter of masks on still faces, and speed; plus a flicker count on the real clips
-// in ../shared/data/videos. Writes bench/results/video.json and prints markdown tables.
+// first covered, jitter of masks on still faces, spill (share of the picture anonymized outside
+// every face box enlarged 2×: mean and worst frame) and speed, also on clips of fast oscillating
+// shake; a flicker count on the real clips in ../shared/data/videos; and, on the real ASL clips
+// (one face per frame), the share of each frame's picture changed. Writes bench/results/video.json
+// and prints markdown tables.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iou } from '../dist/detect/box.js';
 import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from '../fixtures/moving-camera.js';
@@ -33,27 +36,36 @@ const VARIANTS = process.env.BENCH_VARIANTS_JSON
   : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
 const SCENARIOS = ['pan', 'zoom', 'shake'];
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
+/** Clips of fast oscillating shake (issue 13, defect 5), scored apart so the main figures stay comparable. */
+const SHAKE_CLIPS = Number(process.env.BENCH_SHAKE_CLIPS ?? 4);
 
 // Photos with several medium faces, spread over the events, in a fixed order.
 const photos = loadWider((im) => im.faces.filter((f) => f.medium && !f.invalid).length >= 3 && im.faces.length <= 40);
-const chosen = Array.from({ length: CLIPS }, (_, k) => photos[Math.floor((k * photos.length) / CLIPS)]);
-const clips = [];
-for (const [k, im] of chosen.entries()) {
-  const scenario = SCENARIOS[k % SCENARIOS.length];
-  const path = join(work, `clip${k}-${scenario}.mp4`);
-  const truthPath = `${path}.json`;
-  let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
-  // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
-  if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, 1000 + k, path))));
-  clips.push({ path, scenario, truth });
+async function makeClips(count, name, scenarioOf, seedBase, offset) {
+  const out = [];
+  for (let k = 0; k < count; k++) {
+    const im = photos[Math.floor(((k + offset) * photos.length) / count)];
+    const scenario = scenarioOf(k);
+    const path = join(work, `${name}${k}-${scenario}.mp4`);
+    const truthPath = `${path}.json`;
+    let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
+    // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
+    if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, seedBase + k, path))));
+    out.push({ path, scenario, truth });
+  }
+  return out;
 }
+const clips = await makeClips(CLIPS, 'clip', (k) => SCENARIOS[k % SCENARIOS.length], 1000, 0);
+// Other photos than the main clips' (half a step on), so the shake rows are not the same faces again.
+const shakeClips = await makeClips(SHAKE_CLIPS, 'osc', () => 'oscillate', 2000, 0.5);
 
+const isMagenta = (buf, j) => buf[j] > 170 && buf[j + 1] < 100 && buf[j + 2] > 170;
 function magentaMaps(path) {
   const buf = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 });
   const n = OUT_W * OUT_H;
   return Array.from({ length: buf.length / (3 * n) }, (_, f) => {
     const m = new Uint8Array(n);
-    for (let i = 0, j = f * 3 * n; i < n; i++, j += 3) if (buf[j] > 170 && buf[j + 1] < 100 && buf[j + 2] > 170) m[i] = 1;
+    for (let i = 0, j = f * 3 * n; i < n; i++, j += 3) if (isMagenta(buf, j)) m[i] = 1;
     return m;
   });
 }
@@ -76,17 +88,36 @@ function coverage(map, b) {
   return a ? c / a : 1;
 }
 
-const results = {};
-for (const [name, args] of Object.entries(VARIANTS)) {
+/**
+ * Spill of one frame: the share of the picture anonymized outside every ground-truth face box
+ * (every face, scored or not, invalid ones too) enlarged 2× about its centre — the measure
+ * bench:accuracy uses on photos.
+ */
+function spillOf(map, faces) {
+  const allowed = new Uint8Array(OUT_W * OUT_H);
+  for (const { full: b } of faces) {
+    const w = b.x2 - b.x1, h = b.y2 - b.y1, cx = (b.x1 + b.x2) / 2, cy = (b.y1 + b.y2) / 2;
+    const xa = Math.max(0, Math.floor(cx - w)), xb = Math.min(OUT_W, Math.ceil(cx + w));
+    for (let y = Math.max(0, Math.floor(cy - h)); y < Math.min(OUT_H, Math.ceil(cy + h)); y++) if (xb > xa) allowed.fill(1, y * OUT_W + xa, y * OUT_W + xb);
+  }
+  let n = 0;
+  for (let i = 0; i < map.length; i++) if (map[i] && !allowed[i]) n++;
+  return n / map.length;
+}
+
+/** Runs one variant over a set of clips and scores every face-frame and every frame's spill. */
+function runSet(set, args) {
   let pairs = 0, exposed = 0, longest = 0, frames = 0, seconds = 0, neverCovered = 0;
   const jitters = [];
-  for (const clip of clips) {
+  const spills = [];
+  for (const clip of set) {
     const out = join(work, 'out.mp4');
     const report = join(work, 'report.json');
     const r = timeCommand(process.execPath, [cli, clip.path, '-o', out, '--force', '--quiet', '--replacewith', 'solid', '--color', 'ff00ff', '--report', report, ...args], env);
     seconds += r.seconds;
     frames += FRAMES;
     const maps = magentaMaps(out);
+    maps.forEach((m, i) => spills.push(spillOf(m, clip.truth[i])));
     const regions = JSON.parse(readFileSync(report, 'utf8')).files[0].frames.map((f) => f.regions);
     const faces = clip.truth[0].length;
     const target = args.includes('eyes') ? eyeBand : (t) => t.box;
@@ -116,16 +147,39 @@ for (const [name, args] of Object.entries(VARIANTS)) {
       if (!covered) neverCovered += exposedHere;
     }
   }
-  results[name] = {
-    args,
+  return {
     exposedFaceFrames: exposed / pairs,
     // Face-frames of faces that no frame ever covered: beyond what tracking can fix (the detector's misses).
     neverCoveredFaceFrames: neverCovered / pairs,
     faceFrames: pairs,
     longestExposedRun: longest,
     jitter: jitters.reduce((a, b) => a + b, 0) / jitters.length,
+    spillMean: spills.reduce((a, b) => a + b, 0) / spills.length,
+    spillWorstFrame: Math.max(...spills),
     fps: frames / seconds,
   };
+}
+
+/**
+ * The real ASL clips (one signer facing the camera, hands over the face): the share of each frame's
+ * picture the output changes. One face per frame, so no frame should lose more than a fifth of its
+ * picture (issue 13). Measured with a solid magenta fill, as the synthetic clips are.
+ */
+const aslDir = join(SHARED, 'data', 'videos', 'asl');
+const aslClips = readdirSync(aslDir).filter((f) => f.endsWith('.mkv')).sort().map((f) => join(aslDir, f));
+function runAsl(args) {
+  const shares = [];
+  for (const path of aslClips) {
+    const out = join(work, 'asl.mp4');
+    timeCommand(process.execPath, [cli, path, '-o', out, '--force', '--quiet', '--replacewith', 'solid', '--color', 'ff00ff', ...args], env);
+    for (const m of magentaMaps(out)) shares.push(m.reduce((a, b) => a + b, 0) / m.length);
+  }
+  return { frames: shares.length, changedMean: shares.reduce((a, b) => a + b, 0) / shares.length, changedWorstFrame: Math.max(...shares), framesOverFifth: shares.filter((x) => x > 0.2).length };
+}
+
+const results = {};
+for (const [name, args] of Object.entries(VARIANTS)) {
+  results[name] = { args, ...runSet(clips, args), shake: shakeClips.length ? runSet(shakeClips, args) : undefined, asl: runAsl(args) };
 }
 
 // Real clips without ground truth: flicker = a region present at t−1 and t+1 (IoU > 0.3) but not at t.
@@ -148,10 +202,19 @@ for (const [name, args] of Object.entries(VARIANTS)) {
 }
 
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'video.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, framesPerClip: FRAMES, results, flicker }, null, 2) + '\n');
-console.log(`${clips.length} synthetic clips (${SCENARIOS.join(', ')}), ${FRAMES} frames each at ${OUT_W}x${OUT_H}\n`);
-console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | jitter (still faces) | fps | flicker / 1000 frames (real clips) |');
-console.log('|---|---|---|---|---|---|---|');
+writeFileSync(join(resultsDir, 'video.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, shakeClips: shakeClips.length, framesPerClip: FRAMES, aslClips: aslClips.length, results, flicker }, null, 2) + '\n');
+const pct = (x) => `${(x * 100).toFixed(2)}%`;
+console.log(`${clips.length} synthetic clips (${SCENARIOS.join(', ')}) and ${shakeClips.length} of fast oscillating shake, ${FRAMES} frames each at ${OUT_W}x${OUT_H}; ${aslClips.length} ASL clips\n`);
+console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | jitter (still faces) | spill mean / worst frame | fps | flicker / 1000 frames (real clips) | ASL: changed mean / worst frame |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${(r.exposedFaceFrames * 100).toFixed(2)}% of ${r.faceFrames} | ${(r.neverCoveredFaceFrames * 100).toFixed(2)}% | ${r.longestExposedRun} | ${(r.jitter * 100).toFixed(2)}% | ${r.fps.toFixed(1)} | ${flicker[name].per1000.toFixed(1)} |`);
+  console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.jitter)} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} | ${r.fps.toFixed(1)} | ${flicker[name].per1000.toFixed(1)} | ${pct(r.asl.changedMean)} / ${pct(r.asl.changedWorstFrame)} |`);
+}
+if (shakeClips.length) {
+  console.log('\nFast oscillating shake (±60 px horizontally, ±40 px vertically, up to 38 px per frame):\n');
+  console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | spill mean / worst frame |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, { shake: r }] of Object.entries(results)) {
+    console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} |`);
+  }
 }

@@ -14,6 +14,7 @@ import { probe } from './media/probe.js';
 import type { CamOptions } from './options.js';
 import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { trackerFor } from './pipeline/video.js';
+import type { Tracker } from './track/tracker.js';
 import { createLog } from './ui/log.js';
 
 /** Frame rate assumed for cameras that were not asked for one: it only sets the tracker's hold in frames. */
@@ -79,10 +80,12 @@ export async function runCam(o: CamOptions): Promise<number> {
   let frames = 0;
   const started = performance.now();
   try {
-    const tracker = o.tracking ? trackerFor({ holdSeconds: o.hold, lookaheadSeconds: 0, smoothFrames: o.smooth }, fps, o.detectEvery, 0) : undefined;
+    // Made on the first frame, whose size the tracker judges boxes against.
+    let tracker: Tracker | undefined;
     let last: Detection[] = [];
     for (let item = await slot.take(); item; item = await slot.take()) {
       const { frame, readAt } = item;
+      if (o.tracking) tracker ??= trackerFor({ holdSeconds: o.hold, lookaheadSeconds: 0, smoothFrames: o.smooth }, fps, o.detectEvery, 0, frame);
       const found = frames % o.detectEvery === 0 ? await processFrame.detect(frame) : undefined;
       tracker?.update(frame.index, found);
       if (found) last = found;

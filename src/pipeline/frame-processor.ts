@@ -4,6 +4,7 @@ import { clipBox, type Detection } from '../detect/box.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
+import { isPlausibleFace } from '../track/plausible.js';
 
 /**
  * Two phases, so that the detector can work on the next frame while this one is anonymized and
@@ -28,7 +29,8 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
 /** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */
 export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined): FrameProcessor {
   return {
-    detect: (frame) => detector.detect(frame, kind),
+    // A box of a shape no face has is no face, with or without tracking, in photos as in video.
+    detect: async (frame) => (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame)),
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
       draw?.(frame, detections);

@@ -6,6 +6,7 @@ import { frameByteLength, type Frame } from '../media/frame.js';
 import { truncationOf } from '../media/integrity.js';
 import { probe } from '../media/probe.js';
 import type { ReportFile, ReportWriter } from '../report.js';
+import type { FrameSize } from '../track/plausible.js';
 import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
 
@@ -25,9 +26,10 @@ const IN_FLIGHT = 2;
  */
 const LOOKAHEAD_BYTES = 192 * 1024 * 1024;
 
-/** The tracker for a stream at `fps`; live capture passes no look-ahead. */
-export function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number): Tracker {
+/** The tracker for a stream at `fps` of `frame`-sized pictures; live capture passes no look-ahead. */
+export function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number, frame: FrameSize): Tracker {
   return new Tracker({
+    frame,
     // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
     holdFrames: Math.max(Math.round(t.holdSeconds * fps), detectEvery),
     lookaheadFrames,
@@ -63,7 +65,7 @@ export async function anonymizeVideo(
   const lookahead = ctx.tracking
     ? Math.min(Math.round(ctx.tracking.lookaheadSeconds * v.fps), Math.floor(LOOKAHEAD_BYTES / frameByteLength('yuv420p', v.width, v.height)))
     : 0;
-  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined;
+  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead, v) : undefined;
   const decoder = decodeVideo(tools, input, ctx.children, { startTime: info.startTime });
   const encoder = startEncoder(
     tools,

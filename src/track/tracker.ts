@@ -1,4 +1,6 @@
 import { iou, type Box, type Detection, type Point } from '../detect/box.js';
+import { fitAt, fromCs, toCs, type Cs } from './fit.js';
+import { isPlausibleFace, plausibleSize, type FrameSize } from './plausible.js';
 
 export interface TrackerSettings {
   /** Frames a track stays covered after its last detection. */
@@ -10,6 +12,29 @@ export interface TrackerSettings {
   /** Relative growth of the mask per frame away from the nearest detection, and its cap. */
   growthPerFrame: number;
   maxGrowth: number;
+  /** The frame's size in pixels: boxes are judged against it and kept inside it. Unknown: not checked. */
+  frame?: FrameSize | undefined;
+}
+
+/**
+ * How a tracked region came about in the frame it is returned for:
+ * - `detected`: the track has a detection in this very frame;
+ * - `interpolated`: between two detections of the track;
+ * - `held`: after the track's last detection (the hold);
+ * - `lookahead`: before the track's first detection (the look-ahead back-fill).
+ */
+export type RegionKind = 'detected' | 'interpolated' | 'held' | 'lookahead';
+
+/**
+ * One region to anonymize, as `Tracker.regionsAt(frame)` returns it: a face box in frame pixels
+ * (with landmarks placed in it when the detector gave them), the id of the track it belongs to
+ * (stable over the track's life, unique within one Tracker) and its `kind`. `score` is the score
+ * of the track's detection nearest in time: for kinds other than `detected` it is not a fresh
+ * detection of this frame, and `kind` says so.
+ */
+export interface TrackedRegion extends Detection {
+  trackId: number;
+  kind: RegionKind;
 }
 
 interface Key {
@@ -23,109 +48,188 @@ interface Key {
 interface Track {
   id: number;
   keys: Key[];
+  /** The first frame after the last key in which the detector looked and did not find this face. */
+  missedAt: number | undefined;
 }
 
 const MIN_IOU = 0.2;
-/** A detection this close to a prediction (in predicted face sizes) may join it when no box overlaps. */
-const MAX_CENTRE_DISTANCE = 1;
-/** Frames of straight-line motion a prediction may run past the detections (one second at 30 fps); beyond, it only grows. */
-const MAX_EXTRAPOLATE = 30;
-
-/** A box as centre and size, the quantities fitted over time. */
-const toCs = (b: Box) => [(b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2, b.x2 - b.x1, b.y2 - b.y1] as const;
-const fromCs = (cx: number, cy: number, w: number, h: number): Box => ({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 });
-
 /**
- * Weighted least-squares line through the keys' centre and size, evaluated at `frame`: a centred
- * window smooths jitter without lagging a face that moves steadily, and the same fit interpolates
- * across gaps and extrapolates (at constant velocity) past the last detection.
+ * Largest ratio between a detection's width or height and its track's predicted one for the two to
+ * be the same face. A face's box changes by a few percent between frames (YuNet's own jitter is
+ * under 10%); a hand or a body the detector takes for a face changes shape from frame to frame.
  */
-function fitAt(keys: readonly Key[], frame: number): [number, number, number, number] {
-  if (keys.length === 1) return [...toCs(keys[0]!.box)];
-  let sw = 0, st = 0, stt = 0;
-  const sv = [0, 0, 0, 0];
-  const stv = [0, 0, 0, 0];
-  for (const k of keys) {
-    const t = k.frame - frame;
-    const w = 1 / (1 + Math.abs(t));
-    const v = toCs(k.box);
-    sw += w;
-    st += w * t;
-    stt += w * t * t;
-    for (let i = 0; i < 4; i++) {
-      sv[i]! += w * v[i]!;
-      stv[i]! += w * t * v[i]!;
-    }
-  }
-  const det = sw * stt - st * st;
-  // Intercept of the weighted line at t = 0; with all keys on one frame, their mean.
-  return sv.map((s, i) => (Math.abs(det) < 1e-9 ? s / sw : (s * stt - st * stv[i]!) / det)) as [number, number, number, number];
+const MAX_SIZE_RATIO = 1.5;
+/**
+ * A detection this close to a prediction or to the track's last detection (in face sizes, per frame
+ * since that detection, up to two) may join the track when no box overlaps: under fast shake a face
+ * moves up to about 0.7 of its size a frame.
+ */
+const MAX_CENTRE_DISTANCE = 1;
+/**
+ * Frames of straight-line motion a hold or look-ahead runs past the detections; beyond, the mask
+ * stays where it got to and only grows. A sixth of a second at 30 fps: long enough to follow a
+ * pan, short enough that a velocity fitted on a few noisy boxes cannot carry a mask far.
+ */
+const MAX_EXTRAPOLATE = 5;
+/** Fastest extrapolated motion, in face widths per frame (a face crossing a 640 px frame in a second moves 0.5 widths of a 40 px face). */
+const MAX_SPEED = 0.25;
+/**
+ * The smoothed box stands for the raw one (the frame's detection, or the line between the two
+ * detections around a gap) only while it holds the raw box with at most this share of the face
+ * size overhanging on any side; the mask's own scale and margin then cover the overhang.
+ */
+const SMOOTH_SLACK = 0.1;
+/** Detections a track needs before it is shown outside the frames it was detected in. */
+const CONFIRM = 2;
+
+/** Whether two boxes' widths and heights are within MAX_SIZE_RATIO of each other. */
+function alike(a: Box, b: Box): boolean {
+  const rw = (b.x2 - b.x1) / (a.x2 - a.x1);
+  const rh = (b.y2 - b.y1) / (a.y2 - a.y1);
+  return Math.max(rw, rh) <= MAX_SIZE_RATIO && Math.min(rw, rh) >= 1 / MAX_SIZE_RATIO;
 }
 
+/** Whether `inner` lies within `outer` enlarged by `slack` of its size on every side. */
+function holds(outer: Box, inner: Box, slack: number): boolean {
+  const sx = slack * (outer.x2 - outer.x1);
+  const sy = slack * (outer.y2 - outer.y1);
+  return inner.x1 >= outer.x1 - sx && inner.x2 <= outer.x2 + sx && inner.y1 >= outer.y1 - sy && inner.y2 <= outer.y2 + sy;
+}
+
+/** Linear interpolation between two keys' boxes at `frame`. */
+function between(a: Key, b: Key, frame: number): Box {
+  const u = (frame - a.frame) / (b.frame - a.frame);
+  const [ca, cb] = [toCs(a.box), toCs(b.box)];
+  return fromCs(ca.map((v, i) => v + u * (cb[i]! - v)));
+}
+
+/** Range of widths and heights of the keys (pixels). */
+function sizeRange(keys: readonly Key[]): { w: [number, number]; h: [number, number] } {
+  const ws = keys.map((k) => k.box.x2 - k.box.x1);
+  const hs = keys.map((k) => k.box.y2 - k.box.y1);
+  return { w: [Math.min(...ws), Math.max(...ws)], h: [Math.min(...hs), Math.max(...hs)] };
+}
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * Keeps faces covered between, before and after their detections. Every box it returns stays
+ * plausible: its size lies within the sizes of the detections it comes from, grown by at most
+ * `growthPerFrame` per frame away from them and `maxGrowth` in all; its aspect ratio stays in
+ * FACE_ASPECT; it is never degenerate; its centre stays in the frame; its motion past the
+ * detections is bounded (MAX_SPEED, MAX_EXTRAPOLATE). Smoothing never moves it away from the
+ * frame's own detection (SMOOTH_SLACK). A track is shown beyond its detected frames only once
+ * CONFIRM detections back it, so that a one-frame false detection is never held or back-filled.
+ */
 export class Tracker {
   private tracks: Track[] = [];
   private nextId = 0;
 
   constructor(private readonly s: TrackerSettings) {}
 
-  /**
-   * The keys that inform `frame`: inside the detections, those within the smoothing window (or the
-   * two around a gap); past either end, the nearest window's worth, so that the motion carried on
-   * rests on more than two noisy boxes.
-   */
-  private keysFor(track: Track, frame: number): Key[] {
-    const keys = track.keys;
-    const span = Math.max(2, 2 * this.s.smoothFrames + 1);
-    if (frame > keys[keys.length - 1]!.frame) return keys.slice(-span);
-    if (frame < keys[0]!.frame) return keys.slice(0, span);
-    const near = keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
+  /** The keys that inform `frame` inside the detections: those within the smoothing window, or the two nearest. */
+  private keysNear(track: Track, frame: number): Key[] {
+    const near = track.keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
     if (near.length >= 2) return near;
-    return [...keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
+    return [...track.keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
   }
 
   /**
-   * The track's box at `frame`, or undefined when the frame is outside its hold and look-ahead.
-   * `reach` widens that span for association, so that a face seen again just after its hold ran out
-   * rejoins its track and the frames between are interpolated rather than left to two half-tracks.
+   * Where the track's face is at `frame` (any frame, no matter the hold): its box, the nearest key
+   * and how the box came about. Inside the detections the box is the smoothed fit, or the raw box
+   * (the frame's detection, or the line between the detections around it) where the fit does not
+   * hold it. Past either end the motion of the end's window is carried on for at most
+   * MAX_EXTRAPOLATE frames at MAX_SPEED, at the end's size, and the box grows with the distance.
    */
-  boxAt(track: Track, frame: number, reach = 0): { box: Box; key: Key } | undefined {
-    const first = track.keys[0]!;
-    const last = track.keys[track.keys.length - 1]!;
-    if (frame < first.frame - this.s.lookaheadFrames || frame > last.frame + this.s.holdFrames + reach) return undefined;
-    // Beyond the detections the motion is extrapolated a few frames only; then the mask stays and grows.
-    const anchor = Math.min(Math.max(frame, first.frame - MAX_EXTRAPOLATE), last.frame + MAX_EXTRAPOLATE);
-    const [cx, cy, w, h] = fitAt(this.keysFor(track, anchor), anchor);
+  private predict(track: Track, frame: number): { box: Box; key: Key; kind: RegionKind } {
+    const keys = track.keys;
+    const first = keys[0]!;
+    const last = keys[keys.length - 1]!;
     let nearest = first;
-    for (const k of track.keys) if (Math.abs(k.frame - frame) < Math.abs(nearest.frame - frame)) nearest = k;
+    for (const k of keys) if (Math.abs(k.frame - frame) < Math.abs(nearest.frame - frame)) nearest = k;
+    const span = Math.max(2, 2 * this.s.smoothFrames + 1);
+    let cs: Cs;
+    let window: Key[];
+    let kind: RegionKind;
+    if (frame >= first.frame && frame <= last.frame) {
+      window = this.keysNear(track, frame);
+      const fit = fitAt(window, frame).at;
+      const exact = nearest.frame === frame ? nearest : undefined;
+      const after = keys.findIndex((k) => k.frame >= frame);
+      const raw = exact ? exact.box : between(keys[after - 1]!, keys[after]!, frame);
+      const r = sizeRange(window);
+      const fitted = fromCs([fit[0], fit[1], clamp(fit[2], ...r.w), clamp(fit[3], ...r.h)]);
+      cs = toCs(holds(fitted, raw, SMOOTH_SLACK) ? fitted : raw);
+      kind = exact ? 'detected' : 'interpolated';
+    } else {
+      const ahead = frame < first.frame;
+      const end = ahead ? first : last;
+      window = ahead ? keys.slice(0, span) : keys.slice(-span);
+      const { at, slope } = fitAt(window, end.frame);
+      const r = sizeRange(window);
+      const [w, h] = [clamp(at[2], ...r.w), clamp(at[3], ...r.h)];
+      const speed = Math.hypot(slope[0], slope[1]);
+      const k = speed > 0 ? Math.min(1, (MAX_SPEED * w) / speed) : 0;
+      const steps = Math.min(MAX_EXTRAPOLATE, Math.abs(frame - end.frame)) * (ahead ? -1 : 1);
+      cs = [at[0] + slope[0] * k * steps, at[1] + slope[1] * k * steps, w, h];
+      kind = ahead ? 'lookahead' : 'held';
+    }
     const grow = Math.min(this.s.maxGrowth, 1 + this.s.growthPerFrame * Math.abs(nearest.frame - frame));
-    return { box: fromCs(cx, cy, Math.max(1, w) * grow, Math.max(1, h) * grow), key: nearest };
+    const [w, h] = plausibleSize(cs[2] * grow, cs[3] * grow, this.s.frame);
+    const f = this.s.frame;
+    const [cx, cy] = f ? [clamp(cs[0], 0, f.width), clamp(cs[1], 0, f.height)] : [cs[0], cs[1]];
+    return { box: fromCs([cx, cy, w, h]), key: nearest, kind };
+  }
+
+  /**
+   * The track's region at `frame`, or undefined when the track is not shown there: outside its
+   * look-ahead and hold (`reach` widens the hold for association, so that a face seen again just
+   * after its hold ran out rejoins its track and the frames between are interpolated), or, for a
+   * track not yet confirmed, outside the frames from its detection up to the next frame the
+   * detector looked at.
+   */
+  private regionOf(track: Track, frame: number, reach = 0): ReturnType<Tracker['predict']> | undefined {
+    const first = track.keys[0]!.frame;
+    const last = track.keys[track.keys.length - 1]!.frame;
+    if (frame < first - this.s.lookaheadFrames || frame > last + this.s.holdFrames + reach) return undefined;
+    if (reach === 0 && track.keys.length < CONFIRM && (frame < first || (track.missedAt !== undefined && frame >= track.missedAt))) return undefined;
+    return this.predict(track, frame);
   }
 
   /**
    * Feeds the detections of `frame` (frames must come in order). `undefined` means the frame was not
-   * looked at (--detect-every), which is not a miss. Association is greedy by IoU against each
-   * track's predicted box: faces seldom overlap, and greedy matching of the clearest pairs first
-   * gives the same answer as an optimal assignment except in crowds of touching faces.
+   * looked at (--detect-every), which is not a miss. Detections of a shape no face has
+   * (isPlausibleFace) are dropped. Association is greedy by IoU against each track's predicted box:
+   * faces seldom overlap, and greedy matching of the clearest pairs first gives the same answer as
+   * an optimal assignment except in crowds of touching faces.
    */
-  update(frame: number, detections: readonly Detection[] | undefined): void {
-    if (detections) {
+  update(frame: number, found: readonly Detection[] | undefined): void {
+    if (found) {
+      const detections = found.filter((d) => isPlausibleFace(d.box, this.s.frame));
       const live = this.tracks
-        .map((t) => ({ t, p: this.boxAt(t, frame, this.s.lookaheadFrames) }))
-        .filter((x): x is { t: Track; p: NonNullable<ReturnType<Tracker['boxAt']>> } => x.p !== undefined);
+        .map((t) => ({ t, p: this.regionOf(t, frame, this.s.lookaheadFrames) }))
+        .filter((x): x is { t: Track; p: NonNullable<ReturnType<Tracker['regionOf']>> } => x.p !== undefined);
+      // Each track is matched against its prediction and against its nearest detection as it was: where
+      // the motion model is wrong (shake reverses faster than any fit follows) the face is still near one.
+      const refs = live.map((x) => [x.p.box, x.p.key.box]);
       const pairs: { ti: number; di: number; o: number }[] = [];
       live.forEach((x, ti) => detections.forEach((d, di) => {
-        const o = iou(x.p.box, d.box);
-        if (o >= MIN_IOU) pairs.push({ ti, di, o });
+        const o = Math.max(...refs[ti]!.map((b) => iou(b, d.box)));
+        if (o >= MIN_IOU && alike(x.p.key.box, d.box)) pairs.push({ ti, di, o });
       }));
       pairs.sort((a, b) => b.o - a.o);
-      // Then, for what is left, centre distance (relative to the predicted size, best first): a face
+      // Then, for what is left, centre distance (relative to the reference's size, best first): a face
       // that moved fast during a gap may no longer overlap its prediction.
-      const [dx, dy] = [(b: Box) => (b.x1 + b.x2) / 2, (b: Box) => (b.y1 + b.y2) / 2];
       const near: typeof pairs = [];
       live.forEach((x, ti) => detections.forEach((d, di) => {
-        const size = Math.max(x.p.box.x2 - x.p.box.x1, x.p.box.y2 - x.p.box.y1);
-        const dist = Math.hypot(dx(x.p.box) - dx(d.box), dy(x.p.box) - dy(d.box)) / size;
-        if (dist < MAX_CENTRE_DISTANCE) near.push({ ti, di, o: -dist });
+        const q = toCs(d.box);
+        const dist = Math.min(...refs[ti]!.map((b) => {
+          const p = toCs(b);
+          return Math.hypot(p[0] - q[0], p[1] - q[1]) / Math.max(p[2], p[3]);
+        }));
+        // A face unseen for a frame may have moved twice as far.
+        const reach = MAX_CENTRE_DISTANCE * Math.min(2, Math.max(1, frame - x.p.key.frame));
+        if (dist < reach && alike(x.p.key.box, d.box)) near.push({ ti, di, o: -dist });
       }));
       near.sort((a, b) => b.o - a.o);
       const usedT = new Set<number>();
@@ -134,10 +238,13 @@ export class Tracker {
         if (usedT.has(p.ti) || usedD.has(p.di)) continue;
         usedT.add(p.ti);
         usedD.add(p.di);
-        live[p.ti]!.t.keys.push(keyOf(frame, detections[p.di]!));
+        const t = live[p.ti]!.t;
+        t.keys.push(keyOf(frame, detections[p.di]!));
+        t.missedAt = undefined;
       }
+      for (const t of this.tracks) if (t.missedAt === undefined && t.keys[t.keys.length - 1]!.frame < frame) t.missedAt = frame;
       detections.forEach((d, di) => {
-        if (!usedD.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)] });
+        if (!usedD.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
       });
     }
     // A track is dropped once its hold has run out; keys older than any frame still to be asked for are pruned.
@@ -145,23 +252,24 @@ export class Tracker {
     this.tracks = this.tracks.filter((t) => t.keys[t.keys.length - 1]!.frame + this.s.holdFrames + this.s.lookaheadFrames >= oldest);
     for (const t of this.tracks) {
       const keep = t.keys.findIndex((k) => k.frame >= oldest);
-      if (keep > 0) t.keys.splice(0, Math.min(keep, t.keys.length - 2));
+      if (keep > 0) t.keys.splice(0, Math.min(keep, t.keys.length - CONFIRM));
     }
   }
 
-  /** The regions to anonymize in `frame`: every track that covers it, with interpolated landmarks. */
-  regionsAt(frame: number): Detection[] {
-    const out: Detection[] = [];
+  /** The regions to anonymize in `frame`: every track shown there, with its landmarks placed in its box. */
+  regionsAt(frame: number): TrackedRegion[] {
+    const out: TrackedRegion[] = [];
     for (const t of this.tracks) {
-      const at = this.boxAt(t, frame);
+      const at = this.regionOf(t, frame);
       if (!at) continue;
-      const { box, key } = at;
+      const { box, key, kind } = at;
       // Placed in the grown box, so that a mask built from the landmarks (--region eyes) grows with
       // the uncertainty as the face mask does.
       const w = box.x2 - box.x1;
       const h = box.y2 - box.y1;
       const landmarks = key.landmarks?.map((p) => ({ x: box.x1 + p.x * w, y: box.y1 + p.y * h }));
-      out.push(landmarks ? { score: key.score, box, landmarks } : { score: key.score, box });
+      const region: TrackedRegion = { score: key.score, box, trackId: t.id, kind };
+      out.push(landmarks ? { ...region, landmarks } : region);
     }
     return out;
   }

@@ -1,0 +1,80 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it } from 'vitest';
+import { ffmpeg, runCli, tempDir, WIDER } from '../helpers.js';
+
+// A bench:video-style clip made at test time (issue 13): a 640x480 window shaking fast over an
+// annotated WIDER FACE photo, with each frame's ground truth from the same transform. Bounds the
+// exposed face-frames and the spill of the default settings, so that a regression fails.
+
+const W = 640, H = 480, FRAMES = 30, SCALED_W = 800;
+const PHOTO = '0--Parade/0_Parade_Parade_0_120.jpg';
+/** The window's offset at frame n, in scaled-photo pixels: ±60 px and ±40 px, periods of 10 and 7 frames. */
+const offset = (n: number, sh: number) => [Math.floor((SCALED_W - W) / 2 + 60 * Math.sin((2 * Math.PI * n) / 10)), Math.floor((sh - H) / 2 + 40 * Math.sin((2 * Math.PI * n) / 7 + 1))] as const;
+
+interface Face { x: number; y: number; w: number; h: number; invalid?: number; medium?: boolean }
+
+it('default settings on fast shake: exposure and spill stay bounded', { timeout: 300_000 }, async () => {
+  const gt = JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: { file: string; width: number; height: number; faces: Face[] }[] };
+  const im = gt.images.find((i) => i.file === PHOTO)!;
+  const s = SCALED_W / im.width;
+  const sh = 2 * Math.round((im.height * s) / 2);
+  const sy = sh / im.height;
+  const dir = tempDir();
+  const clip = join(dir, 'shake.mp4');
+  ffmpeg([
+    '-loop', '1', '-framerate', '30', '-i', join(WIDER, 'images', PHOTO), '-frames:v', String(FRAMES),
+    '-filter:v', `scale=${SCALED_W}:${sh},crop=${W}:${H}:'floor((iw-${W})/2+60*sin(2*PI*n/10))':'floor((ih-${H})/2+40*sin(2*PI*n/7+1))':exact=1`,
+    '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv420p', clip,
+  ]);
+  const out = join(dir, 'out.mp4');
+  const r = await runCli([clip, '-o', out, '--replacewith', 'solid', '--color', 'ff00ff', '--quiet']);
+  expect(r.code, r.stderr).toBe(0);
+  const buf = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', out, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 28 });
+  expect(buf.length).toBe(FRAMES * W * H * 3);
+  let pairs = 0, exposed = 0;
+  const spills: number[] = [];
+  for (let n = 0; n < FRAMES; n++) {
+    const map = new Uint8Array(W * H);
+    for (let i = 0; i < W * H; i++) {
+      const j = 3 * (n * W * H + i);
+      if (buf[j]! > 170 && buf[j + 1]! < 100 && buf[j + 2]! > 170) map[i] = 1;
+    }
+    const [ox, oy] = offset(n, sh);
+    const boxes = im.faces.map((f) => ({ f, x1: f.x * s - ox, y1: f.y * sy - oy, x2: (f.x + f.w) * s - ox, y2: (f.y + f.h) * sy - oy }));
+    // Spill: anonymized outside every face box (all faces) enlarged 2x about its centre.
+    const allowed = new Uint8Array(W * H);
+    for (const b of boxes) {
+      const [w, h, cx, cy] = [b.x2 - b.x1, b.y2 - b.y1, (b.x1 + b.x2) / 2, (b.y1 + b.y2) / 2];
+      const [xa, xb] = [Math.max(0, Math.floor(cx - w)), Math.min(W, Math.ceil(cx + w))];
+      for (let y = Math.max(0, Math.floor(cy - h)); y < Math.min(H, Math.ceil(cy + h)); y++) if (xb > xa) allowed.fill(1, y * W + xa, y * W + xb);
+    }
+    let out = 0;
+    for (let i = 0; i < map.length; i++) if (map[i] && !allowed[i]) out++;
+    spills.push(out / map.length);
+    // Exposure: medium, valid faces at least 60% in the picture, under 80% of their box covered.
+    for (const b of boxes) {
+      const v = { x1: Math.max(0, b.x1), y1: Math.max(0, b.y1), x2: Math.min(W, b.x2), y2: Math.min(H, b.y2) };
+      const area = (q: typeof v) => Math.max(0, q.x2 - q.x1) * Math.max(0, q.y2 - q.y1);
+      if (b.f.invalid || !b.f.medium || area(v) < 0.6 * area(b)) continue;
+      let c = 0, a = 0;
+      for (let y = Math.floor(v.y1); y < Math.ceil(v.y2); y++) for (let x = Math.floor(v.x1); x < Math.ceil(v.x2); x++) { a++; c += map[y * W + x]!; }
+      pairs++;
+      if (c / a < 0.8) exposed++;
+    }
+  }
+  const mean = spills.reduce((a, b) => a + b, 0) / spills.length;
+  expect(pairs).toBeGreaterThan(60);
+  expect(exposed / pairs).toBeLessThanOrEqual(BOUNDS.exposed);
+  expect(mean).toBeLessThanOrEqual(BOUNDS.spillMean);
+  expect(Math.max(...spills)).toBeLessThanOrEqual(BOUNDS.spillWorst);
+});
+
+/**
+ * Every medium face-frame covered: the right value, met. Spill: the issue's target is 3% mean and
+ * 10% in the worst frame, NOT met on this clip (0.299 mean, 0.320 worst; frame by frame,
+ * --no-tracking, 0.065 and 0.081; before issue 13's change 0.496 and 0.592). These bounds guard
+ * against a regression until the target is.
+ */
+const BOUNDS = { exposed: 0, spillMean: 0.35, spillWorst: 0.4 };
