@@ -1,0 +1,37 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { tempPathFor } from '../io/outputs.js';
+import { parseProject, serializeProject, type Project } from './schema.js';
+
+/** The project file's name for an input: `clip.mp4` → `clip.faceblur.json`. */
+export const projectNameFor = (input: string): string => `${input.replace(/\.[^./\\]*$/, '')}.faceblur.json`;
+
+/**
+ * Reads and validates a project file.
+ * @throws UserError (exit 2) naming the file and the first problem.
+ */
+export async function readProject(path: string): Promise<Project> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`--project ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 2);
+  }
+  try {
+    return parseProject(text);
+  } catch (err) {
+    throw new UserError(`--project ${path}: not a faceblur project (${(err as Error).message})`, 2);
+  }
+}
+
+/** Writes the project under a temp name beside `path`, then renames it, so `path` never holds a partial file. */
+export async function writeProject(path: string, project: Project): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await writeFile(temp, serializeProject(project));
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
