@@ -107,14 +107,17 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     preview: preview?.feed,
     project,
   };
-  const analyze = {
-    job: analyzeJob({ threshold: { motion: thresholdOf(o, 'motion'), still: thresholdOf(o, 'still') }, settings: projectSettingsOf(o, CANDIDATE_FLOOR), version }),
-    outputFor: projectPathFor,
-  };
+  const analyze =
+    mode === 'analyze'
+      ? {
+          job: analyzeJob({ threshold: { motion: thresholdOf(o, 'motion'), still: thresholdOf(o, 'still') }, settings: projectSettingsOf(o, CANDIDATE_FLOOR), version }),
+          outputFor: projectPathFor,
+        }
+      : {};
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...(mode === 'analyze' ? analyze : {}) }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) process.stdout.write(`${r.output}\n`);
       else {
