@@ -30,6 +30,7 @@ const tracked = (regions: Region[]): BuildRegion[] =>
 
 /** Decode → detect → track, into a project; nothing is encoded. */
 async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): Promise<{ builder: ProjectBuilder; identity: Omit<Project['input'], 'frameCount' | 'timestamps' | 'path' | 'bytes' | 'hash'> }> {
+  // analyze offers no --no-tracking: a project is made of tracks.
   const tracking = ctx.tracking ?? { holdSeconds: 0, lookaheadSeconds: 0, smoothFrames: 0 };
   const { v, lookahead } = await openVideo({ ...ctx, tracking }, input);
   const decoder = decodeVideo(ctx.tools(), input, ctx.children);
