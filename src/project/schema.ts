@@ -178,7 +178,7 @@ export function parseProject(text: string): Project {
     throw new Error('not a JSON file');
   }
   const v = (raw as { version?: unknown } | null)?.version;
-  if (typeof raw === 'object' && raw !== null && v !== undefined && v !== 1) throw new Error(`project version ${String(v)} is not supported (this faceblur reads version 1)`);
+  if (typeof raw === 'object' && raw !== null && v !== undefined && v !== 1) throw new Error(`project version ${String(v)} is not supported; this faceblur reads version 1`);
   const parsed = projectSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
