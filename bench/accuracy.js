@@ -69,6 +69,62 @@ for (const [name, args] of Object.entries(CONFIGS)) {
     secondsPerMegapixel: seconds / megapixels,
   };
 }
+// Suggestions: `faceblur analyze` on the same photos; faces covered by a redacted track's mask or by a
+// candidate's (each drawn as the default mask would draw it, from the project's face boxes), and how
+// many of the faces the redacted tracks leave uncovered a candidate would cover.
+const CANDIDATES = 'default + candidates (analyze)';
+if (!only || only.includes(CANDIDATES)) {
+  const projects = join(work, 'projects');
+  rmSync(projects, { recursive: true, force: true });
+  timeCommand(process.execPath, [cli, 'analyze', join(work, 'in'), '-o', projects + '/', '--quiet', '--force'], env);
+  const { readProject } = await import('../dist/project/file.js');
+  const { rowsOf } = await import('../dist/project/boxes.js');
+  const { maskFromDetection, rasterize } = await import('../dist/anonymize/mask.js');
+  const paint = (map, width, height, boxes) => {
+    for (const box of boxes) {
+      const sp = rasterize(maskFromDetection({ box, score: 1 }, 'ellipse', 1.3, 10), width, height);
+      for (let i = 0; i < sp.x0.length; i++) map.fill(1, (sp.y0 + i) * width + sp.x0[i], (sp.y0 + i) * width + sp.x1[i]);
+    }
+  };
+  const boxesOf = (tracks) => tracks.flatMap((t) => rowsOf(t.boxes).map((r) => r.box));
+  const area = (b) => (b.x2 - b.x1) * (b.y2 - b.y1);
+  const redacted = [];
+  const withCandidates = [];
+  // Per photo: the valid faces the redacted tracks leave under 80% covered, and each candidate's best
+  // score with the missed faces its mask covers (a candidate box over 4 times a face's area, such as
+  // one spanning a crowd, is not counted as finding it).
+  const photos = [];
+  for (const im of images) {
+    const p = await readProject(join(projects, im.png.split('/').pop().replace(/\.png$/, '.faceblur.json')));
+    const map = new Uint8Array(im.width * im.height);
+    paint(map, im.width, im.height, boxesOf(p.tracks));
+    const a = scoreImage(im, map.slice(), boxesOf(p.tracks).map((box) => ({ box })));
+    const missed = a.faces.flatMap((f, i) => (!f.invalid && f.hard && f.coverage < 0.8 ? [i] : []));
+    const candidates = p.candidates.map((c) => {
+      const m = map.slice();
+      paint(m, im.width, im.height, boxesOf([c]));
+      const cover = scoreImage(im, m, []).faces;
+      const largest = Math.max(...boxesOf([c]).map(area));
+      return { score: c.bestScore, finds: missed.filter((i) => cover[i].coverage >= 0.8 && largest <= 4 * im.faces[i].w * im.faces[i].h) };
+    });
+    photos.push({ missed: missed.length, candidates });
+    paint(map, im.width, im.height, boxesOf(p.candidates));
+    const b = scoreImage(im, map, boxesOf([...p.tracks, ...p.candidates]).map((box) => ({ box })));
+    redacted.push({ half: im.index % 2, ...a });
+    withCandidates.push({ half: im.index % 2, ...b });
+  }
+  const missedFaces = photos.reduce((s, x) => s + x.missed, 0);
+  // Candidates are ranked by best score: how many a reviewer sees per photo, and how many misses they find, at each cut-off.
+  const byMinScore = [0.1, 0.2, 0.3, 0.4, 0.5, 0.55, 0.6].map((min) => {
+    const shown = photos.map((x) => x.candidates.filter((c) => c.score >= min));
+    const found = shown.reduce((s, cs) => s + new Set(cs.flatMap((c) => c.finds)).size, 0);
+    return { minScore: min, candidatesPerPhoto: Number((shown.reduce((s, cs) => s + cs.length, 0) / photos.length).toFixed(2)), missedFound: found, share: Number((found / Math.max(1, missedFaces)).toFixed(3)) };
+  });
+  const half = (list) => ({ all: summarize(list), halfEven: summarize(list.filter((s) => s.half === 0)), halfOdd: summarize(list.filter((s) => s.half === 1)) });
+  results['analyze: redacted tracks only'] = { args: ['analyze'], ...half(redacted), secondsPerMegapixel: null };
+  results[CANDIDATES] = { args: ['analyze'], ...half(withCandidates), secondsPerMegapixel: null, facesMissedByRedactedTracks: missedFaces, byMinScore };
+}
+
 const base = results['single pass (baseline)']?.secondsPerMegapixel;
 const doc = { date: new Date().toISOString(), photos: images.length, megapixels, coverageNeeded: 0.8, results };
 mkdirSync(resultsDir, { recursive: true });
@@ -79,7 +135,13 @@ console.log('| settings | easy | medium | hard | detection recall IoU≥0.5 (e/m
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results)) {
   const a = r.all;
-  console.log(`| ${name} | ${f3(a.easy.coverageRecall)} | ${f3(a.medium.coverageRecall)} | ${f3(a.hard.coverageRecall)} | ${f3(a.easy.detectionRecall)}/${f3(a.medium.detectionRecall)}/${f3(a.hard.detectionRecall)} | ${(a.spill * 100).toFixed(2)}% | ${r.secondsPerMegapixel.toFixed(3)} | ${base ? (r.secondsPerMegapixel / base).toFixed(2) : '–'} |`);
+  console.log(`| ${name} | ${f3(a.easy.coverageRecall)} | ${f3(a.medium.coverageRecall)} | ${f3(a.hard.coverageRecall)} | ${f3(a.easy.detectionRecall)}/${f3(a.medium.detectionRecall)}/${f3(a.hard.detectionRecall)} | ${(a.spill * 100).toFixed(2)}% | ${r.secondsPerMegapixel?.toFixed(3) ?? '–'} | ${base && r.secondsPerMegapixel ? (r.secondsPerMegapixel / base).toFixed(2) : '–'} |`);
+}
+const c = results[CANDIDATES];
+if (c) {
+  console.log(`\nCandidates for the ${c.facesMissedByRedactedTracks} valid faces the redacted tracks leave under 80% covered, by the lowest best score shown:\n`);
+  console.log('| candidates from score | per photo | missed faces they cover |\n|---|---|---|');
+  for (const r of c.byMinScore) console.log(`| ${r.minScore} | ${r.candidatesPerPhoto} | ${r.missedFound} (${(100 * r.share).toFixed(1)}%) |`);
 }
 console.log('\nBy half (even / odd photo index), coverage recall easy/medium/hard and spill:');
 for (const [name, r] of Object.entries(results)) {

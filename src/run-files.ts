@@ -9,7 +9,10 @@ import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import type { RunContext } from './pipeline/context.js';
-import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
+import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
+import { CANDIDATE_FLOOR } from './detect/fusion.js';
+import { analyzeJob } from './pipeline/analyze.js';
+import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
 import { ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
@@ -39,8 +42,11 @@ function batchLabel(file: string, files: { path: string }[]): string {
   return files.length > 1 && at >= 0 ? `file ${at + 1} of ${files.length}: ${basename(file)}` : basename(file);
 }
 
-/** File mode: returns the exit code (0 all done, 1 any failed). */
-export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
+/**
+ * File mode: anonymize each input (from a project with --project), or analyze each into a project.
+ * Returns the exit code (0 all done, 1 any failed).
+ */
+export async function runFiles(inputs: string[], o: FileOptions, version: string, mode: 'anonymize' | 'analyze' = 'anonymize'): Promise<number> {
   const display = createProgressDisplay({ enabled: !o.quiet });
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   checkSharedContradictions(o);
@@ -49,8 +55,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
+  if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   if (files.length === 0) return 1;
+  const project = o.project === undefined ? undefined : await readProject(o.project);
+  if (project) await checkProjectInput(project, o.project!, files[0]!.path);
 
   let tools: FfmpegTools | undefined;
   const getTools = () => {
@@ -68,7 +77,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const auto = photos === files.length ? 2 : 1;
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
-  const opening = openFrameProcessors(o, log, photos > 0 ? 'files' : 'videos');
+  // Analyze runs the detector down to the candidate floor and splits at the threshold itself.
+  const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : o;
+  const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
   if (photos < files.length) {
     try {
@@ -91,7 +102,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const children = new ChildSet();
   const controller = new AbortController();
   const untrap = trapSignals(controller, children, log, display);
-  const report = o.report ? new ReportWriter(o.report, version) : undefined;
+  const report = o.report ? new ReportWriter(o.report, version, reportSettingsOf(o, project?.settings)) : undefined;
+  for (const p of problems) report?.failed(p.input, p.message);
   const ctx: RunContext = {
     tools: getTools,
     processors,
@@ -105,14 +117,25 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     log,
     progress: (file, total) => display.bar(batchLabel(file, files), total, 'frames'),
     preview: preview?.feed,
+    project,
   };
+  const analyze =
+    mode === 'analyze'
+      ? {
+          job: analyzeJob({ threshold: { motion: thresholdOf(o, 'motion'), still: thresholdOf(o, 'still') }, settings: projectSettingsOf(o, CANDIDATE_FLOOR), version }),
+          outputFor: projectPathFor,
+        }
+      : {};
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) display.above(() => process.stdout.write(`${r.output}\n`));
-      else log.error(`${r.input}: ${r.error}`);
+      else {
+        log.error(`${r.input}: ${r.error}`);
+        report?.failed(r.input, r.error ?? 'failed');
+      }
       filesProgress?.update(++finished);
     }, jobs);
     filesProgress?.finish(!controller.signal.aborted);

@@ -52,6 +52,16 @@ interface Track {
   missedAt: number | undefined;
 }
 
+/**
+ * A region to anonymize, with the track it belongs to and how its box was found on this frame:
+ * detected (a detection on this very frame), interpolated (between two detections), held (after
+ * the last one) or lookahead (before the first).
+ */
+export interface TrackedRegion extends Detection {
+  trackId: number;
+  kind: 'detected' | 'interpolated' | 'held' | 'lookahead';
+}
+
 const MIN_IOU = 0.2;
 /**
  * Largest ratio between a detection's width or height and its track's predicted one for the two to

@@ -1,0 +1,58 @@
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { UserError } from '../errors.js';
+import { basename, join } from 'node:path';
+import { isFolderTarget, tempPathFor } from '../io/outputs.js';
+import { contentHash } from './identity.js';
+import { parseProject, serializeProject, type Project } from './schema.js';
+
+/** The project file's name for an input: `clip.mp4` → `clip.faceblur.json`. */
+export const projectNameFor = (input: string): string => `${input.replace(/\.[^./\\]*$/, '')}.faceblur.json`;
+
+/** Where analyze writes an input's project: beside it, into a folder target (mirroring folders), or the one file named. */
+export function projectPathFor(input: string, relativeTo: string | undefined, output: string | undefined): string {
+  if (output === undefined) return projectNameFor(input);
+  if (isFolderTarget(output)) return projectNameFor(join(output, relativeTo ?? basename(input)));
+  return output;
+}
+
+/**
+ * Refuses to render `input` from a project made for another file: the byte size and the sampled
+ * content hash must match (the path may differ: files move).
+ * @throws UserError (exit 2), one line.
+ */
+export async function checkProjectInput(project: Project, projectPath: string, input: string): Promise<void> {
+  const { hash, bytes } = await contentHash(input);
+  if (hash !== project.input.hash || bytes !== project.input.bytes) {
+    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input}`, 2);
+  }
+}
+
+/**
+ * Reads and validates a project file.
+ * @throws UserError (exit 2) naming the file and the first problem.
+ */
+export async function readProject(path: string): Promise<Project> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(`--project ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`, 2);
+  }
+  try {
+    return parseProject(text);
+  } catch (err) {
+    throw new UserError(`--project ${path}: not a faceblur project (${(err as Error).message})`, 2);
+  }
+}
+
+/** Writes the project under a temp name beside `path`, then renames it, so `path` never holds a partial file. */
+export async function writeProject(path: string, project: Project): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    await writeFile(temp, serializeProject(project));
+    await rename(temp, path);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/project/boxes.js';
+import { packColumns, unpackColumns } from '../../src/project/columns.js';
+import { parseProject, serializeProject, type Project } from '../../src/project/schema.js';
+import { sampleProject } from './project-fixture.js';
+
+const reparse = (p: Project) => parseProject(serializeProject(p));
+const mutate = (f: (raw: Record<string, any>) => void) => {
+  const raw = JSON.parse(serializeProject(sampleProject()));
+  f(raw);
+  return () => parseProject(JSON.stringify(raw));
+};
+
+describe('project schema', () => {
+  it('round-trips every field, boxes to 0.1 px and scores to 0.001', () => {
+    const p = sampleProject();
+    const back = reparse(p);
+    expect(back.input.timestamps[9]).toBeCloseTo(9 / 30, 6);
+    expect({ ...back.input, timestamps: undefined }).toEqual({ ...p.input, timestamps: undefined });
+    expect(back.settings).toEqual(p.settings);
+    expect(back.tracks.map((t) => [t.id, t.origin, t.action, t.label])).toEqual([[0, 'auto', 'redact', undefined], [1, 'manual', 'keep', 'interviewee']]);
+    const rows = rowsOf(back.tracks[0]!.boxes);
+    expect(rows.map((r) => r.kind)).toEqual(['detected', 'interpolated', 'held', 'lookahead']);
+    expect(rows[1]!.box.x2).toBeCloseTo(141.8, 4);
+    expect(rows[2]!.score).toBeCloseTo(0.41, 4);
+    expect(back.candidates[0]!.bestScore).toBe(0.22);
+    // A second round trip changes nothing: the quantization is stable.
+    expect(serializeProject(reparse(back))).toBe(serializeProject(back));
+  });
+
+  it('the file is JSON whose top level is readable without unpacking', () => {
+    const raw = JSON.parse(serializeProject(sampleProject()));
+    expect(raw).toMatchObject({ format: 'faceblur-project', version: 1, input: { path: 'clip.mp4', frameCount: 10 } });
+    expect(typeof raw.tracks[0].boxes).toBe('string');
+  });
+
+  it('refuses other versions, bad fields and damaged packed data with one line', () => {
+    expect(mutate((r) => (r.version = 2))).toThrow('project version 2 is not supported');
+    expect(() => parseProject('{')).toThrow('not a JSON file');
+    expect(mutate((r) => (r.tracks[0].action = 'blur'))).toThrow(/^tracks\.0\.action: /);
+    expect(mutate((r) => (r.tracks[0].boxes = 'not base64!'))).toThrow('tracks.0.boxes: expected base64');
+    expect(mutate((r) => (r.tracks[0].boxes = Buffer.from('junk').toString('base64')))).toThrow(/packed data/);
+    expect(mutate((r) => (r.tracks[1].id = 0))).toThrow('track id 0 is used twice');
+    expect(mutate((r) => (r.input.frameCount = 4))).toThrow(/outside frames 0\.\.3/);
+    expect(mutate((r) => (r.input.hash = 'md5:00'))).toThrow(/input\.hash/);
+    expect(mutate((r) => (r.tracks[0].boxes = packColumns([[2, 1], [0, 0], [0, 0], [1, 1], [1, 1], [0, 0], [0, 0]])))).toThrow('box frames must increase');
+    expect(mutate((r) => (r.tracks[0].boxes = packColumns([[1], [0], [0], [1], [1], [0], [9]])))).toThrow('unknown box kind 9');
+  });
+});
+
+describe('packed columns', () => {
+  it('keeps large, negative and mixed steps exact', () => {
+    const big = [0, 3_600_000_000, 3_600_033_333, -5, 2 ** 40, 7];
+    const [back] = unpackColumns(packColumns([big]), [{ make: (n) => new Float64Array(n), scale: 1 }]);
+    expect(Array.from(back!)).toEqual(big);
+  });
+
+  it('refuses columns of different lengths, fractions, and truncated data', () => {
+    expect(() => packColumns([[1, 2], [1]])).toThrow('differ in length');
+    expect(() => packColumns([[1.5]])).toThrow('not an integer');
+    const two = packColumns([[1, 2]]);
+    const f64 = { make: (n: number) => new Float64Array(n), scale: 1 };
+    expect(() => unpackColumns(two, [f64, f64])).toThrow(/inconsistent|ends early/);
+  });
+});
