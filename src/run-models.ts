@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from './errors.js';
 import { installModel } from './models/install.js';
-import { loadManifest, modelSearchDirs } from './models/manifest.js';
+import type { ModelEntry } from './models/manifest.js';
+import { loadManifest, modelSearchDirs, whereToPut } from './models/manifest.js';
 
 /** `faceblur models install [names]`: returns the exit code. */
 export async function installModels(names: string[], offlineOk: boolean): Promise<number> {
@@ -10,15 +11,18 @@ export async function installModels(names: string[], offlineOk: boolean): Promis
   const unknown = names.filter((n) => !all.some((m) => m.name === n));
   if (unknown.length > 0) throw usageError(`unknown model ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
   const wanted = names.length > 0 ? all.filter((m) => names.includes(m.name)) : all.filter((m) => m.installByDefault);
-  let failed = 0;
+  const failed: { model: ModelEntry; reason: string }[] = [];
   for (const m of wanted) {
     const r = await installModel(m);
-    if (r.status === 'failed') {
-      failed++;
-      process.stderr.write(`faceblur: ${r.model}: not installed: ${r.reason}\n`);
-    } else process.stderr.write(`faceblur: ${r.model}: ${r.status} (${r.path})\n`);
+    if (r.status === 'failed') failed.push({ model: m, reason: r.reason });
+    else process.stderr.write(`faceblur: ${r.model}: ${r.status} (${r.path})\n`);
   }
-  return failed > 0 && !offlineOk ? 1 : 0;
+  if (failed.length === 0) return 0;
+  // One line however many models failed: it is what a user offline sees at the end of the install.
+  const which = failed.map((f) => f.model.name).join(', ');
+  const reasons = [...new Set(failed.map((f) => f.reason))].join('; ');
+  process.stderr.write(`faceblur: model ${which} not installed (${reasons}): ${whereToPut(failed.map((f) => f.model))}\n`);
+  return offlineOk ? 0 : 1;
 }
 
 export async function listModels(): Promise<number> {

@@ -86,5 +86,5 @@ export async function installModel(m: ModelEntry, env: NodeJS.ProcessEnv = proce
   } finally {
     await rm(tmp, { force: true });
   }
-  return { model: m.name, status: 'failed', reason: `${reasons.join('; ')}. ${howToInstall(m)}` };
+  return { model: m.name, status: 'failed', reason: reasons.join('; ') };
 }

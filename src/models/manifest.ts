@@ -49,9 +49,12 @@ export function modelSearchDirs(env: NodeJS.ProcessEnv = process.env): string[] 
   return [env.FACEBLUR_MODEL_DIR, packageDir, userDir].filter((d): d is string => Boolean(d));
 }
 
+/** Where a model file comes from and where to put it by hand: for machines where the download failed. */
+export function whereToPut(models: ModelEntry[]): string {
+  const files = models.map((m) => `${m.url} (sha256 ${m.sha256})`).join(' and ');
+  return `download ${files} into ${installDirs().packageDir}, or into a folder named by FACEBLUR_MODEL_DIR`;
+}
+
 export function howToInstall(m: ModelEntry): string {
-  return (
-    `model '${m.name}' (${m.file}) is not installed: run 'npx faceblur models install ${m.name}', ` +
-    `or set FACEBLUR_MODEL_DIR to a folder that holds it, or download ${m.url} (sha256 ${m.sha256}) into ${installDirs().packageDir}`
-  );
+  return `model '${m.name}' (${m.file}) is not installed: run 'npx faceblur models install ${m.name}', or ${whereToPut([m])}`;
 }
