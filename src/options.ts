@@ -133,12 +133,3 @@ export function defaultText(spec: OptionSpec<z.ZodType>): string | undefined {
   if (!value.success || value.data === undefined) return undefined;
   return typeof value.data === 'boolean' ? (value.data ? 'on' : 'off') : String(value.data);
 }
-
-/** Turns a zod failure into one line naming the flag, e.g. "--thresh: expected a number <= 1". */
-export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec<z.ZodType>> = fileOptionSpecs): string {
-  const issue = error.issues[0]!;
-  const key = String(issue.path[0] ?? '');
-  const spec = specs[key];
-  const flag = spec ? spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) : key;
-  return `${flag}: ${issue.message}`;
-}

@@ -32,7 +32,15 @@ describe('bad input and usage errors', () => {
     expect(lines(r.stderr)).toHaveLength(1);
     const none = await runCli([]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/Usage: faceblur/);
+    // The error comes first, then a short usage, not the whole option list.
+    expect(lines(none.stderr)[0]).toBe('faceblur: no input files given');
+    expect(lines(none.stderr)[1]).toMatch(/^usage: faceblur \[options\]/);
+    expect(lines(none.stderr).length).toBeLessThan(8);
+    const typo = await runCli(['cma']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("faceblur: no such file or folder 'cma'; did you mean 'faceblur cam'?\n");
+    const thresh = await runCli([join(dir, 'good.jpg'), '--thresh', 'abc']);
+    expect(thresh.stderr).toBe('faceblur: --thresh must be a number between 0 and 1 (got "abc")\n');
   });
 
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
@@ -99,6 +107,14 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/centerface.*not installed.*faceblur models install centerface/);
+  });
+
+  it('offline, `models install` says what to download, from where, and where to put it (not to run itself again)', async () => {
+    // The test machines reach no network but the npm registry, so the download fails as it would offline.
+    const r = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: join(dir, 'no-models'), XDG_CACHE_HOME: join(dir, 'cache') } });
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(download failed .*\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) into \S+models, or into a folder named by FACEBLUR_MODEL_DIR\n$/);
   });
 
   it('--execution-provider cuda without CUDA is a clear setup error; auto falls back to the CPU', async () => {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { expandGlob, segmentToRegExp } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor } from '../../src/io/outputs.js';
-import { describeIssue, fileOptionsSchema } from '../../src/options.js';
+import type { z } from 'zod';
+import { mistypedCommand, editDistance } from '../../src/io/typo.js';
+import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
+import { camOptionSpecs, camOptionsSchema, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from '../../src/options.js';
 import { tempDir } from '../helpers.js';
 
 describe('options', () => {
@@ -27,16 +30,43 @@ describe('options', () => {
     expect(fileOptionsSchema.parse({ scale: '640x' }).scale).toEqual({ width: 640, height: undefined });
     expect(fileOptionsSchema.parse({ scale: 'x360' }).scale).toEqual({ width: undefined, height: 360 });
   });
-  it('names the flag in its one-line errors', () => {
-    const bad = (raw: object) => {
-      const r = fileOptionsSchema.safeParse(raw);
-      if (r.success) throw new Error('expected a failure');
-      return describeIssue(r.error);
+  it('speaks faceblur\'s words for every bad value of every option, never zod\'s', () => {
+    const message = (schema: z.ZodType, specs: Record<string, OptionSpec>, key: string, value: string) => {
+      const r = schema.safeParse({ [key]: value });
+      return r.success ? undefined : describeIssue(r.error, specs, { [key]: value });
     };
-    expect(bad({ thresh: '2' })).toMatch(/^--thresh: /);
-    expect(bad({ replacewith: 'smudge' })).toMatch(/^--replacewith: /);
-    expect(bad({ scale: 'big' })).toMatch(/^--scale: /);
-    expect(bad({ color: 'nope' })).toMatch(/^--color: .*hex/);
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'thresh', 'abc')).toBe('--thresh must be a number between 0 and 1 (got "abc")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'detectEvery', '0')).toBe('--detect-every must be a whole number between 1 and 30 (got "0")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'replacewith', 'smudge')).toBe('--replacewith must be one of blur, pixelate, solid, none (got "smudge")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'color', 'blue')).toMatch(/^--color must be a hex RGB colour/);
+    expect(message(camOptionsSchema, camOptionSpecs, 'size', '0x3')).toBe('--size must be WxH with positive sizes, such as 640x480 (got "0x3")');
+    // Every option that rejects any of these values says so in one line naming the flag, what it
+    // takes and what it got; an option added later with zod's wording fails here.
+    const bad = ['abc', '-1', '1.5', '99999', '0x0', 'a;b', ''];
+    const validated = new Set<string>();
+    for (const [schema, specs] of [[fileOptionsSchema, fileOptionSpecs], [camOptionsSchema, camOptionSpecs]] as const) {
+      for (const [key, spec] of Object.entries(specs) as [string, OptionSpec][]) {
+        if (!spec.flags.includes('<')) continue; // a switch takes no value
+        for (const value of bad) {
+          const m = message(schema, specs, key, value);
+          if (m === undefined) continue;
+          validated.add(key);
+          expect(m).toBe(`${flagOf(spec)} must be ${expectedValue(key, spec)} (got ${JSON.stringify(value)})`);
+          expect(m).not.toMatch(/Invalid|received|expected|NaN|a valid value/);
+        }
+      }
+    }
+    expect([...validated].sort()).toEqual(
+      ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
+    );
+  });
+
+  it('suggests the command for a mistyped one, and leaves file names alone', () => {
+    expect(editDistance('cma', 'cam')).toBe(1);
+    expect(mistypedCommand('cma')).toBe("no such file or folder 'cma'; did you mean 'faceblur cam'?");
+    expect(mistypedCommand('modles')).toMatch(/faceblur models/);
+    expect(mistypedCommand('cma.mp4')).toBeUndefined();
+    expect(mistypedCommand('footage')).toBeUndefined();
   });
 });
 
