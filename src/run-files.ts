@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath } from './io/media-kind.js';
-import { isFolderTarget } from './io/outputs.js';
+import { isFolderTarget, outputFormatProblem } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
@@ -37,6 +37,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
+  // One output file: its format is checked against the input before any model or ffmpeg starts.
+  const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
+  if (format) throw usageError(`-o ${format}`);
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   if (files.length === 0) return 1;
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { VIDEO_EXTENSIONS } from '../media/container.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './media-kind.js';
 
 const SUFFIX = '_anonymized';
 const TEMP_MARK = '.faceblur-partial-';
@@ -47,4 +49,21 @@ export function samePath(a: string, b: string): boolean {
 export function tempPathFor(output: string): string {
   const ext = extname(output);
   return join(dirname(output), `.${basename(output, ext)}${TEMP_MARK}${randomBytes(4).toString('hex')}${ext}`);
+}
+
+const list = (exts: readonly string[]) => exts.join(', ');
+
+/**
+ * Why `output` cannot hold what `input` gives (a video written as .png, a name with no extension),
+ * or undefined when it can. Checked before any decoding, since ffmpeg only finds out when it opens
+ * the output, after all the work. A photo may become a one-frame video; a video never a photo.
+ */
+export function outputFormatProblem(input: string, output: string): string | undefined {
+  const ext = extname(output).toLowerCase();
+  const photo = isImagePath(input);
+  const supported = photo ? `${list(IMAGE_EXTENSIONS)} (or a video extension)` : list(VIDEO_EXTENSIONS);
+  if (ext === '') return `${output} has no extension, which faceblur needs to choose the format: use one of ${supported}`;
+  if (photo ? isImagePath(output) || VIDEO_EXTENSIONS.includes(ext) : VIDEO_EXTENSIONS.includes(ext)) return undefined;
+  const what = !photo && IMAGE_EXTENSIONS.includes(ext) ? `a video cannot be written as a photo (${ext})` : `${ext} is not a format faceblur writes`;
+  return `${output}: ${what}; use one of ${supported}`;
 }

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { errorMessage, InterruptedError, UserError } from '../errors.js';
 import type { InputFile } from '../io/inputs.js';
 import { isImagePath } from '../io/media-kind.js';
-import { outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
+import { outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
 import { anonymizeImage } from './image.js';
@@ -67,6 +67,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     ...(error === undefined ? {} : { error }),
   });
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
+  const format = outputFormatProblem(file.path, output);
+  if (format) return outcome(false, 0, format);
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
   const exists = existsSync(output);

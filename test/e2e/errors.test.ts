@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, runCli, sha256, tempDir } from '../helpers.js';
+import { IMAGES, ROOT, runCli, sha256, tempDir } from '../helpers.js';
 import { makeClip } from './fixtures.js';
 
 const lines = (s: string) => s.trim().split('\n').filter(Boolean);
@@ -41,6 +41,29 @@ describe('bad input and usage errors', () => {
     expect(typo.stderr).toBe("faceblur: no such file or folder 'cma'; did you mean 'faceblur cam'?\n");
     const thresh = await runCli([join(dir, 'good.jpg'), '--thresh', 'abc']);
     expect(thresh.stderr).toBe('faceblur: --thresh must be a number between 0 and 1 (got "abc")\n');
+  });
+
+  it('refuses an output whose format cannot hold the input before any work, saying what is supported', async () => {
+    const demo = join(ROOT, 'fixtures', 'demo', 'asl-book.mp4');
+    const out = tempDir();
+    const cases: [string, RegExp][] = [
+      ['out', /^faceblur: -o \S+out has no extension, which faceblur needs to choose the format: use one of \.mp4, .*\.mkv/],
+      ['x.png', /^faceblur: -o \S+x\.png: a video cannot be written as a photo \(\.png\); use one of \.mp4, /],
+      ['x.docx', /^faceblur: -o \S+x\.docx: \.docx is not a format faceblur writes; use one of \.mp4, /],
+    ];
+    for (const [name, message] of cases) {
+      // A model that is not installed would fail setup if it got that far: the format check comes first.
+      const r = await runCli([demo, '-o', join(out, name), '--detector', 'centerface'], {
+        env: { FACEBLUR_MODEL_DIR: join(out, 'none'), XDG_CACHE_HOME: join(out, 'none') },
+      });
+      expect(r.code, name).toBe(2);
+      expect(lines(r.stderr), name).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readdirSync(out)).toEqual([]);
+    // A photo may still become a (one-frame) video or another photo format.
+    const photo = await runCli([join(dir, 'good.jpg'), '-o', join(out, 'good.png')]);
+    expect(photo.code).toBe(0);
   });
 
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
