@@ -33,14 +33,21 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
   checkSharedContradictions(o);
   if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
-  const { files, problems } = expandInputs(inputs, o.recursive);
+  const { files, problems, notices } = expandInputs(inputs, o.recursive);
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
+  // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
+  const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
+    o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
+  }`;
+  if (o.replacewith === 'none') log.warn(untouchedWarning);
   // One output file: its format is checked against the input before any model or ffmpeg starts.
   const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
   if (format) throw usageError(`-o ${format}`);
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
+  // Not quiet-able: a user who believes the whole folder is done would publish what is left below it.
+  for (const n of notices) log.warn(`${n.input}: ${n.message}`);
   if (files.length === 0) return 1;
 
   let tools: FfmpegTools | undefined;
@@ -100,7 +107,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: o.replacewith === 'none' }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) process.stdout.write(`${r.output}\n`);
       else log.error(`${r.input}: ${r.error}`);
@@ -114,6 +121,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s)`);
+    if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;
   } catch (err) {

@@ -13,20 +13,29 @@ export function isOwnOutput(path: string): boolean {
   return basename(name, extname(name)).endsWith(SUFFIX) || name.includes(TEMP_MARK);
 }
 
-export function defaultOutputPath(input: string): string {
-  const ext = extname(input);
-  return join(dirname(input), `${basename(input, ext)}${SUFFIX}${ext}`);
-}
+/** The suffix of outputs that hide nothing (--replacewith none): a name no one can take for an anonymized file. */
+export const UNTOUCHED_SUFFIX = '_not_anonymized';
+
+const withSuffix = (path: string, suffix: string) => {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}${suffix}${ext}`);
+};
+
+export const defaultOutputPath = (input: string, untouched = false): string => withSuffix(input, untouched ? UNTOUCHED_SUFFIX : SUFFIX);
 
 export const isFolderTarget = (o: string): boolean => /[\\/]$/.test(o) || (existsSync(o) && statSync(o).isDirectory());
 
 /**
  * The final output path for one input. A folder target (`-o out/`) mirrors the input's path below a
- * folder argument, and otherwise keeps the input's file name.
+ * folder argument, and otherwise keeps the input's file name. `untouched` (--replacewith none) marks
+ * every name that faceblur chooses itself with `_not_anonymized`; a file named by -o is the user's.
  */
-export function outputPathFor(input: string, relativeTo: string | undefined, output: string | undefined): string {
-  if (output === undefined) return defaultOutputPath(input);
-  if (isFolderTarget(output)) return join(output, relativeTo ?? basename(input));
+export function outputPathFor(input: string, relativeTo: string | undefined, output: string | undefined, untouched = false): string {
+  if (output === undefined) return defaultOutputPath(input, untouched);
+  if (isFolderTarget(output)) {
+    const inside = join(output, relativeTo ?? basename(input));
+    return untouched ? withSuffix(inside, UNTOUCHED_SUFFIX) : inside;
+  }
   return output;
 }
 

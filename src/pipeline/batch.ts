@@ -26,6 +26,8 @@ export interface BatchOptions {
   force: boolean;
   skipExisting: boolean;
   report: ReportWriter | undefined;
+  /** --replacewith none: outputs hide nothing, and their names say so. */
+  untouched: boolean;
 }
 
 const FS_REASONS: Record<string, string> = {
@@ -57,7 +59,7 @@ async function claimTemp(temp: string): Promise<void> {
  */
 async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, claimed: Set<string>): Promise<FileOutcome> {
   const start = performance.now();
-  const output = outputPathFor(file.path, file.relativeTo, opts.output);
+  const output = outputPathFor(file.path, file.relativeTo, opts.output, opts.untouched);
   const outcome = (ok: boolean, frames: number, error?: string): FileOutcome => ({
     input: file.path,
     output,

@@ -66,6 +66,20 @@ describe('bad input and usage errors', () => {
     expect(photo.code).toBe(0);
   });
 
+  it('is honest about what it did not do: --replacewith none, and media left in subfolders', async () => {
+    const folder = join(tempDir(), 'photos');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'a.jpg'));
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'sub', 'b.jpg'));
+    const r = await runCli([folder, '--replacewith', 'none', '--quiet']);
+    expect(r.code).toBe(0);
+    // Both warnings survive --quiet; the untouched copy's name says what it is.
+    expect(r.stderr).toContain(`warning: ${folder}: skipped 1 file in 1 subfolder (use --recursive)`);
+    expect(r.stderr).toContain('warning: --replacewith none anonymizes nothing: every face stays visible in the output, named <name>_not_anonymized.<ext>');
+    expect(r.stdout.trim()).toBe(join(folder, 'a_not_anonymized.jpg'));
+    expect(readdirSync(folder).sort()).toEqual(['a.jpg', 'a_not_anonymized.jpg', 'sub']);
+  });
+
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
     const before = ['random.mp4', 'text.jpg', 'empty.mp4', 'good.jpg'].map((f) => sha256(join(dir, f)));
     const r = await runCli(

@@ -80,6 +80,11 @@ describe('inputs and outputs', () => {
     expect(outputPathFor('a/b.jpg', undefined, 'out/')).toBe('out/b.jpg');
     expect(outputPathFor('d/sub/b.jpg', 'sub/b.jpg', 'out/')).toBe('out/sub/b.jpg');
     expect(outputPathFor('a/b.jpg', undefined, 'c.png')).toBe('c.png');
+    // --replacewith none: a name faceblur chooses says that nothing was hidden.
+    expect(outputPathFor('a/b.jpg', undefined, undefined, true)).toBe('a/b_not_anonymized.jpg');
+    expect(outputPathFor('d/sub/b.jpg', 'sub/b.jpg', 'out/', true)).toBe('out/sub/b_not_anonymized.jpg');
+    expect(outputPathFor('a/b.jpg', undefined, 'c.png', true)).toBe('c.png');
+    expect(isOwnOutput('a/b_not_anonymized.jpg')).toBe(true);
   });
 
   it('expands folders, globs and reports what matched nothing', () => {
@@ -96,9 +101,21 @@ describe('inputs and outputs', () => {
     expect(mixed.files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     expect(mixed.problems.map((p) => p.message)).toEqual([
       'no such file or folder',
-      'no photos or videos in this folder (use --recursive for subfolders)',
+      'no photos or videos in this folder',
       'no files match this pattern',
     ]);
+    // Media left below a folder without --recursive is said, never skipped silently.
+    expect(flat.notices).toEqual([{ input: dir, message: 'skipped 1 file in 1 subfolder (use --recursive)' }]);
+    expect(expandInputs([dir], true).notices).toEqual([]);
+    mkdirSync(join(dir, 'sub', 'deeper'));
+    mkdirSync(join(dir, 'sub2'));
+    mkdirSync(join(dir, 'only-sub'));
+    mkdirSync(join(dir, 'only-sub', 'x'));
+    for (const f of ['sub/deeper/d.jpg', 'sub2/e.mp4', 'only-sub/x/f.jpg']) writeFileSync(join(dir, f), 'x');
+    expect(expandInputs([dir], false).notices[0]!.message).toBe('skipped 4 files in 3 subfolders (use --recursive)');
+    expect(expandInputs([join(dir, 'only-sub')], false).problems[0]!.message).toBe(
+      'no photos or videos in this folder; skipped 1 file in 1 subfolder (use --recursive)',
+    );
     expect(segmentToRegExp('[!a]?.jpg').test('bb.jpg')).toBe(true);
     expect(segmentToRegExp('[!a]?.jpg').test('ab.jpg')).toBe(false);
   });
