@@ -7,6 +7,7 @@ import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
+import { describeFaces, totalFaces } from './pipeline/face-stats.js';
 import type { RunContext } from './pipeline/context.js';
 import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { ReportWriter } from './report.js';
@@ -109,7 +110,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   try {
     const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: o.replacewith === 'none' }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
-      else if (r.ok) process.stdout.write(`${r.output}\n`);
+      else if (r.ok) {
+        process.stdout.write(`${r.output}\n`);
+        if (r.faces) for (const line of describeFaces(r.faces, !isImagePath(r.input))) log.info(`  ${r.input}: ${line}`);
+      }
       else log.error(`${r.input}: ${r.error}`);
       filesProgress.update(++finished);
     }, jobs);
@@ -120,7 +124,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const skipped = outcomes.filter((r) => r.skipped).length;
     const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s)`);
+    const total = totalFaces(outcomes.flatMap((r) => (r.faces ? [r.faces] : [])));
+    const faces = `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
+    log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
     if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;

@@ -7,6 +7,7 @@ import { isImagePath } from '../io/media-kind.js';
 import { outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
+import type { FaceSummary } from './face-stats.js';
 import { anonymizeImage } from './image.js';
 import { anonymizeVideo } from './video.js';
 
@@ -19,6 +20,8 @@ export interface FileOutcome {
   error?: string;
   frames: number;
   seconds: number;
+  /** Done files: what was anonymized (see FaceStats). */
+  faces?: FaceSummary;
 }
 
 export interface BatchOptions {
@@ -81,9 +84,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   try {
     await claimTemp(temp);
     const job = isImagePath(file.path) && isImagePath(output) ? anonymizeImage : anonymizeVideo;
-    const { frames } = await job(ctx, file.path, temp, output, opts.report);
+    const { frames, faces } = await job(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);
-    return outcome(true, frames);
+    return { ...outcome(true, frames), faces };
   } catch (err) {
     // A child killed by our own signal handler is the interrupt, not a failure of this file.
     if (err instanceof InterruptedError || ctx.signal.aborted) throw new InterruptedError(String(ctx.signal.reason ?? 'signal'));

@@ -10,6 +10,8 @@ import type { ReportRegion } from '../report.js';
  * encoded: `detect` may overlap between frames; `apply` runs in frame order and edits the frame in place.
  */
 export interface FrameProcessor {
+  /** The detection score threshold of this kind of frame (0..1), for the summary and --draw-scores. */
+  readonly threshold: number;
   detect(frame: Frame): Promise<Detection[]>;
   /** Returns the bounds of each mask, as the report gives them. */
   apply(frame: Frame, detections: Detection[]): ReportRegion[];
@@ -26,8 +28,9 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
 }
 
 /** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */
-export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined): FrameProcessor {
+export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined, threshold: number): FrameProcessor {
   return {
+    threshold,
     detect: (frame) => detector.detect(frame, kind),
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);

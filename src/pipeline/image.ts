@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import { rgbFrameFromInterleaved, writeRgbInterleaved } from '../media/frame.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
+import { FaceStats } from './face-stats.js';
 import type { JobResult } from './video.js';
 
 /** Output encoders per extension, at high quality: the photo should change only where faces are. */
@@ -50,7 +51,10 @@ export async function anonymizeImage(
   const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
-    const masks = ctx.processors.still.apply(frame, await ctx.processors.still.detect(frame));
+    const detections = await ctx.processors.still.detect(frame);
+    const masks = ctx.processors.still.apply(frame, detections);
+    const stats = new FaceStats(ctx.processors.still.threshold);
+    stats.frame(0, detections);
     rep?.frame(0, 0, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);
@@ -62,7 +66,7 @@ export async function anonymizeImage(
       : sharp(data, { raw });
     await encodeAs(img, output).toFile(temp);
     rep?.end({ status: 'ok', frames: 1 });
-    return { frames: 1 };
+    return { frames: 1, faces: stats.summary() };
   } catch (err) {
     rep?.end({ status: 'failed', error: (err as Error).message, frames: 0 });
     throw err;

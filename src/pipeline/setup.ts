@@ -100,6 +100,9 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name:
   return Promise.all(specs);
 }
 
+/** The detection score threshold for a kind of frame: --thresh, else the mode's default. */
+export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
+
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
   const pathOf = modelPaths(o);
   const plan = async (kind: FrameKind): Promise<DetectPlan> => {
@@ -107,7 +110,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use !== 'live';
-    return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
+    return { passes, threshold: thresholdOf(o, kind), rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
@@ -137,6 +140,6 @@ export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): Anonymiz
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = await openDetector(o, log, use);
   const draw = o.drawScores ? await createScoreDrawer() : undefined;
-  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw);
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind));
   return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }

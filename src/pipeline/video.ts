@@ -8,9 +8,12 @@ import { probe } from '../media/probe.js';
 import type { ReportFile, ReportWriter } from '../report.js';
 import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
+import { FaceStats, type FaceSummary } from './face-stats.js';
 
 export interface JobResult {
   frames: number;
+  /** What was anonymized, and where a reviewer should look first. */
+  faces: FaceSummary;
 }
 
 /**
@@ -74,6 +77,7 @@ export async function anonymizeVideo(
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
   const progress = ctx.progress(input, v.frameCount);
   let frames = 0;
+  const stats = new FaceStats(ctx.processors.motion.threshold);
   // Without tracking, frames between detections (--detect-every) reuse the last detections.
   let lastDetections: Detection[] = [];
   const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined }[] = [];
@@ -83,6 +87,7 @@ export async function anonymizeVideo(
     const { frame, detections } = waiting.shift()!;
     const regions = tracker ? tracker.regionsAt(frame.index) : detections;
     const masks = ctx.processors.motion.apply(frame, regions);
+    stats.frame(frame.time, regions);
     rep?.frame(frame.index, frame.time, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
@@ -114,7 +119,7 @@ export async function anonymizeVideo(
     if (frames === 0) throw new UserError('no video frames could be decoded');
     await encoder.finish();
     rep?.end({ status: 'ok', frames });
-    return { frames };
+    return { frames, faces: stats.summary() };
   } catch (err) {
     rep?.end({ status: 'failed', error: err instanceof Error ? err.message : String(err), frames });
     throw err;

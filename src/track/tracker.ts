@@ -20,6 +20,15 @@ interface Key {
   landmarks?: Point[] | undefined;
 }
 
+/**
+ * How a tracked region's box was obtained on its frame: `detected` on that frame; `interpolated`
+ * between two detections; `held` after the last one (--hold); `lookahead` before the first one.
+ */
+export type RegionKind = 'detected' | 'interpolated' | 'held' | 'lookahead';
+
+/** A region to anonymize, with the track it belongs to (stable across frames) and how its box was obtained. */
+export type TrackedRegion = Detection & { trackId: number; kind: RegionKind };
+
 interface Track {
   id: number;
   keys: Key[];
@@ -150,8 +159,8 @@ export class Tracker {
   }
 
   /** The regions to anonymize in `frame`: every track that covers it, with interpolated landmarks. */
-  regionsAt(frame: number): Detection[] {
-    const out: Detection[] = [];
+  regionsAt(frame: number): TrackedRegion[] {
+    const out: TrackedRegion[] = [];
     for (const t of this.tracks) {
       const at = this.boxAt(t, frame);
       if (!at) continue;
@@ -161,7 +170,10 @@ export class Tracker {
       const w = box.x2 - box.x1;
       const h = box.y2 - box.y1;
       const landmarks = key.landmarks?.map((p) => ({ x: box.x1 + p.x * w, y: box.y1 + p.y * h }));
-      out.push(landmarks ? { score: key.score, box, landmarks } : { score: key.score, box });
+      const kind: RegionKind =
+        key.frame === frame ? 'detected' : frame < t.keys[0]!.frame ? 'lookahead' : frame > t.keys[t.keys.length - 1]!.frame ? 'held' : 'interpolated';
+      const region = { score: key.score, box, trackId: t.id, kind };
+      out.push(landmarks ? { ...region, landmarks } : region);
     }
     return out;
   }
