@@ -41,9 +41,16 @@ export async function anonymizeImage(
   // Loaded on the first photo: a run of videos does without its 19 MB.
   const { default: sharp } = await import('sharp');
   let decoded: { data: Buffer; info: OutputInfo };
+  // An RGB photo with its own colour profile (Display P3, Adobe RGB…) is anonymized in its own pixel
+  // values and written with the same profile, so its colours stay exactly the input's; other photos
+  // (CMYK, greyscale, no profile) are converted to sRGB, which also widens greyscale to three channels.
+  let profiled = false;
   try {
-    // sRGB widens greyscale to three channels; alpha, if any, stays as a fourth and is left untouched.
-    decoded = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const meta = await sharp(input, { failOn: 'error' }).metadata();
+    profiled = Boolean(meta.icc) && meta.space === 'srgb';
+    const decoder = sharp(input, { failOn: 'error' }).rotate();
+    // Alpha, if any, stays as a fourth channel and is left untouched.
+    decoded = await (profiled ? decoder.keepIccProfile() : decoder.toColourspace('srgb')).raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new UserError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
   }
@@ -59,11 +66,15 @@ export async function anonymizeImage(
     ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);
     const raw = { width: info.width, height: info.height, channels: info.channels };
-    // To keep metadata, the anonymized pixels replace the original's inside its own pipeline, which
-    // carries its EXIF, XMP and ICC data; rotate() has reset the orientation tag to match the pixels.
-    const img = ctx.encode.keepMetadata
-      ? sharp(input).rotate().composite([{ input: data, raw, blend: 'source' }]).keepMetadata()
-      : sharp(data, { raw });
+    // To keep metadata or the colour profile, the anonymized pixels replace the original's inside its
+    // own pipeline, which carries its EXIF, XMP and ICC data (keepIccProfile: the profile only, no EXIF
+    // or GPS); rotate() has reset the orientation tag to match the pixels. Compositing adds an alpha
+    // channel, removed again when the input had none.
+    const over = () => {
+      const img = sharp(input).rotate().composite([{ input: data, raw, blend: 'source' }]);
+      return info.channels === 4 ? img : img.removeAlpha();
+    };
+    const img = ctx.encode.keepMetadata ? over().keepMetadata() : profiled ? over().keepIccProfile() : sharp(data, { raw });
     await encodeAs(img, output).toFile(temp);
     rep?.end({ status: 'ok', frames: 1 });
     return { frames: 1, faces: stats.summary() };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -61,6 +62,32 @@ describe('faceblur on photos', () => {
     const nearLabel = (x: number, y: number) => regions.some((g) => x >= g.x1 - 2 && x < g.x1 + 60 && ((y >= g.y1 - 30 && y < g.y1 + 2) || (y >= g.y2 - 2 && y < g.y2 + 30)));
     expect(psnr(a.data, b.data, a.width, (x, y) => !nearLabel(x, y))).toBe(Infinity);
     expect(psnr(a.data, b.data, a.width, nearLabel)).toBeLessThan(30);
+  });
+
+  it('keeps the colour profile while stripping EXIF and GPS, and keeps the pixel values in that profile', async () => {
+    const p3 = join(dir, 'p3.jpg');
+    // A wide-gamut phone photo: Display P3 profile, camera and GPS EXIF.
+    await sharp(join(IMAGES, 'human_group-1.jpg'))
+      .withIccProfile('p3')
+      .withExif({ IFD0: { Make: 'PhoneMaker', Model: 'Phone 12' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '48/1 51/1 0/1' } })
+      .jpeg({ quality: 95 })
+      .toFile(p3);
+    const r = await runCli([p3, '--report', join(dir, 'p3.json'), '--quiet']);
+    expect(r.code).toBe(0);
+    const out = join(dir, 'p3_anonymized.jpg');
+    const [inMeta, outMeta] = [await sharp(p3).metadata(), await sharp(out).metadata()];
+    expect(inMeta.icc).toBeDefined();
+    expect(outMeta.icc?.equals(inMeta.icc!)).toBe(true);
+    expect(outMeta.exif).toBeUndefined();
+    const tags = execFileSync('exiftool', ['-s', '-G', out], { encoding: 'utf8' });
+    expect(tags).toMatch(/ProfileDescription\s+: \S/);
+    expect(tags).not.toMatch(/GPS|PhoneMaker|Make\s/);
+    // Away from the faces, the values in the photo's own profile are the input's (up to JPEG noise):
+    // a conversion to sRGB on the way would shift them by far more.
+    const native = async (path: string) => new Uint8Array(await sharp(path).keepIccProfile().raw().toBuffer());
+    const regions: Region[] = (await import(join(dir, 'p3.json'), { with: { type: 'json' } })).default.files[0].frames[0].regions;
+    const outside = (x: number, y: number) => regions.every((g) => x < g.x1 - 3 || x >= g.x2 + 3 || y < g.y1 - 3 || y >= g.y2 + 3);
+    expect(psnr(await native(p3), await native(out), outMeta.width!, outside)).toBeGreaterThan(38);
   });
 
   it('keeps EXIF with --keep-metadata, with the orientation reset to match the pixels', async () => {
