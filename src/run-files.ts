@@ -78,7 +78,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   }
   const { detector, processors } = await opening;
   const preview = o.preview
-    ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }).catch(
+    ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0, files: files.length }).catch(
         async (err: unknown) => {
           await detector.dispose();
           throw err;
@@ -102,7 +102,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     signal: controller.signal,
     log,
     // Parallel files share one line: a count of files instead of one bar per file.
-    progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet && jobs === 1 }),
+    progress: (file, total) => {
+      const bar = createProgress(file, total, { enabled: log.tty && !o.quiet && jobs === 1 });
+      const page = preview?.job(file, total);
+      return page ? { update: (n) => (bar.update(n), page.update(n)), finish: () => (bar.finish(), page.finish()) } : bar;
+    },
     preview: preview?.feed,
   };
   const started = performance.now();
