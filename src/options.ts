@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import { BLUR_CELLS_PER_FACE } from './anonymize/anonymize.js';
 import { parseHexColor } from './anonymize/color.js';
+
+/**
+ * Pixelate's default cells across the face: the blur's, so that both keep the same information (a
+ * 4x4 grid of cell means per face) and are equally irreversible. 8 cells keep four times as many
+ * values, enough for the detector to find a face again (docs/how-it-works.md).
+ */
+const MOSAIC_CELLS = BLUR_CELLS_PER_FACE;
 
 /**
  * The one definition of faceblur's file-mode options: each entry gives the commander flag, its help
@@ -45,14 +53,14 @@ const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?:
 
 export const fileOptionSpecs = {
   output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
-  thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).optional(), '0.3 for video; 0.65 for photos and 0.6 with --thorough, whose scores combine several passes'),
-  singlePass: opt('--single-pass', 'fastest: one detection pass at the detection size only (misses more large and small faces)', z.boolean().default(false)),
-  fast: opt('--fast', 'faster video, slightly less steady masks: the full-size pass looks at one half of each frame, in turn, while the half-size pass still sees every frame whole', z.boolean().default(false)),
-  thorough: opt('--thorough', 'slower, catches more faces: the photo ensemble (YuNet-s and YuNet-n at several sizes) plus YuNet-s at 3/4 and 2x, for video too', z.boolean().default(false)),
+  thresh: opt('--thresh <score>', 'how sure the detector must be that something is a face, 0..1; lower covers more faces and more things that are not faces', number(0, 1).optional(), '0.3 for video, 0.65 for photos; 0.6 for both with --thorough'),
+  singlePass: opt('--single-pass', 'fastest: look for faces at one size only (misses more very large and very small faces)', z.boolean().default(false)),
+  fast: opt('--fast', 'faster video, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame', z.boolean().default(false)),
+  thorough: opt('--thorough', 'slower, finds more faces: looks at each frame at more sizes, with a second, larger model too', z.boolean().default(false)),
   scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
   detector: opt(
     '--detector <names>',
-    'face detector: yunet, yunet-n or centerface, or several joined by commas, whose results are fused',
+    'face detector: yunet, yunet-n or centerface, or several joined by commas (their faces are combined)',
     z
       .string()
       .default('yunet')
@@ -70,7 +78,7 @@ export const fileOptionSpecs = {
   detectEvery: opt('--detect-every <n>', 'run the detector on every Nth frame and track in between (faster)', integer(1, 30).default(1)),
   region: opt('--region <part>', 'what to cover: face, or eyes (a band over eyes, brows and forehead that follows the head\'s roll)', z.enum(['face', 'eyes']).default('face')),
   replacewith: opt('--replacewith <filter>', 'what covers a face: blur, pixelate, solid or none', z.enum(['blur', 'pixelate', 'solid', 'none']).default('blur')),
-  mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face', integer(2, 64).default(8)),
+  mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face (fewer hides more)', integer(2, 64).default(MOSAIC_CELLS)),
   color: opt('--color <hex>', 'solid: fill colour as hex RGB', colorSchema.prefault('000000'), '000000'),
   maskMargin: opt('--mask-margin <px>', 'pixels added on every side of the scaled mask (at most 3/4 of the face size), for the box errors of small faces', number(0, 500).optional(), '10; 16 with --thorough'),
   boxes: opt('--boxes', 'use rectangular masks instead of ellipses', z.boolean().default(false)),
@@ -108,6 +116,13 @@ const sizeSchema = z
 
 export const camOptionSpecs = {
   ...(Object.fromEntries(SHARED.map((k) => [k, fileOptionSpecs[k]])) as Pick<typeof fileOptionSpecs, (typeof SHARED)[number]>),
+  // Live frames are video frames: cam's help gives the defaults that apply to it.
+  thresh: { ...fileOptionSpecs.thresh, show: '0.3; 0.6 with --thorough' },
+  fast: { ...fileOptionSpecs.fast, help: 'faster, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame' },
+  crf: { ...fileOptionSpecs.crf, help: 'recording (-o) quality for H.264/H.265/VP9: lower is better and larger' },
+  preset: { ...fileOptionSpecs.preset, help: 'recording (-o) encoder speed preset (H.264/H.265)' },
+  codec: { ...fileOptionSpecs.codec, help: 'recording (-o) ffmpeg video encoder' },
+  force: { ...fileOptionSpecs.force, help: 'overwrite an existing recording (-o)' },
   device: opt('--device <spec>', 'camera to open (from --list-devices), or any ffmpeg input: a file (read at its own rate), a URL, rtsp://…', z.string().optional(), 'the default camera'),
   listDevices: opt('--list-devices', 'list the cameras ffmpeg can open, and exit', z.boolean().default(false)),
   size: opt('--size <WxH>', 'capture size to ask the camera for', sizeSchema.optional(), "the camera's default"),

@@ -57,7 +57,7 @@ describe('faceblur on photos', () => {
     expect(r.code).toBe(0);
     const regions: Region[] = (await import(join(dir, 's.json'), { with: { type: 'json' } })).default.files[0].frames[0].regions.map((x: { face: Region }) => x.face);
     const a = await rgb(src);
-    const b = await rgb(join(dir, 'scores_anonymized.png'));
+    const b = await rgb(join(dir, 'scores_not_anonymized.png'));
     // Labels sit just above each face box; everywhere else the lossless output is identical.
     const nearLabel = (x: number, y: number) => regions.some((g) => x >= g.x1 - 2 && x < g.x1 + 60 && ((y >= g.y1 - 30 && y < g.y1 + 2) || (y >= g.y2 - 2 && y < g.y2 + 30)));
     expect(psnr(a.data, b.data, a.width, (x, y) => !nearLabel(x, y))).toBe(Infinity);

@@ -7,7 +7,8 @@ import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor } from '../.
 import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
-import { camOptionSpecs, camOptionsSchema, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from '../../src/options.js';
+import { BLUR_CELLS_PER_FACE } from '../../src/anonymize/anonymize.js';
+import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from '../../src/options.js';
 import { tempDir } from '../helpers.js';
 
 describe('options', () => {
@@ -59,6 +60,18 @@ describe('options', () => {
     expect([...validated].sort()).toEqual(
       ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
     );
+  });
+
+  it('help texts avoid internal jargon, and cam lists only what applies to it, with its own defaults', () => {
+    for (const spec of [...Object.values(fileOptionSpecs), ...Object.values(camOptionSpecs)] as OptionSpec[]) {
+      expect(`${spec.help} ${defaultText(spec) ?? ''}`, spec.flags).not.toMatch(/\bpass(es)?\b|ensemble|halves|noisy-or/i);
+    }
+    const cam = Object.keys(camOptionSpecs);
+    for (const fileOnly of ['lookahead', 'recursive', 'report', 'jobs', 'skipExisting', 'preview', 'audio', 'keepMetadata', 'ffmpegArgs']) expect(cam).not.toContain(fileOnly);
+    expect(defaultText(camOptionSpecs.thresh)).toBe('0.3; 0.6 with --thorough');
+    expect(defaultText(fileOptionSpecs.thresh)).not.toBe(defaultText(camOptionSpecs.thresh));
+    // Pixelate keeps as many values per face as the blur: a 4x4 grid.
+    expect(fileOptionsSchema.parse({}).mosaicSize).toBe(BLUR_CELLS_PER_FACE);
   });
 
   it('suggests the command for a mistyped one, and leaves file names alone', () => {
