@@ -27,14 +27,26 @@ function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: n
   return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
 }
 
-/** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */
+/**
+ * `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run; with it,
+ * the detector also returns candidates below `threshold`, which are kept aside here for the drawing
+ * and never anonymized or tracked.
+ */
 export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined, threshold: number): FrameProcessor {
+  // Each frame's candidates below the threshold, from its detection until it is drawn.
+  const below = new WeakMap<Frame, Detection[]>();
   return {
     threshold,
-    detect: (frame) => detector.detect(frame, kind),
+    async detect(frame) {
+      const found = await detector.detect(frame, kind);
+      if (!draw) return found;
+      below.set(frame, found.filter((d) => d.score < threshold));
+      return found.filter((d) => d.score >= threshold);
+    },
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
-      draw?.(frame, detections);
+      draw?.(frame, detections, below.get(frame) ?? []);
+      below.delete(frame);
       return detections.map((d) => maskBounds(d, settings, frame.width, frame.height));
     },
   };

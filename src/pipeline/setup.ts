@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import { createScoreDrawer } from '../anonymize/labels.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
-import type { DetectPlan, PassSpec } from '../detect/multi-pass.js';
+import { CANDIDATE_FLOOR, type DetectPlan, type PassSpec } from '../detect/multi-pass.js';
 import { createThreadedDetector } from '../detect/threaded-detector.js';
 import { usageError } from '../errors.js';
 import { findModel } from '../models/manifest.js';
 import { locateModel } from '../models/install.js';
 import type { SharedOptions } from '../options.js';
 import type { Log } from '../ui/log.js';
+import { LOW_CONFIDENCE_MARGIN } from './face-stats.js';
 import { createFrameProcessor, type FrameProcessor } from './frame-processor.js';
 
 // What files and live capture share: the detector, its passes and thresholds, and the masks.
@@ -110,7 +111,10 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use !== 'live';
-    return { passes, threshold: thresholdOf(o, kind), rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
+    const threshold = thresholdOf(o, kind);
+    // --draw-scores also shows the near misses, as far below the threshold as the summary's low-confidence margin reaches above it.
+    const keepFrom = o.drawScores ? Math.max(CANDIDATE_FLOOR, threshold - LOW_CONFIDENCE_MARGIN) : undefined;
+    return { passes, threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}), ...(keepFrom === undefined ? {} : { keepFrom }) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
