@@ -38,14 +38,14 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
+  // One output file: its format is checked against the input before any model or ffmpeg starts.
+  const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
+  if (format) throw usageError(`-o ${format}`);
   // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
   }`;
   if (o.replacewith === 'none') log.warn(untouchedWarning);
-  // One output file: its format is checked against the input before any model or ffmpeg starts.
-  const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
-  if (format) throw usageError(`-o ${format}`);
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   // Not quiet-able: a user who believes the whole folder is done would publish what is left below it.
   for (const n of notices) log.warn(`${n.input}: ${n.message}`);
