@@ -83,7 +83,7 @@ export const fileOptionSpecs = {
   maskMargin: opt('--mask-margin <px>', 'pixels added on every side of the scaled mask (at most 3/4 of the face size), for the box errors of small faces', number(0, 500).optional(), '10; 16 with --thorough'),
   boxes: opt('--boxes', 'use rectangular masks instead of ellipses', z.boolean().default(false)),
   maskScale: opt('--mask-scale <factor>', "multiplies the detected box's width and height about its centre; the mask is the ellipse inscribed in that box (or the box itself with --boxes)", number(0.5, 5).default(1.3)),
-  drawScores: opt('--draw-scores', "draw each face's box and score: green when it passes --thresh, amber just below it (what a lower --thresh would add)", z.boolean().default(false)),
+  drawScores: opt('--draw-scores', "draw each face's box and score: green when it reaches --thresh, amber just below it (what a lower --thresh would add)", z.boolean().default(false)),
   crf: opt('--crf <n>', 'video quality for H.264/H.265/VP9: lower is better and larger', integer(0, 63).default(18)),
   preset: opt('--preset <name>', 'encoder speed preset (H.264/H.265)', z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('medium')),
   codec: opt('--codec <name>', 'ffmpeg video encoder', z.string().regex(/^[\w-]+$/).optional(), 'libx264 (libvpx-vp9 for .webm, gif for .gif)'),

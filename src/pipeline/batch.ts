@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { errorMessage, InterruptedError, UserError } from '../errors.js';
 import type { InputFile } from '../io/inputs.js';
 import { isImagePath } from '../io/media-kind.js';
-import { outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
+import { isFolderTarget, outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
 import type { FaceSummary } from './face-stats.js';
@@ -72,7 +72,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     ...(error === undefined ? {} : { error }),
   });
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
-  const format = outputFormatProblem(file.path, output);
+  // A name given by -o is checked against the input's kind; one faceblur derives keeps the input's own extension.
+  const format = opts.output !== undefined && !isFolderTarget(opts.output) ? outputFormatProblem(file.path, output) : undefined;
   if (format) return outcome(false, 0, format);
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);

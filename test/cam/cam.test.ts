@@ -172,8 +172,8 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   it('in --preview, the page shows the job\'s own progress and time left, then that the job has finished', async () => {
     const { makeClip } = await import('../e2e/fixtures.js');
     const dir = tempDir('faceblur-preview-');
-    const clip = makeClip(dir, 'job.mp4', { seconds: 6 });
-    const run = startCli([clip, '--preview', '--no-open']);
+    const clip = makeClip(dir, 'job.mp4', { seconds: 3 });
+    const run = startCli([clip, '--preview', '--no-open', '--single-pass']);
     runs.push(run);
     const url = await previewUrl(run);
     const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
@@ -181,12 +181,12 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('faceblur preview');
     await expect(page.locator('#legend dt').allTextContents()).resolves.toEqual(['progress', 'speed', 'time left', 'faces']);
     await expect(page.locator('#fps').count()).resolves.toBe(0);
-    await page.waitForFunction(() => Number(document.getElementById('status')?.dataset.done ?? 0) > 5, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.getElementById('status')?.dataset.done ?? 0) > 5, undefined, { timeout: 50_000 });
     await expect(page.locator('#progress').textContent()).resolves.toMatch(/^\d+%$/);
     await expect(page.locator('#eta').textContent()).resolves.toMatch(/^\d+:\d\d$/);
     await expect(page.locator('#title').textContent()).resolves.toBe(clip);
     await page.screenshot({ path: join(SHOTS, 'preview-job.png') });
-    await page.waitForFunction(() => document.getElementById('status')?.dataset.state === 'ended', undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.state === 'ended', undefined, { timeout: 60_000 });
     await expect(page.locator('#banner').textContent()).resolves.toMatch(/job has finished|faceblur has stopped/);
     await page.screenshot({ path: join(SHOTS, 'preview-ended.png') });
     await page.close();

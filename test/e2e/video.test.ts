@@ -24,7 +24,7 @@ describe('faceblur on a video', () => {
     expect(r.stdout.trim()).toBe(join(dir, 'group_anonymized.mp4'));
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
     // Piped stderr gets no progress bar, only the summary: the file's faces, where to look, the totals.
-    const lines = r.stderr.trim().split('\n');
+    const lines = r.stderr.trimEnd().split('\n');
     const perFile = new RegExp(`^  ${input}: (\\d+) face tracks anonymized in (\\d+) of \\2 frames; (no frame relies|\\d+ frames? rel(y|ies)) on held or predicted masks$`).exec(lines[0]!);
     expect(perFile, lines[0]).not.toBeNull();
     // A still scene: every face found is at least one track.
