@@ -173,7 +173,7 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
     const { makeClip } = await import('../e2e/fixtures.js');
     const dir = tempDir('faceblur-preview-');
     const clip = makeClip(dir, 'job.mp4', { seconds: 3 });
-    const run = startCli([clip, '--preview', '--no-open', '--single-pass']);
+    const run = startCli([clip, '--preview', '--no-open', '--single-pass'], { timeoutMs: 110_000 });
     runs.push(run);
     const url = await previewUrl(run);
     const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
