@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from './errors.js';
 import { installModel } from './models/install.js';
-import type { ModelEntry } from './models/manifest.js';
-import { loadManifest, modelSearchDirs, whereToPut } from './models/manifest.js';
+import { loadManifest, modelSearchDirs, whereToPut, type ModelEntry } from './models/manifest.js';
 
 /** `faceblur models install [names]`: returns the exit code. */
 export async function installModels(names: string[], offlineOk: boolean): Promise<number> {
