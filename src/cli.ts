@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
+import { describeIssue } from './option-messages.js';
+import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
 import { runCam } from './run-cam.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
+import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
 import { installModels, listModels } from './run-models.js';
@@ -18,6 +20,14 @@ function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
   return cmd;
 }
 
+/** What bare `faceblur` prints after its error: the three forms of the command, not the whole help. */
+const USAGE = [
+  'usage: faceblur [options] <video|photo|folder...>   anonymize files (outputs: <name>_anonymized.<ext>)',
+  '       faceblur cam [options]                       anonymize a webcam live, in a browser preview',
+  '       faceblur models install|list                 manage the detector models',
+  '       faceblur --help                              every option, with its default',
+].join('\n');
+
 function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('faceblur')
     .description('Anonymize faces in videos and photos.\nOutputs are written beside each input as <name>_anonymized.<ext> unless -o says otherwise.')
@@ -28,12 +38,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     .exitOverride();
   addOptions(program, fileOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
-    if (inputs.length === 0) {
-      program.outputHelp({ error: true });
-      throw usageError('no input files given');
-    }
+    if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
+    const typo = inputs.map(mistypedCommand).find(Boolean);
+    if (typo) throw usageError(typo);
     const parsed = fileOptionsSchema.safeParse(raw);
-    if (!parsed.success) throw usageError(describeIssue(parsed.error));
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, fileOptionSpecs, raw));
     setExit(await runFiles(inputs, parsed.data, version));
   });
   const cam = program
@@ -43,7 +52,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .exitOverride();
   addOptions(cam, camOptionSpecs).action(async (raw: Record<string, unknown>) => {
     const parsed = camOptionsSchema.safeParse(raw);
-    if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs));
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs, raw));
     setExit(await runCam(parsed.data));
   });
   const analyze = program
@@ -55,7 +64,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   addOptions(analyze, analyzeOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
     // The options analyze does not offer take their defaults: one schema, one meaning per flag.
     const parsed = fileOptionsSchema.safeParse(raw);
-    if (!parsed.success) throw usageError(describeIssue(parsed.error, analyzeOptionSpecs));
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, analyzeOptionSpecs, raw));
     setExit(await runFiles(inputs, parsed.data, version, 'analyze'));
   });
   const models = program.command('models').description('manage the detector models').exitOverride();

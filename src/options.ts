@@ -1,5 +1,13 @@
 import { z } from 'zod';
+import { BLUR_CELLS_PER_FACE } from './anonymize/anonymize.js';
 import { parseHexColor } from './anonymize/color.js';
+
+/**
+ * Pixelate's default cells across the face: the blur's, so that both keep the same information (a
+ * 4x4 grid of cell means per face) and are equally irreversible. 8 cells keep four times as many
+ * values, enough for the detector to find a face again (docs/how-it-works.md).
+ */
+const MOSAIC_CELLS = BLUR_CELLS_PER_FACE;
 
 /**
  * The one definition of faceblur's file-mode options: each entry gives the commander flag, its help
@@ -45,14 +53,14 @@ const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?:
 
 export const fileOptionSpecs = {
   output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
-  thresh: opt('--thresh <score>', 'detection score threshold, 0..1; lower finds more faces and more false alarms', number(0, 1).optional(), '0.3 for video; 0.65 for photos and 0.6 with --thorough, whose scores combine several passes'),
-  singlePass: opt('--single-pass', 'fastest: one detection pass at the detection size only (misses more large and small faces)', z.boolean().default(false)),
-  fast: opt('--fast', 'faster video, slightly less steady masks: the full-size pass looks at one half of each frame, in turn, while the half-size pass still sees every frame whole', z.boolean().default(false)),
-  thorough: opt('--thorough', 'slower, catches more faces: the photo ensemble (YuNet-s and YuNet-n at several sizes) plus YuNet-s at 3/4 and 2x, and SCRFD if you installed it, for video too', z.boolean().default(false)),
+  thresh: opt('--thresh <score>', 'how sure the detector must be that something is a face, 0..1; lower covers more faces and more things that are not faces', number(0, 1).optional(), '0.3 for video, 0.65 for photos; 0.6 for both with --thorough'),
+  singlePass: opt('--single-pass', 'fastest: look for faces at one size only (misses more very large and very small faces)', z.boolean().default(false)),
+  fast: opt('--fast', 'faster video, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame', z.boolean().default(false)),
+  thorough: opt('--thorough', 'slower, finds more faces: looks at each frame at more sizes, with a second, larger model too (and SCRFD, if you installed it)', z.boolean().default(false)),
   scale: opt('--scale <WxH>', 'detect on frames resized to WxH (Wx or xH keeps the aspect ratio); faster, misses small faces', scaleSchema.optional(), 'full resolution'),
   detector: opt(
     '--detector <names>',
-    'face detector: yunet, yunet-n, retinaface, centerface or scrfd (non-commercial research only; see `faceblur models list`), or several joined by commas, whose results are fused',
+    'face detector: yunet, yunet-n, retinaface, centerface or scrfd (non-commercial research only; see `faceblur models list`), or several joined by commas (their faces are combined)',
     z
       .string()
       .default('yunet')
@@ -70,12 +78,12 @@ export const fileOptionSpecs = {
   detectEvery: opt('--detect-every <n>', 'run the detector on every Nth frame and track in between (faster)', integer(1, 30).default(1)),
   region: opt('--region <part>', 'what to cover: face, or eyes (a band over eyes, brows and forehead that follows the head\'s roll)', z.enum(['face', 'eyes']).default('face')),
   replacewith: opt('--replacewith <filter>', 'what covers a face: blur, pixelate, solid or none', z.enum(['blur', 'pixelate', 'solid', 'none']).default('blur')),
-  mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face', integer(2, 64).default(8)),
+  mosaicSize: opt('--mosaic-size <n>', 'pixelate: number of cells across the face (fewer hides more)', integer(2, 64).default(MOSAIC_CELLS)),
   color: opt('--color <hex>', 'solid: fill colour as hex RGB', colorSchema.prefault('000000'), '000000'),
   maskMargin: opt('--mask-margin <px>', 'pixels added on every side of the scaled mask (at most 3/4 of the face size), for the box errors of small faces', number(0, 500).optional(), '10; 16 with --thorough'),
   boxes: opt('--boxes', 'use rectangular masks instead of ellipses', z.boolean().default(false)),
   maskScale: opt('--mask-scale <factor>', "multiplies the detected box's width and height about its centre; the mask is the ellipse inscribed in that box (or the box itself with --boxes)", number(0.5, 5).default(1.3)),
-  drawScores: opt('--draw-scores', "write each detection's score above it, to help choose --thresh", z.boolean().default(false)),
+  drawScores: opt('--draw-scores', "draw each face's box and score: green when it reaches --thresh, amber just below it (what a lower --thresh would add)", z.boolean().default(false)),
   crf: opt('--crf <n>', 'video quality for H.264/H.265/VP9: lower is better and larger', integer(0, 63).default(18)),
   preset: opt('--preset <name>', 'encoder speed preset (H.264/H.265)', z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('medium')),
   codec: opt('--codec <name>', 'ffmpeg video encoder', z.string().regex(/^[\w-]+$/).optional(), 'libx264 (libvpx-vp9 for .webm, gif for .gif)'),
@@ -109,6 +117,13 @@ const sizeSchema = z
 
 export const camOptionSpecs = {
   ...(Object.fromEntries(SHARED.map((k) => [k, fileOptionSpecs[k]])) as Pick<typeof fileOptionSpecs, (typeof SHARED)[number]>),
+  // Live frames are video frames: cam's help gives the defaults that apply to it.
+  thresh: { ...fileOptionSpecs.thresh, show: '0.3; 0.6 with --thorough' },
+  fast: { ...fileOptionSpecs.fast, help: 'faster, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame' },
+  crf: { ...fileOptionSpecs.crf, help: 'recording (-o) quality for H.264/H.265/VP9: lower is better and larger' },
+  preset: { ...fileOptionSpecs.preset, help: 'recording (-o) encoder speed preset (H.264/H.265)' },
+  codec: { ...fileOptionSpecs.codec, help: 'recording (-o) ffmpeg video encoder' },
+  force: { ...fileOptionSpecs.force, help: 'overwrite an existing recording (-o)' },
   device: opt('--device <spec>', 'camera to open (from --list-devices), or any ffmpeg input: a file (read at its own rate), a URL, rtsp://…', z.string().optional(), 'the default camera'),
   listDevices: opt('--list-devices', 'list the cameras ffmpeg can open, and exit', z.boolean().default(false)),
   size: opt('--size <WxH>', 'capture size to ask the camera for', sizeSchema.optional(), "the camera's default"),
@@ -144,13 +159,4 @@ export function defaultText(spec: OptionSpec<z.ZodType>): string | undefined {
   const value = spec.schema.safeParse(undefined);
   if (!value.success || value.data === undefined) return undefined;
   return typeof value.data === 'boolean' ? (value.data ? 'on' : 'off') : String(value.data);
-}
-
-/** Turns a zod failure into one line naming the flag, e.g. "--thresh: expected a number <= 1". */
-export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec<z.ZodType>> = fileOptionSpecs): string {
-  const issue = error.issues[0]!;
-  const key = String(issue.path[0] ?? '');
-  const spec = specs[key];
-  const flag = spec ? spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) : key;
-  return `${flag}: ${issue.message}`;
 }

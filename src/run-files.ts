@@ -3,11 +3,12 @@ import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath } from './io/media-kind.js';
-import { isFolderTarget } from './io/outputs.js';
+import { isFolderTarget, outputFormatProblem } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
+import { describeFaces, totalFaces } from './pipeline/face-stats.js';
 import type { RunContext } from './pipeline/context.js';
 import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
@@ -51,12 +52,22 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   checkSharedContradictions(o);
   if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
-  const { files, problems } = expandInputs(inputs, o.recursive);
+  const { files, problems, notices } = expandInputs(inputs, o.recursive);
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
   if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
+  // One output file: its format is checked against the input before any model or ffmpeg starts.
+  const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
+  if (format) throw usageError(`-o ${format}`);
+  // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
+  const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
+    o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
+  }`;
+  if (o.replacewith === 'none') log.warn(untouchedWarning);
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
+  // Not quiet-able: a user who believes the whole folder is done would publish what is left below it.
+  for (const n of notices) log.warn(`${n.input}: ${n.message}`);
   if (files.length === 0) return 1;
   const project = o.project === undefined ? undefined : await readProject(o.project);
   if (project) await checkProjectInput(project, o.project!, files[0]!.path);
@@ -90,7 +101,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   }
   const { detector, processors } = await opening;
   const preview = o.preview
-    ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0 }).catch(
+    ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0, files: files.length }).catch(
         async (err: unknown) => {
           await detector.dispose();
           throw err;
@@ -115,7 +126,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     children,
     signal: controller.signal,
     log,
-    progress: (file, total) => display.bar(batchLabel(file, files), total, 'frames'),
+    progress: (file, total) => {
+      const bar = display.bar(batchLabel(file, files), total, 'frames');
+      const page = preview?.job(file, total);
+      return page ? { update: (n) => (bar.update(n), page.update(n)), finish: (completed) => (bar.finish(completed), page.finish(completed)) } : bar;
+    },
     preview: preview?.feed,
     project,
   };
@@ -129,10 +144,12 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...analyze }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: o.replacewith === 'none', ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
-      else if (r.ok) display.above(() => process.stdout.write(`${r.output}\n`));
-      else {
+      else if (r.ok) {
+        display.above(() => process.stdout.write(`${r.output}\n`));
+        if (r.faces) for (const line of describeFaces(r.faces, !isImagePath(r.input))) log.info(`  ${r.input}: ${line}`);
+      } else {
         log.error(`${r.input}: ${r.error}`);
         report?.failed(r.input, r.error ?? 'failed');
       }
@@ -146,7 +163,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const skipped = outcomes.filter((r) => r.skipped).length;
     const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
-    log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s)`);
+    const total = totalFaces(outcomes.flatMap((r) => (r.faces ? [r.faces] : [])));
+    const faces = `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
+    log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
+    if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;
   } catch (err) {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError } from './errors.js';
 import { installModel } from './models/install.js';
-import { installCommand, loadManifest, modelSearchDirs, type ModelEntry } from './models/manifest.js';
+import { installCommand, loadManifest, modelSearchDirs, whereToPut, type ModelEntry } from './models/manifest.js';
 
 /**
  * A model with restrictive terms installs only when the user accepts them by name; its terms are
@@ -24,15 +24,18 @@ export async function installModels(names: string[], o: { offlineOk: boolean; ac
   if (unknown.length > 0) throw usageError(`unknown model ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
   const wanted = names.length > 0 ? all.filter((m) => names.includes(m.name)) : all.filter((m) => m.installByDefault);
   for (const m of wanted) checkTerms(m, o.acceptLicense);
-  let failed = 0;
+  const failed: { model: ModelEntry; reason: string }[] = [];
   for (const m of wanted) {
     const r = await installModel(m);
-    if (r.status === 'failed') {
-      failed++;
-      process.stderr.write(`faceblur: ${r.model}: not installed: ${r.reason}\n`);
-    } else process.stderr.write(`faceblur: ${r.model}: ${r.status} (${r.path})\n`);
+    if (r.status === 'failed') failed.push({ model: m, reason: r.reason });
+    else process.stderr.write(`faceblur: ${r.model}: ${r.status} (${r.path})\n`);
   }
-  return failed > 0 && !o.offlineOk ? 1 : 0;
+  if (failed.length === 0) return 0;
+  // One line however many models failed: it is what a user offline sees at the end of the install.
+  const which = failed.map((f) => f.model.name).join(', ');
+  const reasons = [...new Set(failed.map((f) => f.reason))].join('; ');
+  process.stderr.write(`faceblur: model ${which} not installed (${reasons}): ${whereToPut(failed.map((f) => f.model))}\n`);
+  return o.offlineOk ? 0 : 1;
 }
 
 /** `faceblur models list`: one line per model on stdout, with where it is installed and its weights' licence. */

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
-export const SHARED = process.env.FACEBLUR_SHARED ?? join(ROOT, '..', 'shared');
-export const MODEL_DIR = process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models');
+export const SHARED = process.env.FACEBLUR_SHARED || join(ROOT, '..', 'shared');
+export const MODEL_DIR = process.env.FACEBLUR_MODEL_DIR || join(SHARED, 'models');
 export const IMAGES = join(SHARED, 'data', 'images');
 export const WIDER = join(SHARED, 'data', 'wider-val');
 export const CLI = join(ROOT, 'bin', 'faceblur.js');

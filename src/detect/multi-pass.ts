@@ -36,6 +36,11 @@ export interface DetectPlan {
    * picture is not blown up past any useful size. Ignored with an explicit --scale.
    */
   upscaleTo?: number;
+  /**
+   * Also return detections from this score up, below `threshold` (--draw-scores shows them as what a
+   * lower threshold would add); the caller then keeps only those at or above `threshold`.
+   */
+  keepFrom?: number;
 }
 
 /** Upscaling in quarter steps, so that a batch of odd photo sizes needs few distinct detectors. */
@@ -157,7 +162,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
         results.push(await (await detectorFor(p0, sizeOf(factor))).detect(frame));
       }
       const found = results.length === 1 ? results[0]! : fuseDetections(results, 0.4, plan.rule);
-      return found.filter((d) => d.score >= plan.threshold);
+      return found.filter((d) => d.score >= Math.min(plan.threshold, plan.keepFrom ?? plan.threshold));
     },
     dispose: disposeAll,
   };

@@ -14,19 +14,28 @@ export interface ExpandedInputs {
   files: InputFile[];
   /** Arguments that named nothing usable, with the reason; they count as failures. */
   problems: { input: string; message: string }[];
+  /** Folder arguments whose subfolders hold media that was left out (no --recursive), e.g. "skipped 3 files in 1 subfolder (use --recursive)". */
+  notices: { input: string; message: string }[];
 }
 
-function listFolder(dir: string, recursive: boolean): string[] {
+function listFolder(dir: string, recursive: boolean, skipped: { files: number; folders: number }): string[] {
   const out: string[] = [];
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) {
-      if (recursive) out.push(...listFolder(path, recursive));
+      const below = listFolder(path, true, skipped);
+      if (recursive) out.push(...below);
+      else if (below.length > 0) {
+        skipped.files += below.length;
+        skipped.folders++;
+      }
     } else if (e.isFile() && isMediaPath(path) && !isOwnOutput(path)) out.push(path);
   }
   return out;
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Turns the command-line arguments into the list of files to process. A named file is always taken
@@ -35,6 +44,7 @@ function listFolder(dir: string, recursive: boolean): string[] {
 export function expandInputs(args: string[], recursive: boolean): ExpandedInputs {
   const files: InputFile[] = [];
   const problems: ExpandedInputs['problems'] = [];
+  const notices: ExpandedInputs['notices'] = [];
   for (const arg of args) {
     let stat;
     try {
@@ -44,10 +54,11 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
     }
     if (stat?.isFile()) files.push({ path: arg });
     else if (stat?.isDirectory()) {
-      const found = listFolder(arg, recursive);
-      if (found.length === 0) {
-        problems.push({ input: arg, message: `no photos or videos in this folder${recursive ? '' : ' (use --recursive for subfolders)'}` });
-      }
+      const skipped = { files: 0, folders: 0 };
+      const found = listFolder(arg, recursive, skipped);
+      const left = skipped.files > 0 ? `skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)` : '';
+      if (found.length === 0) problems.push({ input: arg, message: `no photos or videos in this folder${left ? `; ${left}` : ''}` });
+      else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
       const found = expandGlob(arg).filter((p) => !isOwnOutput(p));
@@ -55,5 +66,5 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
       files.push(...found.map((path) => ({ path })));
     } else problems.push({ input: arg, message: stat ? 'not a file or folder' : 'no such file or folder' });
   }
-  return { files, problems };
+  return { files, problems, notices };
 }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { VIDEO_EXTENSIONS } from '../media/container.js';
+import { IMAGE_EXTENSIONS, isImagePath } from './media-kind.js';
 
 const SUFFIX = '_anonymized';
 const TEMP_MARK = '.faceblur-partial-';
@@ -11,20 +13,29 @@ export function isOwnOutput(path: string): boolean {
   return basename(name, extname(name)).endsWith(SUFFIX) || name.includes(TEMP_MARK);
 }
 
-export function defaultOutputPath(input: string): string {
-  const ext = extname(input);
-  return join(dirname(input), `${basename(input, ext)}${SUFFIX}${ext}`);
-}
+/** The suffix of outputs that hide nothing (--replacewith none): a name no one can take for an anonymized file. */
+export const UNTOUCHED_SUFFIX = '_not_anonymized';
+
+const withSuffix = (path: string, suffix: string) => {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}${suffix}${ext}`);
+};
+
+export const defaultOutputPath = (input: string, untouched = false): string => withSuffix(input, untouched ? UNTOUCHED_SUFFIX : SUFFIX);
 
 export const isFolderTarget = (o: string): boolean => /[\\/]$/.test(o) || (existsSync(o) && statSync(o).isDirectory());
 
 /**
  * The final output path for one input. A folder target (`-o out/`) mirrors the input's path below a
- * folder argument, and otherwise keeps the input's file name.
+ * folder argument, and otherwise keeps the input's file name. `untouched` (--replacewith none) marks
+ * every name that faceblur chooses itself with `_not_anonymized`; a file named by -o is the user's.
  */
-export function outputPathFor(input: string, relativeTo: string | undefined, output: string | undefined): string {
-  if (output === undefined) return defaultOutputPath(input);
-  if (isFolderTarget(output)) return join(output, relativeTo ?? basename(input));
+export function outputPathFor(input: string, relativeTo: string | undefined, output: string | undefined, untouched = false): string {
+  if (output === undefined) return defaultOutputPath(input, untouched);
+  if (isFolderTarget(output)) {
+    const inside = join(output, relativeTo ?? basename(input));
+    return untouched ? withSuffix(inside, UNTOUCHED_SUFFIX) : inside;
+  }
   return output;
 }
 
@@ -47,4 +58,21 @@ export function samePath(a: string, b: string): boolean {
 export function tempPathFor(output: string): string {
   const ext = extname(output);
   return join(dirname(output), `.${basename(output, ext)}${TEMP_MARK}${randomBytes(4).toString('hex')}${ext}`);
+}
+
+const list = (exts: readonly string[]) => exts.join(', ');
+
+/**
+ * Why `output` cannot hold what `input` gives (a video written as .png, a name with no extension),
+ * or undefined when it can. Checked before any decoding, since ffmpeg only finds out when it opens
+ * the output, after all the work. A photo may become a one-frame video; a video never a photo.
+ */
+export function outputFormatProblem(input: string, output: string): string | undefined {
+  const ext = extname(output).toLowerCase();
+  const photo = isImagePath(input);
+  const supported = photo ? `${list(IMAGE_EXTENSIONS)} (or a video extension)` : list(VIDEO_EXTENSIONS);
+  if (ext === '') return `${output} has no extension, which faceblur needs to choose the format: use one of ${supported}`;
+  if (photo ? isImagePath(output) || VIDEO_EXTENSIONS.includes(ext) : VIDEO_EXTENSIONS.includes(ext)) return undefined;
+  const what = !photo && IMAGE_EXTENSIONS.includes(ext) ? `a video cannot be written as a photo (${ext})` : `${ext} is not a format faceblur writes`;
+  return `${output}: ${what}; use one of ${supported}`;
 }

@@ -3,6 +3,7 @@ import { encodeJpeg, frameToRgb } from './jpeg.js';
 import { openBrowser } from './open-browser.js';
 import { startPreviewServer, type PreviewServer } from './preview-server.js';
 import { StatsWindow } from './stats.js';
+import type { Progress } from '../ui/progress.js';
 
 export interface PreviewFeed {
   /**
@@ -47,17 +48,61 @@ function createPreviewFeed(server: PreviewServer, stats: StatsWindow, everyFrame
   };
 }
 
+/** A file job's own progress as the preview page shows it (not the preview's frame rate). */
+interface JobState {
+  file: string;
+  fileNumber: number;
+  total: number | undefined;
+  done: number;
+  startedAt: number;
+}
+
 export interface Preview {
   server: PreviewServer;
   feed: PreviewFeed;
   stats: StatsWindow;
+  /** File mode: follows one file's progress (frames done of `total`) for the page. */
+  job(file: string, total: number | undefined): Progress;
 }
 
-/** Starts the preview server, prints its address on stderr (the one line users look for) and opens the browser. */
-export async function openPreview(o: { title: string; port: number; open: boolean; everyFrame: boolean; dropped: () => number }): Promise<Preview> {
+/**
+ * Starts the preview server, prints its address on stderr (the one line users look for) and opens
+ * the browser. `files`: the number of files of a file job (the page shows their progress); absent
+ * for live capture (the page shows fps and latency).
+ */
+export async function openPreview(o: { title: string; port: number; open: boolean; everyFrame: boolean; dropped: () => number; files?: number }): Promise<Preview> {
   const stats = new StatsWindow();
-  const server = await startPreviewServer({ port: o.port, title: o.title, stats: () => stats.read(performance.now(), o.dropped()) });
+  let current: JobState | undefined;
+  let started = 0;
+  const jobFigures = (now: number) => {
+    if (!current) return undefined;
+    const secs = (now - current.startedAt) / 1000;
+    const fps = secs > 0 ? current.done / secs : 0;
+    const left = current.total === undefined || fps === 0 ? undefined : (current.total - current.done) / fps;
+    return { file: current.file, fileNumber: current.fileNumber, files: o.files, done: current.done, total: current.total, fps, etaSeconds: left ?? null };
+  };
+  const server = await startPreviewServer({
+    port: o.port,
+    title: o.title,
+    mode: o.files === undefined ? 'live' : 'files',
+    stats: () => ({ ...stats.read(performance.now(), o.dropped()), job: jobFigures(performance.now()) }),
+  });
   process.stderr.write(`Preview: ${server.url}\n`);
   if (o.open) openBrowser(server.url);
-  return { server, stats, feed: createPreviewFeed(server, stats, o.everyFrame) };
+  return {
+    server,
+    stats,
+    feed: createPreviewFeed(server, stats, o.everyFrame),
+    job(file, total) {
+      const state: JobState = { file, fileNumber: ++started, total, done: 0, startedAt: performance.now() };
+      current = state;
+      return {
+        update: (done) => {
+          state.done = done;
+          current = state;
+        },
+        finish: () => undefined,
+      };
+    },
+  };
 }

@@ -2,8 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usageError } from '../errors.js';
-import { previewPage } from './page.js';
-import type { LiveStats } from './stats.js';
+import { FAVICON, previewPage } from './page.js';
 
 const BOUNDARY = 'faceblurframe';
 
@@ -21,17 +20,20 @@ export interface PreviewServer {
  * request must carry the random per-run token, and a Host header naming the loopback address, or
  * it gets 403: other local users cannot watch, and a web page cannot reach it by DNS rebinding.
  */
-export async function startPreviewServer(o: { port: number; title: string; stats: () => LiveStats }): Promise<PreviewServer> {
+export async function startPreviewServer(o: { port: number; title: string; mode: 'live' | 'files'; stats: () => object }): Promise<PreviewServer> {
   const token = randomBytes(18).toString('base64url');
   const expected = Buffer.from(token);
   const viewers = new Set<ServerResponse>();
   let latest: Buffer | undefined;
   let port = 0;
+  // Set by close(): the page shows the end clearly and stops polling.
+  let ended = false;
+  let polledAt = -Infinity;
 
+  const loopbackHost = (req: IncomingMessage) => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
   const allowed = (req: IncomingMessage, url: URL): boolean => {
     const given = Buffer.from(url.searchParams.get('token') ?? '');
-    const host = req.headers.host ?? '';
-    return given.length === expected.length && timingSafeEqual(given, expected) && (host === `127.0.0.1:${port}` || host === `localhost:${port}`);
+    return given.length === expected.length && timingSafeEqual(given, expected) && loopbackHost(req);
   };
   const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', ...extra });
@@ -40,17 +42,20 @@ export async function startPreviewServer(o: { port: number; title: string; stats
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // The icon is the same for everyone and tells nothing, so browsers get it without the token.
+    if (url.pathname === '/favicon.ico' && req.method === 'GET' && loopbackHost(req)) return send(res, 200, 'image/svg+xml', FAVICON);
     if (!allowed(req, url)) return send(res, 403, 'text/plain', 'forbidden: open the address faceblur printed, with its token\n');
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
     switch (url.pathname) {
       case '/': {
         const nonce = randomBytes(12).toString('base64');
-        return send(res, 200, 'text/html; charset=utf-8', previewPage(token, nonce, o.title), {
+        return send(res, 200, 'text/html; charset=utf-8', previewPage(token, nonce, o.title, o.mode), {
           'Content-Security-Policy': `default-src 'self'; img-src 'self'; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'`,
         });
       }
       case '/stats':
-        return send(res, 200, 'application/json', JSON.stringify(o.stats()));
+        polledAt = performance.now();
+        return send(res, 200, 'application/json', JSON.stringify({ ...o.stats(), mode: o.mode, ended }));
       case '/frame.jpg':
         return latest ? send(res, 200, 'image/jpeg', latest) : send(res, 503, 'text/plain', 'no frame yet\n');
       case '/stream.mjpg':
@@ -80,12 +85,16 @@ export async function startPreviewServer(o: { port: number; title: string; stats
       latest = jpeg;
       for (const v of viewers) if (!v.writableNeedDrain) writePart(v, jpeg);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const v of viewers) v.end();
+    close: async () => {
+      ended = true;
+      for (const v of viewers) v.end();
+      // A page that polled lately gets one more poll's time to read that the stream has ended.
+      if (performance.now() - polledAt < 2000) await new Promise((r) => setTimeout(r, 700));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }
 

@@ -30,10 +30,15 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** The static builds in @ffmpeg-installer/* are an optional fallback for machines with no ffmpeg. */
+/**
+ * The static builds in @ffmpeg-installer/* are an optional fallback for machines with no ffmpeg.
+ * One that is not executable (its package's chmod script did not run: scripts/postinstall.js does it) is
+ * passed over, so that the user reads "ffmpeg not found" rather than a spawn error on every file.
+ */
 function bundled(pkg: string): string | undefined {
   try {
     const mod = createRequire(import.meta.url)(pkg) as { path?: string };
+    if (mod.path) accessSync(mod.path, constants.X_OK);
     return mod.path;
   } catch {
     return undefined;

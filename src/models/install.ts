@@ -124,5 +124,5 @@ export async function installModel(m: ModelEntry, env: NodeJS.ProcessEnv = proce
     const cause = (err as { cause?: { code?: string } }).cause?.code;
     reasons.push(`download failed (${cause ?? (err as Error).message})`);
   }
-  return { model: m.name, status: 'failed', reason: `${reasons.join('; ')}. ${howToInstall(m)}` };
+  return { model: m.name, status: 'failed', reason: reasons.join('; ') };
 }

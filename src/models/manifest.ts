@@ -83,10 +83,15 @@ export const acceptedSums = (m: ModelEntry): string[] => [m.sha256, ...m.sameMod
 export const installCommand = (m: ModelEntry): string =>
   `npx faceblur models install ${m.name}${m.licenseGate ? ` --accept-license ${m.licenseGate.accept}` : ''}`;
 
+/** Where a model file comes from and where to put it by hand: for machines where the download failed. */
+export function whereToPut(models: ModelEntry[]): string {
+  const files = models
+    .map((m) => m.upstream ?? { url: m.url!, file: m.file, sha256: m.sha256 })
+    .map((s) => `${s.url} (sha256 ${s.sha256})`)
+    .join(' and ');
+  return `download ${files} into ${installDirs().packageDir}, or into a folder named by FACEBLUR_MODEL_DIR`;
+}
+
 export function howToInstall(m: ModelEntry): string {
-  const source = m.upstream ?? { url: m.url!, file: m.file, sha256: m.sha256 };
-  return (
-    `model '${m.name}' (${m.file}) is not installed: run '${installCommand(m)}' ` +
-    `with FACEBLUR_MODEL_DIR set to a folder that holds ${source.file} (from ${source.url}, sha256 ${source.sha256}), or with network access`
-  );
+  return `model '${m.name}' (${m.file}) is not installed: run '${installCommand(m)}', or ${whereToPut([m])}`;
 }

@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { errorMessage, InterruptedError, UserError } from '../errors.js';
 import type { InputFile } from '../io/inputs.js';
 import { isImagePath } from '../io/media-kind.js';
-import { outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
+import { isFolderTarget, outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
+import type { FaceSummary } from './face-stats.js';
 import { anonymizeImage } from './image.js';
 import { anonymizeVideo, type JobResult } from './video.js';
 
@@ -19,6 +20,8 @@ export interface FileOutcome {
   error?: string;
   frames: number;
   seconds: number;
+  /** Done files: what was anonymized (see FaceStats). */
+  faces?: FaceSummary;
 }
 
 /** One file's work: reads `input`, writes `temp` (renamed to `output` when it succeeds). */
@@ -32,6 +35,8 @@ export interface BatchOptions {
   /** What each file gets, and where it goes; by default, anonymized beside the input. */
   job?: Job | undefined;
   outputFor?: typeof outputPathFor | undefined;
+  /** --replacewith none: outputs hide nothing, and their names say so. */
+  untouched: boolean;
 }
 
 /** The default job: a photo (written as a photo) goes through sharp, anything else through ffmpeg. */
@@ -66,7 +71,7 @@ async function claimTemp(temp: string): Promise<void> {
  */
 async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, claimed: Set<string>): Promise<FileOutcome> {
   const start = performance.now();
-  const output = (opts.outputFor ?? outputPathFor)(file.path, file.relativeTo, opts.output);
+  const output = (opts.outputFor ?? outputPathFor)(file.path, file.relativeTo, opts.output, opts.untouched);
   const outcome = (ok: boolean, frames: number, error?: string): FileOutcome => ({
     input: file.path,
     output,
@@ -76,6 +81,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     ...(error === undefined ? {} : { error }),
   });
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
+  // A name given by -o is checked against the input's kind; one faceblur derives keeps the input's own extension.
+  const format = opts.output !== undefined && !isFolderTarget(opts.output) ? outputFormatProblem(file.path, output) : undefined;
+  if (format) return outcome(false, 0, format);
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
   const exists = existsSync(output);
@@ -85,9 +93,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   const temp = tempPathFor(output);
   try {
     await claimTemp(temp);
-    const { frames } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
+    const { frames, faces } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);
-    return outcome(true, frames);
+    return { ...outcome(true, frames), faces };
   } catch (err) {
     // A child killed by our own signal handler is the interrupt, not a failure of this file.
     if (err instanceof InterruptedError || ctx.signal.aborted) throw new InterruptedError(String(ctx.signal.reason ?? 'signal'));

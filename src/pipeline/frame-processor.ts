@@ -12,6 +12,8 @@ import type { Region } from './regions.js';
  * encoded: `detect` may overlap between frames; `apply` runs in frame order and edits the frame in place.
  */
 export interface FrameProcessor {
+  /** The detection score threshold of this kind of frame (0..1), for the summary and --draw-scores. */
+  readonly threshold: number;
   detect(frame: Frame): Promise<Detection[]>;
   /** Returns the bounds of each mask, as the report gives them. */
   apply(frame: Frame, regions: Region[]): ReportRegion[];
@@ -28,14 +30,27 @@ function maskBounds(d: Region, s: AnonymizeSettings, width: number, height: numb
   return { box, face: clipBox(d.box, width, height), score: d.score, ...(d.kind ? { kind: d.kind } : {}), ...(d.trackId === undefined ? {} : { track: d.trackId }) };
 }
 
-/** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */
-export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined): FrameProcessor {
+/**
+ * `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run; with it,
+ * the detector also returns candidates below `threshold`, which are kept aside here for the drawing
+ * and never anonymized or tracked.
+ */
+export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined, threshold: number): FrameProcessor {
+  // Each frame's candidates below the threshold, from its detection until it is drawn.
+  const below = new WeakMap<Frame, Detection[]>();
   return {
-    // A box of a shape no face has is no face, with or without tracking, in photos as in video.
-    detect: async (frame) => (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame)),
+    threshold,
+    async detect(frame) {
+      // A box of a shape no face has is no face, with or without tracking, in photos as in video.
+      const found = (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame));
+      if (!draw) return found;
+      below.set(frame, found.filter((d) => d.score < threshold));
+      return found.filter((d) => d.score >= threshold);
+    },
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
-      draw?.(frame, detections);
+      draw?.(frame, detections, below.get(frame) ?? []);
+      below.delete(frame);
       return detections.map((d) => maskBounds(d, settings, frame.width, frame.height));
     },
   };

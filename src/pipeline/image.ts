@@ -5,6 +5,7 @@ import { rgbFrameFromInterleaved, writeRgbInterleaved, type Frame } from '../med
 import { projectRegionsAt } from '../project/regions.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
+import { FaceStats } from './face-stats.js';
 import type { JobResult } from './video.js';
 
 /** Output encoders per extension, at high quality: the photo should change only where faces are. */
@@ -29,21 +30,28 @@ function encodeAs(img: Sharp, output: string): Sharp {
 
 /**
  * A photo decoded upright (EXIF orientation applied) as an RGB(A) frame over `data`, the interleaved
- * pixels that the frame is written back into.
+ * pixels that the frame is written back into; `profiled` when it keeps its own ICC colour profile.
  * @throws UserError when sharp cannot read it.
  */
-export async function readPhoto(input: string): Promise<{ sharp: typeof import('sharp').default; data: Buffer; info: OutputInfo; frame: Frame }> {
+export async function readPhoto(input: string): Promise<{ sharp: typeof import('sharp').default; data: Buffer; info: OutputInfo; frame: Frame; profiled: boolean }> {
   // Loaded on the first photo: a run of videos does without its 19 MB.
   const { default: sharp } = await import('sharp');
   let decoded: { data: Buffer; info: OutputInfo };
+  // An RGB photo with its own colour profile (Display P3, Adobe RGB…) is anonymized in its own pixel
+  // values and written with the same profile, so its colours stay exactly the input's; other photos
+  // (CMYK, greyscale, no profile) are converted to sRGB, which also widens greyscale to three channels.
+  let profiled = false;
   try {
-    // sRGB widens greyscale to three channels; alpha, if any, stays as a fourth and is left untouched.
-    decoded = await sharp(input, { failOn: 'error' }).rotate().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    const meta = await sharp(input, { failOn: 'error' }).metadata();
+    profiled = Boolean(meta.icc) && meta.space === 'srgb';
+    const decoder = sharp(input, { failOn: 'error' }).rotate();
+    // Alpha, if any, stays as a fourth channel and is left untouched.
+    decoded = await (profiled ? decoder.keepIccProfile() : decoder.toColourspace('srgb')).raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new UserError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
   }
   const { data, info } = decoded;
-  return { sharp, data, info, frame: rgbFrameFromInterleaved(data, info.width, info.height, info.channels) };
+  return { sharp, data, info, frame: rgbFrameFromInterleaved(data, info.width, info.height, info.channels), profiled };
 }
 
 /**
@@ -57,7 +65,7 @@ export async function anonymizeImage(
   output: string,
   report: ReportWriter | undefined,
 ): Promise<JobResult> {
-  const { sharp, data, info, frame } = await readPhoto(input);
+  const { sharp, data, info, frame, profiled } = await readPhoto(input);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
     // Each face of a photo is its own track.
@@ -65,18 +73,24 @@ export async function anonymizeImage(
       ? projectRegionsAt(ctx.project)(0)
       : (await ctx.processors.still.detect(frame)).map((d, i) => ({ ...d, kind: 'detected' as const, trackId: i }));
     const masks = ctx.processors.still.apply(frame, regions);
+    const stats = new FaceStats(ctx.processors.still.threshold);
+    stats.frame(0, regions);
     rep?.frame(0, 0, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);
     const raw = { width: info.width, height: info.height, channels: info.channels };
-    // To keep metadata, the anonymized pixels replace the original's inside its own pipeline, which
-    // carries its EXIF, XMP and ICC data; rotate() has reset the orientation tag to match the pixels.
-    const img = ctx.encode.keepMetadata
-      ? sharp(input).rotate().composite([{ input: data, raw, blend: 'source' }]).keepMetadata()
-      : sharp(data, { raw });
+    // To keep metadata or the colour profile, the anonymized pixels replace the original's inside its
+    // own pipeline, which carries its EXIF, XMP and ICC data (keepIccProfile: the profile only, no EXIF
+    // or GPS); rotate() has reset the orientation tag to match the pixels. Compositing adds an alpha
+    // channel, removed again when the input had none.
+    const over = () => {
+      const img = sharp(input).rotate().composite([{ input: data, raw, blend: 'source' }]);
+      return info.channels === 4 ? img : img.removeAlpha();
+    };
+    const img = ctx.encode.keepMetadata ? over().keepMetadata() : profiled ? over().keepIccProfile() : sharp(data, { raw });
     await encodeAs(img, output).toFile(temp);
     rep?.end({ status: 'ok', frames: 1 });
-    return { frames: 1 };
+    return { frames: 1, faces: stats.summary() };
   } catch (err) {
     rep?.end({ status: 'failed', error: (err as Error).message, frames: 0 });
     throw err;

@@ -2,15 +2,15 @@ import { existsSync } from 'node:fs';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import { createScoreDrawer } from '../anonymize/labels.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
-import type { DetectPlan, PassSpec } from '../detect/multi-pass.js';
+import { CANDIDATE_FLOOR, type DetectPlan, type PassSpec } from '../detect/multi-pass.js';
 import { createThreadedDetector } from '../detect/threaded-detector.js';
 import { usageError } from '../errors.js';
 import { findModel } from '../models/manifest.js';
 import { isInstalled, locateModel } from '../models/install.js';
 import type { FileOptions, SharedOptions } from '../options.js';
 import type { ProjectSettings } from '../project/schema.js';
-import { CANDIDATE_FLOOR } from '../detect/fusion.js';
 import type { Log } from '../ui/log.js';
+import { LOW_CONFIDENCE_MARGIN } from './face-stats.js';
 import { createFrameProcessor, type FrameProcessor } from './frame-processor.js';
 
 // What files and live capture share: the detector, its passes and thresholds, and the masks.
@@ -115,6 +115,9 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name:
   return Promise.all(specs);
 }
 
+/** The detection score threshold for a kind of frame: --thresh, else the mode's default. */
+export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
+
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
   const pathOf = modelPaths(o);
   const plan = async (kind: FrameKind): Promise<DetectPlan> => {
@@ -122,7 +125,10 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use !== 'live';
-    return { passes, threshold: thresholdOf(o, kind), rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
+    const threshold = thresholdOf(o, kind);
+    // --draw-scores also shows the near misses, as far below the threshold as the summary's low-confidence margin reaches above it.
+    const keepFrom = o.drawScores ? Math.max(CANDIDATE_FLOOR, threshold - LOW_CONFIDENCE_MARGIN) : undefined;
+    return { passes, threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}), ...(keepFrom === undefined ? {} : { keepFrom }) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
@@ -136,8 +142,6 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
   return detector;
 }
 
-/** The score threshold a run applies to frames of `kind`. */
-export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
 
 /** The detection and tracking settings of a run, as a project records them (its threshold depends on the input's kind). */
 export function projectSettingsOf(o: SharedOptions & Pick<FileOptions, 'lookahead'>, candidateFloor: number): Omit<ProjectSettings, 'threshold'> {
@@ -198,6 +202,6 @@ const NO_DETECTOR: Detector = {
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use | 'project'): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = use === 'project' ? NO_DETECTOR : await openDetector(o, log, use);
   const draw = o.drawScores ? await createScoreDrawer() : undefined;
-  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw);
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind));
   return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }

@@ -8,10 +8,13 @@ import type { ReportFile, ReportWriter } from '../report.js';
 import type { FrameSize } from '../track/plausible.js';
 import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
+import { FaceStats, type FaceSummary } from './face-stats.js';
 import { detectedRegions, projectRegions } from './regions.js';
 
 export interface JobResult {
   frames: number;
+  /** What was anonymized, and where a reviewer should look first (absent for jobs that anonymize nothing, such as analyze). */
+  faces?: FaceSummary;
 }
 
 /**
@@ -98,11 +101,13 @@ export async function anonymizeVideo(
   const stream = ctx.project
     ? projectRegions(ctx, ctx.project, frames)
     : detectedRegions(ctx, frames, { tracker: ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead, v) : undefined, lookahead });
+  const stats = new FaceStats(ctx.processors.motion.threshold);
   let count = 0;
   let completed = false;
   try {
     for await (const { frame, regions } of stream) {
       const masks = ctx.processors.motion.apply(frame, regions);
+      stats.frame(frame.time, regions);
       rep?.frame(frame.index, frame.time, masks);
       ctx.preview?.show(frame, masks.length, performance.now());
       await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
@@ -114,7 +119,7 @@ export async function anonymizeVideo(
     await encoder.finish();
     completed = true;
     rep?.end({ status: 'ok', frames: count });
-    return { frames: count };
+    return { frames: count, faces: stats.summary() };
   } catch (err) {
     rep?.end({ status: 'failed', error: err instanceof Error ? err.message : String(err), frames: count });
     throw err;

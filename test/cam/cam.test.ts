@@ -1,15 +1,19 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectInvariants, runGuarded, startCli, survivors, type GuardedRun } from '../faults/guard.js';
-import { ffprobe, SHARED, tempDir } from '../helpers.js';
+import { ffprobe, ROOT, SHARED, tempDir } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A real clip: people walk into view one by one; faces appear after about 6 s.
 const CLIP = join(SHARED, 'data', 'videos', 'one-by-one-person-detection.mp4');
+// The committed 3.7 s demo clip: a file device ends by itself, as a stream that stops would.
+const DEMO = join(ROOT, 'fixtures', 'demo', 'asl-book.mp4');
+/** Where the page screenshots go, for a person to look at (not compared by the tests). */
+const SHOTS = process.env.FACEBLUR_SCREENSHOTS ?? join(ROOT, 'test', 'cam', 'screenshots');
 
 async function previewUrl(run: GuardedRun): Promise<URL> {
   const end = Date.now() + 30_000;
@@ -128,6 +132,65 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
     expect(Number(probe.format.duration)).toBeGreaterThan(3);
     // The server is gone with the process.
     await expect(statusOf(url.href)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('the live page has a heading, a legend, a favicon, and a clear end after which it stops polling', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const run = cam(['--device', DEMO, '--no-open', '--replacewith', 'pixelate']);
+    const url = await previewUrl(run);
+    // The favicon needs no token (browsers ask for it without one); everything else still does.
+    expect(await statusOf(`${url.origin}/favicon.ico`)).toBe(200);
+    expect(await statusOf(`${url.origin}/favicon.ico`, 'attacker.example:80')).toBe(403);
+    expect(await statusOf(`${url.origin}/stats`)).toBe(403);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
+    const failed: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(url.href);
+    await expect(page.locator('h1').textContent()).resolves.toBe('faceblur live preview');
+    await expect(page.locator('#legend dt').allTextContents()).resolves.toEqual(['fps', 'latency', 'faces', 'dropped']);
+    await page.waitForFunction(() => Number(document.getElementById('status')?.dataset.faces ?? 0) > 0, undefined, { timeout: 30_000 });
+    await expect(page.locator('#state').textContent()).resolves.toBe('live');
+    await page.screenshot({ path: join(SHOTS, 'cam-live.png') });
+    // The clip ends after 3.7 s: the page says so and stops asking for figures.
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.state === 'ended', undefined, { timeout: 30_000 });
+    await expect(page.locator('#banner').textContent()).resolves.toMatch(/stream has ended|faceblur has stopped/);
+    await expect(page.locator('#state').textContent()).resolves.toBe('ended');
+    let polls = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/stats') polls++;
+    });
+    await page.waitForTimeout(1500);
+    expect(polls).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'cam-ended.png') });
+    expect(failed).toEqual([]);
+    await page.close();
+    expect((await run.done).code).toBe(0);
+  });
+
+  it('in --preview, the page shows the job\'s own progress and time left, then that the job has finished', async () => {
+    const { makeClip } = await import('../e2e/fixtures.js');
+    const dir = tempDir('faceblur-preview-');
+    const clip = makeClip(dir, 'job.mp4', { seconds: 3 });
+    const run = startCli([clip, '--preview', '--no-open', '--single-pass'], { timeoutMs: 110_000 });
+    runs.push(run);
+    const url = await previewUrl(run);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
+    await page.goto(url.href);
+    await expect(page.locator('h1').textContent()).resolves.toBe('faceblur preview');
+    await expect(page.locator('#legend dt').allTextContents()).resolves.toEqual(['progress', 'speed', 'time left', 'faces']);
+    await expect(page.locator('#fps').count()).resolves.toBe(0);
+    await page.waitForFunction(() => Number(document.getElementById('status')?.dataset.done ?? 0) > 5, undefined, { timeout: 50_000 });
+    await expect(page.locator('#progress').textContent()).resolves.toMatch(/^\d+%$/);
+    await expect(page.locator('#eta').textContent()).resolves.toMatch(/^\d+:\d\d$/);
+    await expect(page.locator('#title').textContent()).resolves.toBe(clip);
+    await page.screenshot({ path: join(SHOTS, 'preview-job.png') });
+    await page.waitForFunction(() => document.getElementById('status')?.dataset.state === 'ended', undefined, { timeout: 60_000 });
+    await expect(page.locator('#banner').textContent()).resolves.toMatch(/job has finished|faceblur has stopped/);
+    await page.screenshot({ path: join(SHOTS, 'preview-ended.png') });
+    await page.close();
+    expect((await run.done).code).toBe(0);
   });
 
   it('SIGTERM ends a session cleanly too, with no process left behind and no temp file', async () => {

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, runCli, sha256, tempDir } from '../helpers.js';
+import { IMAGES, ROOT, runCli, sha256, tempDir } from '../helpers.js';
 import { makeClip } from '../../fixtures/clips.js';
 import { fixtureCopy } from '../../fixtures/files.js';
 
@@ -33,7 +33,52 @@ describe('bad input and usage errors', () => {
     expect(lines(r.stderr)).toHaveLength(1);
     const none = await runCli([]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/Usage: faceblur/);
+    // The error comes first, then a short usage, not the whole option list.
+    expect(lines(none.stderr)[0]).toBe('faceblur: no input files given');
+    expect(lines(none.stderr)[1]).toMatch(/^usage: faceblur \[options\]/);
+    expect(lines(none.stderr).length).toBeLessThan(8);
+    const typo = await runCli(['cma']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe("faceblur: no such file or folder 'cma'; did you mean 'faceblur cam'?\n");
+    const thresh = await runCli([join(dir, 'good.jpg'), '--thresh', 'abc']);
+    expect(thresh.stderr).toBe('faceblur: --thresh must be a number between 0 and 1 (got "abc")\n');
+  });
+
+  it('refuses an output whose format cannot hold the input before any work, saying what is supported', async () => {
+    const demo = join(ROOT, 'fixtures', 'demo', 'asl-book.mp4');
+    const out = tempDir();
+    const cases: [string, RegExp][] = [
+      ['out', /^faceblur: -o \S+out has no extension, which faceblur needs to choose the format: use one of \.mp4, .*\.mkv/],
+      ['x.png', /^faceblur: -o \S+x\.png: a video cannot be written as a photo \(\.png\); use one of \.mp4, /],
+      ['x.docx', /^faceblur: -o \S+x\.docx: \.docx is not a format faceblur writes; use one of \.mp4, /],
+    ];
+    for (const [name, message] of cases) {
+      // A model that is not installed would fail setup if it got that far: the format check comes first.
+      const r = await runCli([demo, '-o', join(out, name), '--detector', 'centerface'], {
+        env: { FACEBLUR_MODEL_DIR: join(out, 'none'), XDG_CACHE_HOME: join(out, 'none') },
+      });
+      expect(r.code, name).toBe(2);
+      expect(lines(r.stderr), name).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(readdirSync(out)).toEqual([]);
+    // A photo may still become a (one-frame) video or another photo format.
+    const photo = await runCli([join(dir, 'good.jpg'), '-o', join(out, 'good.png')]);
+    expect(photo.code).toBe(0);
+  });
+
+  it('is honest about what it did not do: --replacewith none, and media left in subfolders', async () => {
+    const folder = join(tempDir(), 'photos');
+    mkdirSync(join(folder, 'sub'), { recursive: true });
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'a.jpg'));
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'sub', 'b.jpg'));
+    const r = await runCli([folder, '--replacewith', 'none', '--quiet']);
+    expect(r.code).toBe(0);
+    // Both warnings survive --quiet; the untouched copy's name says what it is.
+    expect(r.stderr).toContain(`warning: ${folder}: skipped 1 file in 1 subfolder (use --recursive)`);
+    expect(r.stderr).toContain('warning: --replacewith none anonymizes nothing: every face stays visible in the output, named <name>_not_anonymized.<ext>');
+    expect(r.stdout.trim()).toBe(join(folder, 'a_not_anonymized.jpg'));
+    expect(readdirSync(folder).sort()).toEqual(['a.jpg', 'a_not_anonymized.jpg', 'sub']);
   });
 
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
@@ -100,6 +145,14 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/centerface.*not installed.*faceblur models install centerface/);
+  });
+
+  it('offline, `models install` says what to download, from where, and where to put it (not to run itself again)', async () => {
+    // The test machines reach no network but the npm registry, so the download fails as it would offline.
+    const r = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: join(dir, 'no-models'), XDG_CACHE_HOME: join(dir, 'cache') } });
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(download failed .*\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) into \S+models, or into a folder named by FACEBLUR_MODEL_DIR\n$/);
   });
 
   it('--execution-provider cuda without CUDA is a clear setup error; auto falls back to the CPU', async () => {

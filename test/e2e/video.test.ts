@@ -20,11 +20,17 @@ describe('faceblur on a video', () => {
     input = makeClip(dir);
     inputSha = sha256(input);
     const r = await runCli([input, '--report', join(dir, 'report.json')]);
-    // Piped stderr gets no progress bar, only the summary.
-    expect(r.stderr.trim()).toMatch(/^faceblur: 1 done, 0 failed \([\d.]+ s\)$/);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(join(dir, 'group_anonymized.mp4'));
     report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    // Piped stderr gets no progress bar, only the summary: the file's faces, where to look, the totals.
+    const lines = r.stderr.trimEnd().split('\n');
+    const perFile = new RegExp(`^  ${input}: (\\d+) face tracks anonymized in (\\d+) of \\2 frames; (no frame relies|\\d+ frames? rel(y|ies)) on held or predicted masks$`).exec(lines[0]!);
+    expect(perFile, lines[0]).not.toBeNull();
+    // A still scene: every face found is at least one track.
+    const mostAtOnce = Math.max(...report.files[0]!.frames.map((f) => f.regions.length));
+    expect(Number(perFile![1])).toBeGreaterThanOrEqual(mostAtOnce);
+    expect(lines.at(-1)).toMatch(new RegExp(`^faceblur: 1 done, 0 failed \\([\\d.]+ s\\): ${perFile![1]} faces anonymized`));
   });
 
   it('writes <name>_anonymized.mp4 with the same size, frame count, duration and audio', () => {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { expandGlob } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor } from '../../src/io/outputs.js';
-import { describeIssue, fileOptionsSchema } from '../../src/options.js';
+import type { z } from 'zod';
+import { mistypedCommand, editDistance } from '../../src/io/typo.js';
+import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
+import { BLUR_CELLS_PER_FACE } from '../../src/anonymize/anonymize.js';
+import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from '../../src/options.js';
 import { tempDir } from '../helpers.js';
 
 describe('options', () => {
@@ -27,16 +31,55 @@ describe('options', () => {
     expect(fileOptionsSchema.parse({ scale: '640x' }).scale).toEqual({ width: 640, height: undefined });
     expect(fileOptionsSchema.parse({ scale: 'x360' }).scale).toEqual({ width: undefined, height: 360 });
   });
-  it('names the flag in its one-line errors', () => {
-    const bad = (raw: object) => {
-      const r = fileOptionsSchema.safeParse(raw);
-      if (r.success) throw new Error('expected a failure');
-      return describeIssue(r.error);
+  it('speaks faceblur\'s words for every bad value of every option, never zod\'s', () => {
+    const message = (schema: z.ZodType, specs: Record<string, OptionSpec>, key: string, value: string) => {
+      const r = schema.safeParse({ [key]: value });
+      return r.success ? undefined : describeIssue(r.error, specs, { [key]: value });
     };
-    expect(bad({ thresh: '2' })).toMatch(/^--thresh: /);
-    expect(bad({ replacewith: 'smudge' })).toMatch(/^--replacewith: /);
-    expect(bad({ scale: 'big' })).toMatch(/^--scale: /);
-    expect(bad({ color: 'nope' })).toMatch(/^--color: .*hex/);
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'thresh', 'abc')).toBe('--thresh must be a number between 0 and 1 (got "abc")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'detectEvery', '0')).toBe('--detect-every must be a whole number between 1 and 30 (got "0")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'replacewith', 'smudge')).toBe('--replacewith must be one of blur, pixelate, solid, none (got "smudge")');
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'color', 'blue')).toMatch(/^--color must be a hex RGB colour/);
+    expect(message(camOptionsSchema, camOptionSpecs, 'size', '0x3')).toBe('--size must be WxH with positive sizes, such as 640x480 (got "0x3")');
+    // Every option that rejects any of these values says so in one line naming the flag, what it
+    // takes and what it got; an option added later with zod's wording fails here.
+    const bad = ['abc', '-1', '1.5', '99999', '0x0', 'a;b', ''];
+    const validated = new Set<string>();
+    for (const [schema, specs] of [[fileOptionsSchema, fileOptionSpecs], [camOptionsSchema, camOptionSpecs]] as const) {
+      for (const [key, spec] of Object.entries(specs) as [string, OptionSpec][]) {
+        if (!spec.flags.includes('<')) continue; // a switch takes no value
+        for (const value of bad) {
+          const m = message(schema, specs, key, value);
+          if (m === undefined) continue;
+          validated.add(key);
+          expect(m).toBe(`${flagOf(spec)} must be ${expectedValue(key, spec)} (got ${JSON.stringify(value)})`);
+          expect(m).not.toMatch(/Invalid|received|expected|NaN|a valid value/);
+        }
+      }
+    }
+    expect([...validated].sort()).toEqual(
+      ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
+    );
+  });
+
+  it('help texts avoid internal jargon, and cam lists only what applies to it, with its own defaults', () => {
+    for (const spec of [...Object.values(fileOptionSpecs), ...Object.values(camOptionSpecs)] as OptionSpec[]) {
+      expect(`${spec.help} ${defaultText(spec) ?? ''}`, spec.flags).not.toMatch(/\bpass(es)?\b|ensemble|halves|noisy-or/i);
+    }
+    const cam = Object.keys(camOptionSpecs);
+    for (const fileOnly of ['lookahead', 'recursive', 'report', 'jobs', 'skipExisting', 'preview', 'audio', 'keepMetadata', 'ffmpegArgs']) expect(cam).not.toContain(fileOnly);
+    expect(defaultText(camOptionSpecs.thresh)).toBe('0.3; 0.6 with --thorough');
+    expect(defaultText(fileOptionSpecs.thresh)).not.toBe(defaultText(camOptionSpecs.thresh));
+    // Pixelate keeps as many values per face as the blur: a 4x4 grid.
+    expect(fileOptionsSchema.parse({}).mosaicSize).toBe(BLUR_CELLS_PER_FACE);
+  });
+
+  it('suggests the command for a mistyped one, and leaves file names alone', () => {
+    expect(editDistance('cma', 'cam')).toBe(1);
+    expect(mistypedCommand('cma')).toBe("no such file or folder 'cma'; did you mean 'faceblur cam'?");
+    expect(mistypedCommand('modles')).toMatch(/faceblur models/);
+    expect(mistypedCommand('cma.mp4')).toBeUndefined();
+    expect(mistypedCommand('footage')).toBeUndefined();
   });
 });
 
@@ -50,6 +93,11 @@ describe('inputs and outputs', () => {
     expect(outputPathFor('a/b.jpg', undefined, 'out/')).toBe('out/b.jpg');
     expect(outputPathFor('d/sub/b.jpg', 'sub/b.jpg', 'out/')).toBe('out/sub/b.jpg');
     expect(outputPathFor('a/b.jpg', undefined, 'c.png')).toBe('c.png');
+    // --replacewith none: a name faceblur chooses says that nothing was hidden.
+    expect(outputPathFor('a/b.jpg', undefined, undefined, true)).toBe('a/b_not_anonymized.jpg');
+    expect(outputPathFor('d/sub/b.jpg', 'sub/b.jpg', 'out/', true)).toBe('out/sub/b_not_anonymized.jpg');
+    expect(outputPathFor('a/b.jpg', undefined, 'c.png', true)).toBe('c.png');
+    expect(isOwnOutput('a/b_not_anonymized.jpg')).toBe(true);
   });
 
   it('expands folders, globs and reports what matched nothing', () => {
@@ -66,8 +114,20 @@ describe('inputs and outputs', () => {
     expect(mixed.files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     expect(mixed.problems.map((p) => p.message)).toEqual([
       'no such file or folder',
-      'no photos or videos in this folder (use --recursive for subfolders)',
+      'no photos or videos in this folder',
       'no files match this pattern',
     ]);
+    // Media left below a folder without --recursive is said, never skipped silently.
+    expect(flat.notices).toEqual([{ input: dir, message: 'skipped 1 file in 1 subfolder (use --recursive)' }]);
+    expect(expandInputs([dir], true).notices).toEqual([]);
+    mkdirSync(join(dir, 'sub', 'deeper'));
+    mkdirSync(join(dir, 'sub2'));
+    mkdirSync(join(dir, 'only-sub'));
+    mkdirSync(join(dir, 'only-sub', 'x'));
+    for (const f of ['sub/deeper/d.jpg', 'sub2/e.mp4', 'only-sub/x/f.jpg']) writeFileSync(join(dir, f), 'x');
+    expect(expandInputs([dir], false).notices[0]!.message).toBe('skipped 4 files in 3 subfolders (use --recursive)');
+    expect(expandInputs([join(dir, 'only-sub')], false).problems[0]!.message).toBe(
+      'no photos or videos in this folder; skipped 1 file in 1 subfolder (use --recursive)',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { anonymizeFrame, type AnonymizeSettings } from '../../src/anonymize/anonymize.js';
 import { parseHexColor, planeValues } from '../../src/anonymize/color.js';
 import { blur, fillSolid, pixelate } from '../../src/anonymize/filters.js';
+import { placeLabels } from '../../src/anonymize/labels.js';
 import { rasterize } from '../../src/anonymize/mask.js';
 import { frameFromBuffer, type Plane } from '../../src/media/frame.js';
 
@@ -84,5 +85,24 @@ describe('anonymizeFrame', () => {
     const frame = frameFromBuffer(buf, 'yuv420p', 8, 8, 0, 0);
     anonymizeFrame(frame, [{ score: 1, box: { x1: 0, y1: 0, x2: 8, y2: 8 } }], { ...settings, replaceWith: 'none' });
     expect(buf.every((v) => v === 90)).toBe(true);
+  });
+});
+
+describe('--draw-scores label placement', () => {
+  it('never lets two labels overlap, even for faces side by side, and keeps them in the frame', () => {
+    // A row of touching faces and a second row just below: every label's natural spot is taken by a neighbour's.
+    const boxes = Array.from({ length: 12 }, (_, i) => ({ x1: 10 + (i % 6) * 30, y1: i < 6 ? 40 : 75, x2: 40 + (i % 6) * 30, y2: i < 6 ? 70 : 105 }));
+    const sizes = boxes.map(() => ({ w: 36, h: 16 }));
+    const spots = placeLabels(boxes, sizes, 400, 300);
+    for (let i = 0; i < spots.length; i++) {
+      const a = spots[i]!;
+      expect(a.x >= 0 && a.y >= 0 && a.x + a.w <= 400 && a.y + a.h <= 300).toBe(true);
+      for (let j = i + 1; j < spots.length; j++) {
+        const b = spots[j]!;
+        expect(a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h, `${i} and ${j}`).toBe(false);
+      }
+    }
+    // A lone face keeps the natural spot, just above its box.
+    expect(placeLabels([{ x1: 100, y1: 100, x2: 140, y2: 140 }], [{ w: 36, h: 16 }], 400, 300)).toEqual([{ x: 100, y: 84, w: 36, h: 16 }]);
   });
 });

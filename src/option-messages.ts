@@ -1,0 +1,49 @@
+import type { z } from 'zod';
+import type { OptionSpec } from './options.js';
+
+/**
+ * What each value-taking option accepts, in faceblur's words, where the schema alone cannot say it
+ * (strings checked by a pattern or a transform). Numbers and fixed choices are described from the
+ * schema itself, so their message always matches what is checked.
+ */
+const EXPECTED: Record<string, string> = {
+  scale: 'WxH, Wx or xH with positive sizes, such as 640x360 or 640x',
+  size: 'WxH with positive sizes, such as 640x480',
+  color: 'a hex RGB colour such as 000000 or ff00ff',
+  codec: 'an ffmpeg encoder name such as libx264 or libx265',
+  detector: 'yunet, yunet-n or centerface, or several of them joined by commas',
+};
+
+/** The schema under optional/default/pipe wrappers: the one that checks the value. */
+function innermost(schema: z.ZodType): z.ZodType {
+  let s = schema as z.ZodType & { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } };
+  while (['optional', 'default', 'prefault', 'nullable', 'pipe'].includes(s._zod.def.type)) {
+    s = (s._zod.def.innerType ?? s._zod.def.in) as typeof s;
+  }
+  return s;
+}
+
+/** "a number between 0 and 1", "one of blur, pixelate, solid, none", … for one option. */
+export function expectedValue(key: string, spec: OptionSpec): string {
+  if (EXPECTED[key]) return EXPECTED[key];
+  const s = innermost(spec.schema) as z.ZodType & { minValue?: number | null; maxValue?: number | null; isInt?: boolean; options?: string[] };
+  if (s.options) return `one of ${s.options.join(', ')}`;
+  if (typeof s.minValue === 'number' && typeof s.maxValue === 'number') {
+    return `${s.isInt ? 'a whole number' : 'a number'} between ${s.minValue} and ${s.maxValue}`;
+  }
+  return 'a valid value';
+}
+
+/** The long flag of an option, e.g. "--thresh". */
+export const flagOf = (spec: OptionSpec): string => spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--'))!;
+
+/**
+ * Turns a zod failure into one line in faceblur's words, naming the flag, what it accepts and what
+ * was given: `--thresh must be a number between 0 and 1 (got "abc")`.
+ */
+export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec>, raw: Record<string, unknown>): string {
+  const key = String(error.issues[0]?.path[0] ?? '');
+  const spec = specs[key];
+  if (!spec) return `invalid option ${key}`;
+  return `${flagOf(spec)} must be ${expectedValue(key, spec)} (got ${JSON.stringify(String(raw[key]))})`;
+}
