@@ -7,7 +7,6 @@ import { rescaleDetection, type Detection } from './box.js';
 import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
 import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type Normalization, type TensorGeometry } from './input-tensor.js';
 import { nms } from './nms.js';
-import { setGraphDims } from './onnx-dims.js';
 import { decodeRetinaFace } from './retinaface.js';
 import { decodeScrfd } from './scrfd.js';
 import { createSession, type Session, type SessionConfig } from './session.js';
@@ -129,7 +128,9 @@ const FAMILIES: Record<ModelFamily, Family> = {
 
 async function loadModel(family: ModelFamily, path: string): Promise<Uint8Array | string> {
   if (family !== 'centerface') return path;
-  // CenterFace is published with a fixed [10,3,32,32] input; declare every size dynamic.
+  // CenterFace is published with a fixed [10,3,32,32] input; declare every size dynamic. The ONNX
+  // schema module (about 60 ms to load) is imported only here, not at every start of the CLI.
+  const { setGraphDims } = await import('./onnx-dims.js');
   const bytes = new Uint8Array(await readFile(path));
   return setGraphDims(bytes, {
     'input.1': ['B', 3, 'H', 'W'],

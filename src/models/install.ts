@@ -3,7 +3,6 @@ import { createReadStream, existsSync } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, writeFile, constants } from 'node:fs/promises';
 import { join } from 'node:path';
 import { usageError } from '../errors.js';
-import { makeRunnable } from './convert.js';
 import { acceptedSums, installCommand, installDirs, howToInstall, modelSearchDirs, type ModelEntry } from './manifest.js';
 
 export async function sha256File(path: string): Promise<string> {
@@ -65,13 +64,15 @@ export type InstallResult =
  * the upstream file (checked against its pinned sum) run through the model's edit, whose result must
  * have the pinned sum too. Undefined when the bytes are neither; `why` gets the reason.
  */
-function runnableFrom(m: ModelEntry, bytes: Uint8Array, why: (reason: string) => void): Uint8Array | undefined {
+async function runnableFrom(m: ModelEntry, bytes: Uint8Array, why: (reason: string) => void): Promise<Uint8Array | undefined> {
   const sum = sha256Of(bytes);
   if (acceptedSums(m).includes(sum)) return bytes;
   if (!m.upstream || sum !== m.upstream.sha256) {
     why(`sha256 ${sum.slice(0, 12)}… is neither the model's nor its upstream file's`);
     return undefined;
   }
+  // Imported here: a run that only locates models need not load the ONNX schema module.
+  const { makeRunnable } = await import('./convert.js');
   const runnable = makeRunnable(bytes, m.upstream.edit);
   const made = sha256Of(runnable);
   if (made === m.sha256) return runnable;
@@ -108,14 +109,14 @@ export async function installModel(m: ModelEntry, env: NodeJS.ProcessEnv = proce
   for (const file of cache ? [m.file, m.upstream?.file] : []) {
     const path = file && join(cache!, file);
     if (!path || !existsSync(path)) continue;
-    const runnable = runnableFrom(m, new Uint8Array(await readFile(path)), (r) => reasons.push(`${path}: ${r}`));
+    const runnable = await runnableFrom(m, new Uint8Array(await readFile(path)), (r) => reasons.push(`${path}: ${r}`));
     if (!runnable) continue;
     await save(runnable);
     return { model: m.name, status: file === m.file ? 'copied' : 'converted', path: dest };
   }
   const url = m.upstream?.url ?? m.url!;
   try {
-    const runnable = runnableFrom(m, await download(url, 60_000), (r) => reasons.push(`downloaded file: ${r}`));
+    const runnable = await runnableFrom(m, await download(url, 60_000), (r) => reasons.push(`downloaded file: ${r}`));
     if (runnable) {
       await save(runnable);
       return { model: m.name, status: 'downloaded', path: dest };
