@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+
 // The few parts of OpenCV.js (@techstark/opencv-js, OpenCV 4.12 compiled to WebAssembly) that box
 // following uses. Its own typings cover all of OpenCV; this interface names what we rely on.
 
@@ -26,11 +28,13 @@ interface CvModule extends Partial<OpenCv> {
  * Loads OpenCV.js once per process (Node caches the module; its WebAssembly instance compiles on
  * first import: about 0.6 s and 125 MB of RSS on an idle machine, see docs/development.md). The
  * module is a thenable that passes itself to its callback, which `await` (or returning it from an
- * async function) would chase for ever: its `then` is called with a callback that resolves with
- * nothing, and what is returned is a plain object of the parts used.
+ * async function, or a dynamic import's interop) would chase for ever: it is required, its `then` is
+ * called with a callback that resolves with nothing, and what is returned is a plain object of the
+ * parts used.
  */
 export async function loadOpenCv(): Promise<OpenCv> {
-  const mod = (await import('@techstark/opencv-js')).default as unknown as CvModule;
+  // Required, not imported: a test runner's interop that awaits the namespace would chase the thenable.
+  const mod = createRequire(import.meta.url)('@techstark/opencv-js') as CvModule;
   if (!mod.Mat) {
     // WebAssembly compiling in the background does not keep Node's event loop alive: without a
     // timer, a process with nothing else to do would exit in the middle of the await.
