@@ -78,13 +78,15 @@ export function createFollower(
       const predicted = predictBox(box, motion);
       const reach = 0.5 * Math.max(boxWidth(box), boxHeight(box)) + Math.hypot(motion.dx, motion.dy);
       const seen = template?.match(luma(frame), predicted, reach);
-      const visual = seen && seen.score >= LOST_SCORE ? seen : undefined;
-      const detected = await redetect(frame, visual?.box ?? predicted);
-      const next = detected ?? visual;
+      // A confident template match is the more precise box (a detection's box wobbles by several
+      // pixels from frame to frame); the detector is asked only when the match is in doubt.
+      const sure = seen && seen.score >= TEMPLATE_UPDATE_SCORE ? seen : undefined;
+      const detected = sure ? undefined : await redetect(frame, seen && seen.score >= LOST_SCORE ? seen.box : predicted);
+      const next = sure ?? detected ?? (seen && seen.score >= LOST_SCORE ? seen : undefined);
       if (next) {
         // A detection re-anchors the template (it may have drifted); a good match refreshes it a little.
         if (detected) template?.learn(luma(frame), detected.box, 1);
-        else if (next.score >= TEMPLATE_UPDATE_SCORE) template?.learn(luma(frame), next.box, TEMPLATE_BLEND);
+        else if (sure) template?.learn(luma(frame), sure.box, TEMPLATE_BLEND);
         motion = updateMotion(motion, box, next.box);
         misses = 0;
         box = next.box;

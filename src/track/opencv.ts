@@ -8,6 +8,8 @@ export interface CvMat {
   rows: number;
   cols: number;
   data: Uint8Array;
+  /** The same bytes as 32-bit floats (for CV_32F results such as matchTemplate's). */
+  data32F: Float32Array;
   delete(): void;
 }
 

@@ -26,8 +26,8 @@ beforeAll(() => {
   dir = tempDir();
   clip = join(dir, 'pan.mp4');
   ffmpeg([
-    '-loop', '1', '-i', PHOTO, '-vf', `crop=640:480:${X0}+${STEP}*n:${Y0},format=yuv420p`,
-    '-frames:v', String(FRAMES), '-r', '30', '-c:v', 'libx264', '-g', '12', '-crf', '16', clip,
+    '-framerate', '30', '-loop', '1', '-i', PHOTO, '-vf', `crop=640:480:${X0}+${STEP}*n:${Y0},format=yuv420p`,
+    '-frames:v', String(FRAMES), '-c:v', 'libx264', '-g', '12', '-crf', '16', clip,
   ]);
 });
 
