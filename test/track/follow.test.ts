@@ -84,6 +84,7 @@ describe('trackBox on a real pan', () => {
   it('stops on abort: rejects with an AbortError and leaves no ffmpeg running', async () => {
     const controller = new AbortController();
     const run = trackBox(clip, SEED, inFrame(FACE, SEED), {
+      signal: controller.signal,
       onProgress: (done) => done >= 10 && controller.abort(),
     });
     await expect(run).rejects.toMatchObject({ name: 'AbortError' });
