@@ -37,16 +37,7 @@ interface CvModule extends Partial<OpenCv> {
 export async function loadOpenCv(): Promise<OpenCv> {
   // Required, not imported: a test runner's interop that awaits the namespace would chase the thenable.
   const mod = createRequire(import.meta.url)('@techstark/opencv-js') as CvModule;
-  if (!mod.Mat) {
-    // WebAssembly compiling in the background does not keep Node's event loop alive: without a
-    // timer, a process with nothing else to do would exit in the middle of the await.
-    const keepAlive = setInterval(() => undefined, 1000);
-    try {
-      await new Promise<void>((resolve) => void mod.then(() => resolve()));
-    } finally {
-      clearInterval(keepAlive);
-    }
-  }
+  if (!mod.Mat) await new Promise<void>((resolve) => void mod.then(() => resolve()));
   const cv = mod as OpenCv;
   return {
     Mat: cv.Mat,
