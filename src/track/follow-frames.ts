@@ -3,7 +3,7 @@ import type { ChildSet, FfmpegTools } from '../media/ffmpeg.js';
 import { frameByteLength, type Frame } from '../media/frame.js';
 
 /**
- * Memory for the frames held for backward following, in bytes: 160 frames at 720p, 70 at 1080p, 17
+ * Memory for the frames held for backward following, in bytes: 169 frames at 720p, 75 at 1080p, 18
  * at 4K (yuv420p, 1.5 bytes a pixel). Each window of that many frames is decoded, then followed in
  * reverse, then freed before the next (earlier) one is decoded.
  */
