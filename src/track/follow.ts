@@ -30,7 +30,7 @@ export interface FollowOptions {
   onProgress?(done: number, total: number): void;
   /** Aborting kills the ffmpeg children at once; trackBox then rejects with the signal's reason (an AbortError by default). */
   signal?: AbortSignal;
-  /** What confirms the box in each frame (default 'combined'); the others are for measurement. */
+  /** What confirms the box in each frame (default 'visual', the best in bench:track; see FollowMethod). */
   method?: FollowMethod;
   /** Frames held in memory at once for backward following (default: from the frame size, see windowFrames). */
   windowFrames?: number;
@@ -63,7 +63,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
   if (boxWidth(seedBox) < 4 || boxHeight(seedBox) < 4) {
     throw usageError(`the box ${[box.x1, box.y1, box.x2, box.y2].join(',')} has less than 4x4 pixels inside the ${video.width}x${video.height} frame`);
   }
-  const method = opts.method ?? 'combined';
+  const method = opts.method ?? 'visual';
   const children = new ChildSet();
   const kill = () => children.killAll();
   signal?.addEventListener('abort', kill, { once: true });
