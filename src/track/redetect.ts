@@ -15,9 +15,9 @@ const CROP_SIDE = 160;
 /** The crop spans this many times the box's longer side: room for a face that moved or grew. */
 const CROP_FACTOR = 2;
 /**
- * Re-detection threshold: far below the video default (0.3), since only faces that overlap the
- * followed box are taken, and a profile or a face behind glass scores low. Candidates of issue 14
- * go down to 0.1; below 0.2 YuNet's boxes on these crops were mostly on hair and hands.
+ * Re-detection threshold: below the video default (0.3), since only faces that overlap the followed
+ * box are taken, and a profile or a face behind glass scores low. Not tuned: re-detection is not
+ * the default (see FollowMethod).
  */
 export const REDETECT_THRESHOLD = 0.2;
 
