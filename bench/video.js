@@ -7,18 +7,18 @@
 // (one face per frame), the share of each frame's picture changed. Writes bench/results/video.json
 // and prints markdown tables.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iou } from '../dist/detect/box.js';
-import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from '../fixtures/moving-camera.js';
+import { FRAMES, OUT_H, OUT_W, STILL } from '../fixtures/moving-camera.js';
+import { SCENARIOS, makeClips, syntheticClips } from './lib/synthetic-clips.js';
 import { timeCommand } from './lib/timing.js';
-import { loadWider, SHARED } from './lib/wider.js';
+import { SHARED } from './lib/wider.js';
 
 const work = join(process.env.BENCH_WORK ?? join(import.meta.dirname, 'work'), 'video-synth');
 const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 const cli = join(import.meta.dirname, '..', 'bin', 'faceblur.js');
 const env = { ...process.env, FACEBLUR_MODEL_DIR: process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models') };
-mkdirSync(work, { recursive: true });
 
 const ALL_VARIANTS = {
   'no tracking (frame by frame)': ['--no-tracking'],
@@ -34,30 +34,12 @@ const only = process.env.BENCH_VARIANTS?.split('|');
 const VARIANTS = process.env.BENCH_VARIANTS_JSON
   ? JSON.parse(process.env.BENCH_VARIANTS_JSON)
   : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
-const SCENARIOS = ['pan', 'zoom', 'shake'];
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
 /** Clips of fast oscillating shake (issue 13, defect 5), scored apart so the main figures stay comparable. */
 const SHAKE_CLIPS = Number(process.env.BENCH_SHAKE_CLIPS ?? 4);
-
-// Photos with several medium faces, spread over the events, in a fixed order.
-const photos = loadWider((im) => im.faces.filter((f) => f.medium && !f.invalid).length >= 3 && im.faces.length <= 40);
-async function makeClips(count, name, scenarioOf, seedBase, offset) {
-  const out = [];
-  for (let k = 0; k < count; k++) {
-    const im = photos[Math.floor(((k + offset) * photos.length) / count)];
-    const scenario = scenarioOf(k);
-    const path = join(work, `${name}${k}-${scenario}.mp4`);
-    const truthPath = `${path}.json`;
-    let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
-    // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
-    if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, seedBase + k, path))));
-    out.push({ path, scenario, truth });
-  }
-  return out;
-}
-const clips = await makeClips(CLIPS, 'clip', (k) => SCENARIOS[k % SCENARIOS.length], 1000, 0);
+const clips = await syntheticClips(work, CLIPS);
 // Other photos than the main clips' (half a step on), so the shake rows are not the same faces again.
-const shakeClips = await makeClips(SHAKE_CLIPS, 'osc', () => 'oscillate', 2000, 0.5);
+const shakeClips = await makeClips(work, SHAKE_CLIPS, 'osc', () => 'oscillate', 2000, 0.5);
 
 const isMagenta = (buf, j) => buf[j] > 170 && buf[j + 1] < 100 && buf[j + 2] > 170;
 function magentaMaps(path) {

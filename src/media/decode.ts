@@ -12,10 +12,23 @@ export interface Decoder {
 }
 
 /**
- * A file, read on its own timeline shifted by its start time (`MediaInfo.startTime`, seconds), or a
- * live source (camera, stream) with its own input arguments.
+/**
+ * A stretch of a file to decode: frames keep their times on the file's clock (below), the same for
+ * every range of one file, so that frames decoded by separate runs can be matched by time;
+ * `Frame.index` counts from the range's first frame.
  */
-export type DecodeSource = { startTime: number } | { liveArgs: string[] };
+export interface DecodeRange {
+  /** Accurate seek: the first frame is the first one whose time is at or after this, in seconds. */
+  from: number;
+  /** Stop after this many frames (all to the end when absent). */
+  frames?: number;
+}
+
+/**
+ * A file, read on its own timeline shifted by its start time (`MediaInfo.startTime`, seconds), whole
+ * or over a `range`; or a live source (camera, stream) with its own input arguments.
+ */
+export type DecodeSource = { startTime: number; range?: DecodeRange | undefined } | { liveArgs: string[] };
 
 /**
  * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
@@ -29,10 +42,15 @@ export type DecodeSource = { startTime: number } | { liveArgs: string[] };
  */
 export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSet, source: DecodeSource): Decoder {
   const live = 'liveArgs' in source;
+  const range = live ? undefined : source.range;
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     ...(live ? source.liveArgs : ['-copyts']),
+    // Before -i, -ss seeks to the keyframe ahead of `from` (relative to the file's start) and decodes forward, dropping frames before it.
+    ...(range ? ['-ss', range.from.toFixed(6)] : []),
     '-i', input,
+    ...(range?.frames !== undefined ? ['-frames:v', String(range.frames)] : []),
+    ...(range ? ['-copyts', '-start_at_zero', ...(range.frames !== undefined ? ['-frames:v', String(range.frames)] : [])] : []),
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...passthroughArgs(tools),
     ...MS_TIME_BASE,
