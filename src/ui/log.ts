@@ -11,7 +11,8 @@ export interface Log {
 }
 
 export function createLog(opts: { quiet: boolean; verbose: boolean }, stream: NodeJS.WriteStream = process.stderr, env = process.env): Log {
-  const tty = Boolean(stream.isTTY);
+  // FACEBLUR_PROGRESS=1: progress lines even into a pipe, for a parent that reads them (faceblur review's export and analyze).
+  const tty = Boolean(stream.isTTY) || env.FACEBLUR_PROGRESS === '1';
   const color = tty && !env.NO_COLOR;
   const paint = (code: string, s: string) => (color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const write = (s: string) => stream.write(`${s}\n`);
