@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { camOptionSpecs, camOptionsSchema, defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
+import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, describeIssue, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
 import { runCam } from './run-cam.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
 import { packageRoot } from './models/manifest.js';
@@ -45,6 +45,18 @@ function buildProgram(setExit: (code: number) => void): Command {
     const parsed = camOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs));
     setExit(await runCam(parsed.data));
+  });
+  const analyze = program
+    .command('analyze')
+    .description('detect and track the faces of each input into an editable redaction project, <name>.faceblur.json; render it with faceblur INPUT --project FILE')
+    .argument('<inputs...>', 'video or photo files, folders, or glob patterns')
+    .showHelpAfterError('(run faceblur analyze --help for usage)')
+    .exitOverride();
+  addOptions(analyze, analyzeOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
+    // The options analyze does not offer take their defaults: one schema, one meaning per flag.
+    const parsed = fileOptionsSchema.safeParse(raw);
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, analyzeOptionSpecs));
+    setExit(await runFiles(inputs, parsed.data, version, 'analyze'));
   });
   const models = program.command('models').description('manage the detector models').exitOverride();
   models

@@ -87,6 +87,7 @@ export const fileOptionSpecs = {
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
+  project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting; one input, the one it was made for', z.string().optional(), 'none'),
   preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
   open: opt('--no-open', 'print the preview address (faceblur cam, --preview) but do not open a browser', z.boolean().default(true), 'opens the browser'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
@@ -114,6 +115,17 @@ export const camOptionSpecs = {
   fps: opt('--fps <n>', 'capture frame rate to ask the camera for', number(1, 240).optional(), "the camera's default"),
   output: opt('-o, --output <file>', 'also record the anonymized stream to this file (finalized on Ctrl+C)', z.string().optional(), 'no recording'),
   port: opt('--port <n>', 'preview port on 127.0.0.1', integer(0, 65535).default(0), 'a free port'),
+} satisfies Record<string, OptionSpec<z.ZodType>>;
+
+/** What analyze reads: detection and tracking, and where the projects go. */
+const ANALYZE = [
+  'thresh', 'singlePass', 'fast', 'thorough', 'scale', 'detector', 'model', 'executionProvider', 'threads', 'hold', 'lookahead',
+  'smooth', 'detectEvery', 'jobs', 'recursive', 'force', 'skipExisting', 'quiet', 'verbose',
+] as const satisfies readonly (keyof typeof fileOptionSpecs)[];
+
+export const analyzeOptionSpecs = {
+  ...(Object.fromEntries(ANALYZE.map((k) => [k, fileOptionSpecs[k]])) as Pick<typeof fileOptionSpecs, (typeof ANALYZE)[number]>),
+  output: opt('-o, --output <path>', 'project file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>.faceblur.json beside each input'),
 } satisfies Record<string, OptionSpec<z.ZodType>>;
 
 const schemaOf = <S extends Record<string, OptionSpec<z.ZodType>>>(specs: S) =>

@@ -8,7 +8,10 @@ import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import type { RunContext } from './pipeline/context.js';
-import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
+import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, thresholdOf } from './pipeline/setup.js';
+import { CANDIDATE_FLOOR } from './detect/fusion.js';
+import { analyzeJob } from './pipeline/analyze.js';
+import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
 import { ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgress } from './ui/progress.js';
@@ -28,8 +31,11 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log):
   };
 }
 
-/** File mode: returns the exit code (0 all done, 1 any failed). */
-export async function runFiles(inputs: string[], o: FileOptions, version: string): Promise<number> {
+/**
+ * File mode: anonymize each input (from a project with --project), or analyze each into a project.
+ * Returns the exit code (0 all done, 1 any failed).
+ */
+export async function runFiles(inputs: string[], o: FileOptions, version: string, mode: 'anonymize' | 'analyze' = 'anonymize'): Promise<number> {
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
   checkSharedContradictions(o);
   if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
@@ -37,8 +43,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
+  if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   if (files.length === 0) return 1;
+  const project = o.project === undefined ? undefined : await readProject(o.project);
+  if (project) await checkProjectInput(project, o.project!, files[0]!.path);
 
   let tools: FfmpegTools | undefined;
   const getTools = () => {
@@ -56,7 +65,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const auto = photos === files.length ? 2 : 1;
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
-  const opening = openFrameProcessors(o, log, photos > 0 ? 'files' : 'videos');
+  // Analyze runs the detector down to the candidate floor and splits at the threshold itself.
+  const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : o;
+  const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
   if (photos < files.length) {
     try {
@@ -93,11 +104,16 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     // Parallel files share one line: a count of files instead of one bar per file.
     progress: (file, total) => createProgress(file, total, { enabled: log.tty && !o.quiet && jobs === 1 }),
     preview: preview?.feed,
+    project,
+  };
+  const analyze = {
+    job: analyzeJob({ threshold: { motion: thresholdOf(o, 'motion'), still: thresholdOf(o, 'still') }, settings: projectSettingsOf(o, CANDIDATE_FLOOR), version }),
+    outputFor: projectPathFor,
   };
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...(mode === 'analyze' ? analyze : {}) }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) process.stdout.write(`${r.output}\n`);
       else log.error(`${r.input}: ${r.error}`);

@@ -3,6 +3,12 @@ import { iou, type Detection, type Point } from './box.js';
 export type ScoreRule = 'max' | 'noisy-or';
 
 /**
+ * Detections below this score are never kept by any pass: below the threshold, they only refine the
+ * box of a face another pass is surer of, and `faceblur analyze` offers them as candidates.
+ */
+export const CANDIDATE_FLOOR = 0.1;
+
+/**
  * Weighted box fusion of several detection passes (scales, models) over the same frame.
  * Detections of one face across passes are grouped by IoU; the group's box and landmarks are the
  * score-weighted mean of its members, so agreeing passes refine the box instead of stacking masks.

@@ -2,7 +2,7 @@ import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
 import { createDetector, detectionSize, openModelSession, type Detector, type DetectSize, type FrameKind } from './detector.js';
-import { fuseDetections, type ScoreRule } from './fusion.js';
+import { CANDIDATE_FLOOR, fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
 import { InputBuffers } from './input-tensor.js';
 import type { Session, SessionConfig } from './session.js';
@@ -52,8 +52,7 @@ export interface MultiPassConfig extends SessionConfig {
 /** Duplicates of one face from two overlapping tiles. */
 const TILE_NMS_IOU = 0.3;
 
-/** Candidates below this never count; they only refine the box of a face another pass is surer of. */
-export const CANDIDATE_FLOOR = 0.1;
+export { CANDIDATE_FLOOR };
 
 /** Tiles for one pass over the frame, when its detector input would be too large to hold at once. */
 function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | undefined {

@@ -8,7 +8,7 @@ import { outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
 import { anonymizeImage } from './image.js';
-import { anonymizeVideo } from './video.js';
+import { anonymizeVideo, type JobResult } from './video.js';
 
 export interface FileOutcome {
   input: string;
@@ -21,12 +21,21 @@ export interface FileOutcome {
   seconds: number;
 }
 
+/** One file's work: reads `input`, writes `temp` (renamed to `output` when it succeeds). */
+export type Job = (ctx: RunContext, input: string, temp: string, output: string, report: ReportWriter | undefined) => Promise<JobResult>;
+
 export interface BatchOptions {
   output: string | undefined;
   force: boolean;
   skipExisting: boolean;
   report: ReportWriter | undefined;
+  /** What each file gets, and where it goes; by default, anonymized beside the input. */
+  job?: Job | undefined;
+  outputFor?: typeof outputPathFor | undefined;
 }
+
+/** The default job: a photo (written as a photo) goes through sharp, anything else through ffmpeg. */
+const anonymize: Job = (ctx, input, temp, output, report) => (isImagePath(input) && isImagePath(output) ? anonymizeImage : anonymizeVideo)(ctx, input, temp, output, report);
 
 const FS_REASONS: Record<string, string> = {
   EROFS: 'read-only file system',
@@ -57,7 +66,7 @@ async function claimTemp(temp: string): Promise<void> {
  */
 async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, claimed: Set<string>): Promise<FileOutcome> {
   const start = performance.now();
-  const output = outputPathFor(file.path, file.relativeTo, opts.output);
+  const output = (opts.outputFor ?? outputPathFor)(file.path, file.relativeTo, opts.output);
   const outcome = (ok: boolean, frames: number, error?: string): FileOutcome => ({
     input: file.path,
     output,
@@ -76,8 +85,7 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   const temp = tempPathFor(output);
   try {
     await claimTemp(temp);
-    const job = isImagePath(file.path) && isImagePath(output) ? anonymizeImage : anonymizeVideo;
-    const { frames } = await job(ctx, file.path, temp, output, opts.report);
+    const { frames } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);
     return outcome(true, frames);
   } catch (err) {

@@ -6,6 +6,7 @@ import type { PreviewFeed } from '../live/preview-feed.js';
 import type { FrameProcessor } from './frame-processor.js';
 import type { FrameKind } from '../detect/detector.js';
 import { InterruptedError } from '../errors.js';
+import type { Project } from '../project/schema.js';
 
 export interface TrackingOptions {
   holdSeconds: number;
@@ -30,6 +31,8 @@ export interface RunContext {
   progress(file: string, totalFrames: number | undefined): Progress;
   /** --preview: anonymized frames are offered to the browser preview as they are written. */
   preview: PreviewFeed | undefined;
+  /** Render from this project instead of detecting (faceblur INPUT --project FILE). */
+  project?: Project | undefined;
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

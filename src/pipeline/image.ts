@@ -1,7 +1,8 @@
 import { extname } from 'node:path';
 import type { OutputInfo, Sharp } from 'sharp';
 import { UserError } from '../errors.js';
-import { rgbFrameFromInterleaved, writeRgbInterleaved } from '../media/frame.js';
+import { rgbFrameFromInterleaved, writeRgbInterleaved, type Frame } from '../media/frame.js';
+import { projectRegionsAt } from '../project/regions.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
 import type { JobResult } from './video.js';
@@ -27,16 +28,11 @@ function encodeAs(img: Sharp, output: string): Sharp {
 }
 
 /**
- * Photos go through sharp: EXIF orientation is applied first so that detection sees the upright
- * picture, and the output carries no EXIF/XMP/IPTC (location, camera, time) unless --keep-metadata.
+ * A photo decoded upright (EXIF orientation applied) as an RGB(A) frame over `data`, the interleaved
+ * pixels that the frame is written back into.
+ * @throws UserError when sharp cannot read it.
  */
-export async function anonymizeImage(
-  ctx: RunContext,
-  input: string,
-  temp: string,
-  output: string,
-  report: ReportWriter | undefined,
-): Promise<JobResult> {
+export async function readPhoto(input: string): Promise<{ sharp: typeof import('sharp').default; data: Buffer; info: OutputInfo; frame: Frame }> {
   // Loaded on the first photo: a run of videos does without its 19 MB.
   const { default: sharp } = await import('sharp');
   let decoded: { data: Buffer; info: OutputInfo };
@@ -47,10 +43,25 @@ export async function anonymizeImage(
     throw new UserError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
   }
   const { data, info } = decoded;
-  const frame = rgbFrameFromInterleaved(data, info.width, info.height, info.channels);
+  return { sharp, data, info, frame: rgbFrameFromInterleaved(data, info.width, info.height, info.channels) };
+}
+
+/**
+ * Photos go through sharp: EXIF orientation is applied first so that detection sees the upright
+ * picture, and the output carries no EXIF/XMP/IPTC (location, camera, time) unless --keep-metadata.
+ */
+export async function anonymizeImage(
+  ctx: RunContext,
+  input: string,
+  temp: string,
+  output: string,
+  report: ReportWriter | undefined,
+): Promise<JobResult> {
+  const { sharp, data, info, frame } = await readPhoto(input);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
-    const masks = ctx.processors.still.apply(frame, await ctx.processors.still.detect(frame));
+    const regions = ctx.project ? projectRegionsAt(ctx.project)(0) : await ctx.processors.still.detect(frame);
+    const masks = ctx.processors.still.apply(frame, regions);
     rep?.frame(0, 0, masks);
     ctx.preview?.show(frame, masks.length, performance.now());
     writeRgbInterleaved(frame, data, info.channels);

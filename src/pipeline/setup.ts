@@ -7,7 +7,8 @@ import { createThreadedDetector } from '../detect/threaded-detector.js';
 import { usageError } from '../errors.js';
 import { findModel } from '../models/manifest.js';
 import { locateModel } from '../models/install.js';
-import type { SharedOptions } from '../options.js';
+import type { FileOptions, SharedOptions } from '../options.js';
+import type { ProjectSettings } from '../project/schema.js';
 import type { Log } from '../ui/log.js';
 import { createFrameProcessor, type FrameProcessor } from './frame-processor.js';
 
@@ -107,7 +108,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const passes = await planPasses(o, mode, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use !== 'live';
-    return { passes, threshold: o.thresh ?? mode.threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
+    return { passes, threshold: thresholdOf(o, kind), rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
@@ -119,6 +120,22 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
   });
   log.verbose(`detector on ${detector.provider}, passes (model@size) for ${detector.name}`);
   return detector;
+}
+
+/** The score threshold a run applies to frames of `kind`. */
+export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
+
+/** The detection and tracking settings of a run, as a project records them (its threshold depends on the input's kind). */
+export function projectSettingsOf(o: SharedOptions & Pick<FileOptions, 'lookahead'>, candidateFloor: number): Omit<ProjectSettings, 'threshold'> {
+  const passes = o.singlePass ? 'single-pass' : o.fast ? 'fast' : o.thorough ? 'thorough' : 'default';
+  return {
+    candidateFloor,
+    detector: o.model ? [`${o.detector[0]}:${o.model}`] : o.detector,
+    passes,
+    ...(o.scale ? { scale: `${o.scale.width ?? ''}x${o.scale.height ?? ''}` } : {}),
+    detectEvery: o.detectEvery,
+    tracking: o.tracking ? { hold: o.hold, lookahead: o.lookahead, smooth: o.smooth } : null,
+  };
 }
 
 export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): AnonymizeSettings {
@@ -133,9 +150,23 @@ export function anonymizeSettingsOf(o: SharedOptions, kind: FrameKind): Anonymiz
   };
 }
 
-/** The detector and a frame processor for each kind of frame; dispose the detector when done. */
-export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
-  const detector = await openDetector(o, log, use);
+/**
+ * Rendering from a project detects nothing, so it loads no model: this detector only says so if a
+ * code path ever asks it to detect.
+ */
+const NO_DETECTOR: Detector = {
+  name: 'none (regions from the project)',
+  provider: 'cpu',
+  detect: () => Promise.reject(new Error('rendering from a project does not detect')),
+  dispose: () => Promise.resolve(),
+};
+
+/**
+ * The detector and a frame processor for each kind of frame; dispose the detector when done.
+ * `use` 'project' opens no detector (see NO_DETECTOR).
+ */
+export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use | 'project'): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
+  const detector = use === 'project' ? NO_DETECTOR : await openDetector(o, log, use);
   const draw = o.drawScores ? await createScoreDrawer() : undefined;
   const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw);
   return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };

@@ -1,23 +1,17 @@
-import type { Detection } from '../detect/box.js';
 import { UserError } from '../errors.js';
 import { decodeVideo } from '../media/decode.js';
 import { startEncoder } from '../media/encode.js';
 import { frameByteLength, type Frame } from '../media/frame.js';
 import { truncationOf } from '../media/integrity.js';
-import { probe } from '../media/probe.js';
+import { probe, type MediaInfo, type VideoInfo } from '../media/probe.js';
 import type { ReportFile, ReportWriter } from '../report.js';
 import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
+import { detectedRegions, projectRegions } from './regions.js';
 
 export interface JobResult {
   frames: number;
 }
-
-/**
- * Frames detected at once: while the detector thread works on one frame, the main thread tracks,
- * anonymizes and encodes the ones before it.
- */
-const IN_FLIGHT = 2;
 
 /**
  * Bytes the look-ahead window may hold. 0.5 s of 1080p30 is 47 MB; at 8K the same half second would
@@ -37,23 +31,21 @@ export function trackerFor(t: TrackingOptions, fps: number, detectEvery: number,
   });
 }
 
+/** A video's probe, checked for what faceblur can process, and the look-ahead its frame size allows. */
+export interface OpenedVideo {
+  info: MediaInfo;
+  v: VideoInfo;
+  lookahead: number;
+}
+
 /**
- * Decode → detect (on a worker thread) → track → anonymize → encode. Frames wait in a look-ahead
- * window of a fixed number of frames so that a face is covered before its first detection and
- * short gaps are interpolated; memory is bounded by that window plus IN_FLIGHT frames, and the
- * pipes' backpressure holds ffmpeg back.
+ * Probes a video and refuses what cannot be processed (truncated MP4, no video stream).
+ * @throws UserError naming the problem.
  */
-export async function anonymizeVideo(
-  ctx: RunContext,
-  input: string,
-  temp: string,
-  output: string,
-  report: ReportWriter | undefined,
-): Promise<JobResult> {
-  const tools = ctx.tools();
+export async function openVideo(ctx: RunContext, input: string): Promise<OpenedVideo> {
   const truncated = await truncationOf(input);
   if (truncated) throw new UserError(truncated);
-  const info = await probe(tools, input);
+  const info = await probe(ctx.tools(), input);
   const v = info.video;
   if (!v) throw new UserError(info.audio.length > 0 ? 'has no video stream (audio only)' : 'has no video stream');
   ctx.log.verbose(
@@ -63,7 +55,34 @@ export async function anonymizeVideo(
   const lookahead = ctx.tracking
     ? Math.min(Math.round(ctx.tracking.lookaheadSeconds * v.fps), Math.floor(LOOKAHEAD_BYTES / frameByteLength('yuv420p', v.width, v.height)))
     : 0;
-  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined;
+  return { info, v, lookahead };
+}
+
+/** Frames of the decoder, refusing a size change mid-stream (the frame window and encoder assume one size). */
+export async function* checkedFrames(frames: AsyncIterable<Frame>, v: VideoInfo): AsyncGenerator<Frame> {
+  for await (const frame of frames) {
+    if (frame.width !== v.width || frame.height !== v.height) {
+      throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
+    }
+    yield frame;
+  }
+}
+
+/**
+ * Decode → regions (detected and tracked, or from ctx.project) → anonymize → encode. Frames wait in a
+ * look-ahead window of a fixed number of frames so that a face is covered before its first detection
+ * and short gaps are interpolated; memory is bounded by that window plus the frames in detection, and
+ * the pipes' backpressure holds ffmpeg back.
+ */
+export async function anonymizeVideo(
+  ctx: RunContext,
+  input: string,
+  temp: string,
+  output: string,
+  report: ReportWriter | undefined,
+): Promise<JobResult> {
+  const tools = ctx.tools();
+  const { info, v, lookahead } = await openVideo(ctx, input);
   const decoder = decodeVideo(tools, input, ctx.children);
   const encoder = startEncoder(
     tools,
@@ -73,50 +92,27 @@ export async function anonymizeVideo(
   );
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
   const progress = ctx.progress(input, v.frameCount);
-  let frames = 0;
-  // Without tracking, frames between detections (--detect-every) reuse the last detections.
-  let lastDetections: Detection[] = [];
-  const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined }[] = [];
-  const waiting: { frame: Frame; detections: Detection[] }[] = [];
-
-  const emitOldest = async () => {
-    const { frame, detections } = waiting.shift()!;
-    const regions = tracker ? tracker.regionsAt(frame.index) : detections;
-    const masks = ctx.processors.motion.apply(frame, regions);
-    rep?.frame(frame.index, frame.time, masks);
-    ctx.preview?.show(frame, masks.length, performance.now());
-    await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
-    progress.update(++frames);
-  };
-  const finishDetection = async () => {
-    const { frame, detections } = detecting.shift()!;
-    const found = detections ? await detections : undefined;
-    tracker?.update(frame.index, found);
-    if (found) lastDetections = found;
-    waiting.push({ frame, detections: lastDetections });
-    while (waiting.length > lookahead) await emitOldest();
-  };
+  const frames = checkedFrames(decoder.frames, v);
+  const stream = ctx.project
+    ? projectRegions(ctx, ctx.project, frames)
+    : detectedRegions(ctx, frames, { tracker: ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead) : undefined, lookahead });
+  let count = 0;
   try {
-    for await (const frame of decoder.frames) {
-      throwIfInterrupted(ctx.signal);
-      if (frame.width !== v.width || frame.height !== v.height) {
-        throw new UserError(`frame size changed mid-stream to ${frame.width}x${frame.height}; not supported`);
-      }
-      const detections = frame.index % ctx.detectEvery === 0 ? ctx.processors.motion.detect(frame) : undefined;
-      // Awaited in order by finishDetection; this only keeps a failure from being reported as unhandled meanwhile.
-      detections?.catch(() => undefined);
-      detecting.push({ frame, detections });
-      if (detecting.length >= IN_FLIGHT) await finishDetection();
+    for await (const { frame, regions } of stream) {
+      const masks = ctx.processors.motion.apply(frame, regions);
+      rep?.frame(frame.index, frame.time, masks);
+      ctx.preview?.show(frame, masks.length, performance.now());
+      await encoder.write(frame.packed!, frame.time, () => decoder.release(frame));
+      progress.update(++count);
     }
-    while (detecting.length > 0) await finishDetection();
-    while (waiting.length > 0) await emitOldest();
     throwIfInterrupted(ctx.signal);
-    if (frames === 0) throw new UserError('no video frames could be decoded');
+    if (count === 0) throw new UserError('no video frames could be decoded');
+    if (ctx.project && count !== ctx.project.input.frameCount) throw new UserError(`the input has ${count} frames, its project ${ctx.project.input.frameCount}`);
     await encoder.finish();
-    rep?.end({ status: 'ok', frames });
-    return { frames };
+    rep?.end({ status: 'ok', frames: count });
+    return { frames: count };
   } catch (err) {
-    rep?.end({ status: 'failed', error: err instanceof Error ? err.message : String(err), frames });
+    rep?.end({ status: 'failed', error: err instanceof Error ? err.message : String(err), frames: count });
     throw err;
   } finally {
     progress.finish();

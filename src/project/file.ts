@@ -1,10 +1,31 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { tempPathFor } from '../io/outputs.js';
+import { basename, join } from 'node:path';
+import { isFolderTarget, tempPathFor } from '../io/outputs.js';
+import { contentHash } from './identity.js';
 import { parseProject, serializeProject, type Project } from './schema.js';
 
 /** The project file's name for an input: `clip.mp4` → `clip.faceblur.json`. */
 export const projectNameFor = (input: string): string => `${input.replace(/\.[^./\\]*$/, '')}.faceblur.json`;
+
+/** Where analyze writes an input's project: beside it, into a folder target (mirroring folders), or the one file named. */
+export function projectPathFor(input: string, relativeTo: string | undefined, output: string | undefined): string {
+  if (output === undefined) return projectNameFor(input);
+  if (isFolderTarget(output)) return projectNameFor(join(output, relativeTo ?? basename(input)));
+  return output;
+}
+
+/**
+ * Refuses to render `input` from a project made for another file: the byte size and the sampled
+ * content hash must match (the path may differ: files move).
+ * @throws UserError (exit 2), one line.
+ */
+export async function checkProjectInput(project: Project, projectPath: string, input: string): Promise<void> {
+  const { hash, bytes } = await contentHash(input);
+  if (hash !== project.input.hash || bytes !== project.input.bytes) {
+    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input}`, 2);
+  }
+}
 
 /**
  * Reads and validates a project file.

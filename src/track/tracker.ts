@@ -25,6 +25,16 @@ interface Track {
   keys: Key[];
 }
 
+/**
+ * A region to anonymize, with the track it belongs to and how its box was found on this frame:
+ * detected (a detection on this very frame), interpolated (between two detections), held (after
+ * the last one) or lookahead (before the first).
+ */
+export interface TrackedRegion extends Detection {
+  trackId: number;
+  kind: 'detected' | 'interpolated' | 'held' | 'lookahead';
+}
+
 const MIN_IOU = 0.2;
 /** A detection this close to a prediction (in predicted face sizes) may join it when no box overlaps. */
 const MAX_CENTRE_DISTANCE = 1;
@@ -150,8 +160,8 @@ export class Tracker {
   }
 
   /** The regions to anonymize in `frame`: every track that covers it, with interpolated landmarks. */
-  regionsAt(frame: number): Detection[] {
-    const out: Detection[] = [];
+  regionsAt(frame: number): TrackedRegion[] {
+    const out: TrackedRegion[] = [];
     for (const t of this.tracks) {
       const at = this.boxAt(t, frame);
       if (!at) continue;
@@ -161,7 +171,11 @@ export class Tracker {
       const w = box.x2 - box.x1;
       const h = box.y2 - box.y1;
       const landmarks = key.landmarks?.map((p) => ({ x: box.x1 + p.x * w, y: box.y1 + p.y * h }));
-      out.push(landmarks ? { score: key.score, box, landmarks } : { score: key.score, box });
+      const first = t.keys[0]!.frame;
+      const last = t.keys[t.keys.length - 1]!.frame;
+      const kind = key.frame === frame ? 'detected' : frame < first ? 'lookahead' : frame > last ? 'held' : 'interpolated';
+      const region = { score: key.score, box, trackId: t.id, kind } as const;
+      out.push(landmarks ? { ...region, landmarks } : region);
     }
     return out;
   }

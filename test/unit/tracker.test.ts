@@ -96,4 +96,19 @@ describe('Tracker', () => {
     expect(eyes(t.regionsAt(4)[0]!)).toBeCloseTo(20 * (1 + 0.05 * 4), 5);
     expect(centre(t.regionsAt(4)[0]!)).toEqual(centre(t.regionsAt(0)[0]!));
   });
+
+  it('marks each region with its track and how its box was found on that frame', () => {
+    const t = new Tracker(settings);
+    // Detected on frames 4, 5 and 8; the look-ahead reaches back 4 frames, the hold 5 frames on.
+    for (let f = 0; f <= 13; f++) t.update(f, [4, 5, 8].includes(f) ? [face(100, 100)] : []);
+    const kinds: string[] = [];
+    // Frames are asked for after the detections that inform them, as the look-ahead window does.
+    const t2 = new Tracker(settings);
+    for (let f = 0; f <= 13; f++) {
+      t2.update(f, [4, 5, 8].includes(f) ? [face(100, 100)] : []);
+      if (f >= 4) kinds.push(...t2.regionsAt(f - 4).map((r) => `${f - 4}:${r.kind}:${r.trackId}`));
+    }
+    expect(kinds).toEqual(['0:lookahead:0', '1:lookahead:0', '2:lookahead:0', '3:lookahead:0', '4:detected:0', '5:detected:0', '6:interpolated:0', '7:interpolated:0', '8:detected:0', '9:held:0']);
+    expect(t.regionsAt(13).map((r) => r.kind)).toEqual(['held']);
+  });
 });

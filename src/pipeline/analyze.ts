@@ -1,0 +1,89 @@
+import { dirname, relative, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { iou } from '../detect/box.js';
+import type { FrameKind } from '../detect/detector.js';
+import { UserError } from '../errors.js';
+import { isImagePath } from '../io/media-kind.js';
+import { decodeVideo } from '../media/decode.js';
+import { ProjectBuilder, type BuildRegion } from '../project/build.js';
+import { contentHash } from '../project/identity.js';
+import { serializeProject, type Project, type ProjectSettings } from '../project/schema.js';
+import { throwIfInterrupted, type RunContext } from './context.js';
+import { readPhoto } from './image.js';
+import { detectedRegions, type Region } from './regions.js';
+import type { Job } from './batch.js';
+import { checkedFrames, openVideo, trackerFor } from './video.js';
+
+/** What an analysis needs beyond a run's context: the detector runs at the candidate floor, and these thresholds split its detections. */
+export interface AnalyzeParams {
+  threshold: Record<FrameKind, number>;
+  settings: Omit<ProjectSettings, 'threshold'>;
+  /** faceblur's version, recorded in the project. */
+  version: string;
+}
+
+const tracked = (regions: Region[]): BuildRegion[] =>
+  regions.map((r) => {
+    if (r.trackId === undefined || r.kind === undefined) throw new Error('analysis needs tracked regions');
+    return { score: r.score, box: r.box, trackId: r.trackId, kind: r.kind };
+  });
+
+/** Decode → detect → track, into a project; nothing is encoded. */
+async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): Promise<{ builder: ProjectBuilder; identity: Omit<Project['input'], 'frameCount' | 'timestamps' | 'path' | 'bytes' | 'hash'> }> {
+  const tracking = ctx.tracking ?? { holdSeconds: 0, lookaheadSeconds: 0, smoothFrames: 0 };
+  const { v, lookahead } = await openVideo({ ...ctx, tracking }, input);
+  const decoder = decodeVideo(ctx.tools(), input, ctx.children);
+  const trackers = () => trackerFor(tracking, v.fps, ctx.detectEvery, lookahead);
+  const stream = detectedRegions(ctx, checkedFrames(decoder.frames, v), {
+    tracker: trackers(),
+    lookahead,
+    candidates: { tracker: trackers(), threshold: p.threshold.motion },
+  });
+  const builder = new ProjectBuilder();
+  const progress = ctx.progress(input, v.frameCount);
+  let last = 0;
+  try {
+    for await (const { frame, regions, candidates } of stream) {
+      builder.add(frame.index, frame.time, tracked(regions), candidates);
+      last = frame.time;
+      decoder.release(frame);
+      progress.update(builder.frameCount);
+    }
+    throwIfInterrupted(ctx.signal);
+  } finally {
+    progress.finish();
+    decoder.process.kill();
+    await decoder.process.exited.catch(() => undefined);
+  }
+  if (builder.frameCount === 0) throw new UserError('no video frames could be decoded');
+  const duration = v.duration ?? last + 1 / v.fps;
+  return { builder, identity: { kind: 'video', width: v.width, height: v.height, rotation: v.rotation, duration } };
+}
+
+/** A photo: one frame, each detection above the threshold its own track, the others candidates. */
+async function analyzePhoto(ctx: RunContext, input: string, p: AnalyzeParams): ReturnType<typeof analyzeVideo> {
+  const { frame, info } = await readPhoto(input);
+  const found = await ctx.processors.still.detect(frame);
+  const high = found.filter((d) => d.score >= p.threshold.still);
+  const low = found.filter((d) => d.score < p.threshold.still && !high.some((h) => iou(h.box, d.box) >= 0.3));
+  const builder = new ProjectBuilder();
+  const region = (kind: 'detected') => (d: (typeof found)[number], i: number): BuildRegion => ({ score: d.score, box: d.box, trackId: i, kind });
+  builder.add(0, 0, high.map(region('detected')), low.map(region('detected')));
+  return { builder, identity: { kind: 'image', width: info.width, height: info.height, rotation: 0, duration: 0 } };
+}
+
+/**
+ * The analyze job: writes `input`'s project to `temp` (renamed to `output` by the batch).
+ * The input's path is stored relative to the project's folder, so that both can move together.
+ */
+export function analyzeJob(p: AnalyzeParams): Job {
+  return async (ctx, input, temp, output) => {
+    const { builder, identity } = await (isImagePath(input) ? analyzePhoto : analyzeVideo)(ctx, input, p);
+    const { hash, bytes } = await contentHash(input);
+    const path = relative(dirname(resolve(output)), resolve(input));
+    const threshold = p.threshold[identity.kind === 'image' ? 'still' : 'motion'];
+    const project = builder.finish(p.version, { path, bytes, hash, ...identity }, { threshold, ...p.settings });
+    await writeFile(temp, serializeProject(project));
+    return { frames: builder.frameCount };
+  };
+}
