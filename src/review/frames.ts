@@ -6,6 +6,7 @@ import { encodeJpeg, frameToRgb } from '../live/jpeg.js';
 import { ChildSet, runFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
 import { frameByteLength, frameFromBuffer, rgbFrameFromInterleaved, type Frame } from '../media/frame.js';
 import type { InputIdentity } from '../project/schema.js';
+import { SeekProxy } from './proxy.js';
 
 const run = promisify(execFile);
 
@@ -52,12 +53,20 @@ export class FrameSource {
   private readonly jpegs = new Lru<string, Promise<Buffer>>(64);
   private readonly children = new ChildSet();
   private origin: Promise<number> | undefined;
+  private readonly proxy: SeekProxy | undefined;
+  /** Resolves when the seek proxy holds every frame (at once for a photo). */
+  readonly proxyBuilt: Promise<void>;
 
   constructor(
     private readonly tools: FfmpegTools,
     private readonly path: string,
     private readonly input: InputIdentity,
-  ) {}
+  ) {
+    if (input.kind === 'video') {
+      this.proxy = new SeekProxy(tools, path, VIEW_WIDTH);
+    }
+    this.proxyBuilt = this.proxy?.build() ?? Promise.resolve();
+  }
 
   /** The frame `n` (0-based); the returned frame is shared: copy it before writing into it. */
   frame(n: number): Promise<Frame> {
@@ -79,7 +88,19 @@ export class FrameSource {
     const key = `${n}:${anonymize?.key ?? 'plain'}`;
     const hit = this.jpegs.get(key);
     if (hit) return hit;
-    const p = this.frame(n).then(async (f) => {
+    const p = anonymize ? this.render(n, anonymize) : this.plain(n);
+    this.jpegs.set(key, p);
+    p.catch(() => this.jpegs.delete(key));
+    return p;
+  }
+
+  /** From the seek proxy once it has reached frame n, else decoded by seeking. */
+  private async plain(n: number): Promise<Buffer> {
+    return (await this.proxy?.jpeg(n)) ?? this.render(n, undefined);
+  }
+
+  private render(n: number, anonymize: Parameters<FrameSource['jpeg']>[1]): Promise<Buffer> {
+    return this.frame(n).then(async (f) => {
       const frame = anonymize ? copyFrame(f) : f;
       if (anonymize) anonymizeFrame(frame, anonymize.regions, anonymize.settings);
       const { default: sharp } = await import('sharp');
@@ -87,9 +108,6 @@ export class FrameSource {
       if (frame.width <= VIEW_WIDTH) return encodeJpeg(rgb, frame.width, frame.height, 85);
       return sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize({ width: VIEW_WIDTH }).jpeg({ quality: 85 }).toBuffer();
     });
-    this.jpegs.set(key, p);
-    p.catch(() => this.jpegs.delete(key));
-    return p;
   }
 
   /** An RGB crop of frame `n` as a JPEG (for track thumbnails), `box` in frame pixels. */
@@ -107,8 +125,9 @@ export class FrameSource {
       .toBuffer();
   }
 
-  /** Ends any decoder still running. */
-  close(): void {
+  /** Ends any decoder still running and removes the seek proxy. */
+  async close(): Promise<void> {
+    await this.proxy?.close();
     this.children.killAll();
     this.raw.clear();
     this.jpegs.clear();
