@@ -242,12 +242,12 @@ class Editor {
 
   private step(frames: number): void {
     this.pause();
-    this.seek((this.stage.frame ?? this.wanted) + frames);
+    this.seek(this.wanted + frames);
   }
 
   private stepSeconds(s: number): void {
     this.pause();
-    const t = this.time(this.stage.frame ?? this.wanted) + s;
+    const t = this.time(this.wanted) + s;
     const ts = this.project.input.timestamps;
     let n = 0;
     while (n + 1 < ts.length && ts[n + 1]! <= t + 1e-6) n++;

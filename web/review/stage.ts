@@ -79,9 +79,13 @@ export class Stage {
     }
   }
 
+  /** Pointer position in frame pixels; the canvas is scaled with object-fit: contain, so the frame may be letterboxed. */
   private point(e: PointerEvent): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
-    return { x: ((e.clientX - r.left) / r.width) * this.width, y: ((e.clientY - r.top) / r.height) * this.height };
+    const scale = Math.min(r.width / this.width, r.height / this.height);
+    const left = r.left + (r.width - this.width * scale) / 2;
+    const top = r.top + (r.height - this.height * scale) / 2;
+    return { x: (e.clientX - left) / scale, y: (e.clientY - top) / scale };
   }
 
   private down(e: PointerEvent): void {
