@@ -3,73 +3,130 @@ import { rename, rm } from 'node:fs/promises';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
 import { tempPathFor } from './io/outputs.js';
+import type { BoxKind } from './project/schema.js';
 
-/** One anonymized region: the bounds of its mask (clipped to the frame), and the face box the detector gave. */
+/**
+ * One anonymized region: the bounds of its mask and the face box it was drawn from (both clipped to
+ * the frame), the score of the detection it rests on, and, when a tracker or a project gave it, its
+ * track and how its box was found on this frame (see BoxKind).
+ */
 export interface ReportRegion {
   box: Box;
   face: Box;
   score: number;
+  kind?: BoxKind;
+  track?: number;
 }
+
+/** What a report says about a run: detection, tracking and mask settings, as faceblur applied them. */
+export type ReportSettings = Record<string, unknown>;
 
 export interface ReportFile {
   frame(index: number, time: number, regions: readonly ReportRegion[]): void;
   end(result: { status: 'ok' | 'failed' | 'skipped'; error?: string; frames: number }): void;
 }
 
+/** Counts for one file, or summed over the run. */
+interface Summary {
+  /** Distinct tracks anonymized (each face of a photo is one); regions without a track are not counted. */
+  tracks: number;
+  regions: number;
+  framesWithRegions: number;
+  /** Frames where at least one mask rests on no detection of that frame: held, lookahead or interpolated. */
+  framesWithPredictedRegions: number;
+}
+
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 const box1 = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y2) });
+/** A mask whose clipped bounds are thinner than a pixel anonymized nothing and is left out. */
+const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
 
 /**
  * Streams the --report JSON as files and frames go by, so that a long video's report never sits in
  * memory. Each file's section goes to its own part file first (files may run concurrently with
  * --jobs) and is appended to the report when the file ends; the report itself is a temp file
- * renamed when the run ends, like every other output.
+ * renamed when the run ends, like every other output. Fields: README, "The report".
  */
 export class ReportWriter {
   private readonly stream: WriteStream;
   private readonly temp: string;
   private readonly parts = new Set<string>();
-  private files = 0;
+  private readonly begun = new Set<string>();
+  private readonly total: Summary & { files: number; failed: number } = { files: 0, failed: 0, tracks: 0, regions: 0, framesWithRegions: 0, framesWithPredictedRegions: 0 };
   /** Appends run one after another, in the order files finish. */
   private appending: Promise<void> = Promise.resolve();
 
-  constructor(private readonly path: string, version: string) {
+  constructor(private readonly path: string, version: string, settings: ReportSettings) {
     this.temp = tempPathFor(path);
     this.stream = createWriteStream(this.temp);
-    this.stream.write(`{"faceblur":${JSON.stringify(version)},"files":[`);
+    this.stream.write(`{"format":"faceblur-report","version":1,"faceblur":${JSON.stringify(version)},"settings":${JSON.stringify(settings)},"files":[`);
+  }
+
+  private append(partPath: string): void {
+    this.appending = this.appending.then(async () => {
+      if (this.total.files++ > 0) this.stream.write(',');
+      await pipeline(createReadStream(partPath), this.stream, { end: false });
+      await rm(partPath, { force: true });
+      this.parts.delete(partPath);
+    });
   }
 
   beginFile(info: { input: string; output: string; kind: 'video' | 'image'; width: number; height: number }): ReportFile {
+    this.begun.add(info.input);
     const partPath = tempPathFor(this.path);
     this.parts.add(partPath);
     const part = createWriteStream(partPath);
     part.write(`\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
+    const tracks = new Set<number>();
+    const s: Summary = { tracks: 0, regions: 0, framesWithRegions: 0, framesWithPredictedRegions: 0 };
     let frames = 0;
     let open = true;
     return {
       frame: (index, time, regions) => {
-        const rs = regions.map((r) => ({ ...box1(r.box), score: Math.round(r.score * 1000) / 1000, face: box1(r.face) }));
+        const kept = regions.filter((r) => covers(r.box));
+        const rs = kept.map((r) => ({
+          ...box1(r.box),
+          score: Math.round(r.score * 1000) / 1000,
+          face: box1(r.face),
+          ...(r.kind ? { kind: r.kind } : {}),
+          ...(r.track === undefined ? {} : { track: r.track }),
+        }));
+        for (const r of kept) if (r.track !== undefined) tracks.add(r.track);
+        s.regions += kept.length;
+        if (kept.length > 0) s.framesWithRegions++;
+        if (kept.some((r) => r.kind !== undefined && r.kind !== 'detected')) s.framesWithPredictedRegions++;
         part.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
       },
       end: (result) => {
         if (!open) return;
         open = false;
+        s.tracks = tracks.size;
+        for (const k of Object.keys(s) as (keyof Summary)[]) this.total[k] += s[k];
+        if (result.status === 'failed') this.total.failed++;
         const { frames: count, ...rest } = result;
-        part.end(`],"frameCount":${count},${JSON.stringify(rest).slice(1)}`);
-        this.appending = this.appending.then(async () => {
-          await finished(part);
-          if (this.files++ > 0) this.stream.write(',');
-          await pipeline(createReadStream(partPath), this.stream, { end: false });
-          await rm(partPath, { force: true });
-          this.parts.delete(partPath);
-        });
+        part.end(`],"frameCount":${count},${JSON.stringify(rest).slice(1, -1)},"summary":${JSON.stringify(s)}}`);
+        this.appending = this.appending.then(() => finished(part));
+        this.append(partPath);
       },
     };
   }
 
+  /** An input that failed before its processing began (missing, refused, …): listed with its error. */
+  failed(input: string, error: string): void {
+    if (this.begun.has(input)) return;
+    this.begun.add(input);
+    const partPath = tempPathFor(this.path);
+    this.parts.add(partPath);
+    this.total.failed++;
+    const part = createWriteStream(partPath);
+    part.end(`\n${JSON.stringify({ input, status: 'failed', error, frames: [], frameCount: 0 })}`);
+    this.appending = this.appending.then(() => finished(part));
+    this.append(partPath);
+  }
+
   async close(): Promise<void> {
     await this.appending;
-    this.stream.end('\n]}\n');
+    this.stream.end(`\n],"summary":${JSON.stringify(this.total)}}\n`);
     await finished(this.stream);
     await rename(this.temp, this.path);
   }

@@ -8,7 +8,7 @@ import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import type { RunContext } from './pipeline/context.js';
-import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, thresholdOf } from './pipeline/setup.js';
+import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
@@ -89,7 +89,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const children = new ChildSet();
   const controller = new AbortController();
   const untrap = trapSignals(controller, children, log);
-  const report = o.report ? new ReportWriter(o.report, version) : undefined;
+  const report = o.report ? new ReportWriter(o.report, version, reportSettingsOf(o, project?.settings)) : undefined;
+  for (const p of problems) report?.failed(p.input, p.message);
   const ctx: RunContext = {
     tools: getTools,
     processors,
@@ -116,7 +117,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, ...(mode === 'analyze' ? analyze : {}) }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) process.stdout.write(`${r.output}\n`);
-      else log.error(`${r.input}: ${r.error}`);
+      else {
+        log.error(`${r.input}: ${r.error}`);
+        report?.failed(r.input, r.error ?? 'failed');
+      }
       filesProgress.update(++finished);
     }, jobs);
     filesProgress.finish();

@@ -39,7 +39,7 @@ async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): P
     lookahead,
     candidates: { tracker: trackers(), threshold: p.threshold.motion },
   });
-  const builder = new ProjectBuilder();
+  const builder = new ProjectBuilder(v.width, v.height);
   const progress = ctx.progress(input, v.frameCount);
   let last = 0;
   try {
@@ -66,7 +66,7 @@ async function analyzePhoto(ctx: RunContext, input: string, p: AnalyzeParams): R
   const found = await ctx.processors.still.detect(frame);
   const high = found.filter((d) => d.score >= p.threshold.still);
   const low = found.filter((d) => d.score < p.threshold.still && !high.some((h) => iou(h.box, d.box) >= 0.3));
-  const builder = new ProjectBuilder();
+  const builder = new ProjectBuilder(info.width, info.height);
   const region = (kind: 'detected') => (d: (typeof found)[number], i: number): BuildRegion => ({ score: d.score, box: d.box, trackId: i, kind });
   builder.add(0, 0, high.map(region('detected')), low.map(region('detected')));
   return { builder, identity: { kind: 'image', width: info.width, height: info.height, rotation: 0, duration: 0 } };

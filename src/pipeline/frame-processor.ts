@@ -4,6 +4,7 @@ import { clipBox, type Detection } from '../detect/box.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
+import type { Region } from './regions.js';
 
 /**
  * Two phases, so that the detector can work on the next frame while this one is anonymized and
@@ -12,17 +13,18 @@ import type { ReportRegion } from '../report.js';
 export interface FrameProcessor {
   detect(frame: Frame): Promise<Detection[]>;
   /** Returns the bounds of each mask, as the report gives them. */
-  apply(frame: Frame, detections: Detection[]): ReportRegion[];
+  apply(frame: Frame, regions: Region[]): ReportRegion[];
 }
 
 /** The bounding box of what the mask covers, clipped to the frame. */
-function maskBounds(d: Detection, s: AnonymizeSettings, width: number, height: number): ReportRegion {
+function maskBounds(d: Region, s: AnonymizeSettings, width: number, height: number): ReportRegion {
   const m = regionMask(d, s);
   const c = Math.abs(Math.cos(m.angle));
   const sn = Math.abs(Math.sin(m.angle));
   const hw = m.rx * c + m.ry * sn;
   const hh = m.rx * sn + m.ry * c;
-  return { box: clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height), face: d.box, score: d.score };
+  const box = clipBox({ x1: m.cx - hw, y1: m.cy - hh, x2: m.cx + hw, y2: m.cy + hh }, width, height);
+  return { box, face: clipBox(d.box, width, height), score: d.score, ...(d.kind ? { kind: d.kind } : {}), ...(d.trackId === undefined ? {} : { track: d.trackId }) };
 }
 
 /** `draw`: --draw-scores, one drawer (and label cache) shared by every processor of a run. */

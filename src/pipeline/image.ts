@@ -60,7 +60,10 @@ export async function anonymizeImage(
   const { sharp, data, info, frame } = await readPhoto(input);
   const rep = report?.beginFile({ input, output, kind: 'image', width: info.width, height: info.height });
   try {
-    const regions = ctx.project ? projectRegionsAt(ctx.project)(0) : await ctx.processors.still.detect(frame);
+    // Each face of a photo is its own track.
+    const regions = ctx.project
+      ? projectRegionsAt(ctx.project)(0)
+      : (await ctx.processors.still.detect(frame)).map((d, i) => ({ ...d, kind: 'detected' as const, trackId: i }));
     const masks = ctx.processors.still.apply(frame, regions);
     rep?.frame(0, 0, masks);
     ctx.preview?.show(frame, masks.length, performance.now());

@@ -9,6 +9,7 @@ import { findModel } from '../models/manifest.js';
 import { locateModel } from '../models/install.js';
 import type { FileOptions, SharedOptions } from '../options.js';
 import type { ProjectSettings } from '../project/schema.js';
+import { CANDIDATE_FLOOR } from '../detect/fusion.js';
 import type { Log } from '../ui/log.js';
 import { createFrameProcessor, type FrameProcessor } from './frame-processor.js';
 
@@ -135,6 +136,22 @@ export function projectSettingsOf(o: SharedOptions & Pick<FileOptions, 'lookahea
     ...(o.scale ? { scale: `${o.scale.width ?? ''}x${o.scale.height ?? ''}` } : {}),
     detectEvery: o.detectEvery,
     tracking: o.tracking ? { hold: o.hold, lookahead: o.lookahead, smooth: o.smooth } : null,
+  };
+}
+
+/**
+ * The settings a --report records: how faces were found (the run's, or the project's it rendered
+ * from) and how they were masked. Margins and thresholds differ between videos and photos.
+ */
+export function reportSettingsOf(o: FileOptions, project: ProjectSettings | undefined): Record<string, unknown> {
+  const { maskMargin: _, ...mask } = anonymizeSettingsOf(o, 'motion');
+  const detection = project
+    ? { fromProject: o.project, ...project }
+    : { threshold: { video: thresholdOf(o, 'motion'), photo: thresholdOf(o, 'still') }, ...projectSettingsOf(o, CANDIDATE_FLOOR) };
+  const { candidateFloor: __, ...used } = detection as Partial<ProjectSettings>;
+  return {
+    detection: used,
+    mask: { ...mask, maskMargin: { video: anonymizeSettingsOf(o, 'motion').maskMargin, photo: anonymizeSettingsOf(o, 'still').maskMargin } },
   };
 }
 

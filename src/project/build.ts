@@ -1,4 +1,4 @@
-import type { Box } from '../detect/box.js';
+import { clipBox, type Box } from '../detect/box.js';
 import { BoxesBuilder } from './boxes.js';
 import type { BoxKind, Candidate, InputIdentity, Project, ProjectSettings, Track } from './schema.js';
 
@@ -22,15 +22,27 @@ const centreInside = (b: Box, outer: Box) => {
  * region of the same frame (a face already covered needs no suggestion). A candidate is kept only if
  * one of its own detections survives that; its best score is the highest of those. Ids are given in
  * order of first appearance, tracks first, so that they are small and stable for a given analysis.
+ * Boxes are stored as the tracker gives them, not clipped: the mask is drawn from the face box's centre
+ * and size, so a clipped box would shrink the mask of a face half out of the frame.
  */
 export class ProjectBuilder {
+  /** Frames are `width` x `height` pixels: boxes with less than a pixel inside them are dropped. */
+  constructor(private readonly width: number, private readonly height: number) {}
+
+  private inside(r: BuildRegion): BuildRegion | undefined {
+    const box = clipBox(r.box, this.width, this.height);
+    return box.x2 - box.x1 >= 1 && box.y2 - box.y1 >= 1 ? r : undefined;
+  }
+
   private readonly tracks = new Map<number, BoxesBuilder>();
   private readonly candidates = new Map<number, { boxes: BoxesBuilder; best: number }>();
   private readonly times: number[] = [];
 
   /** Frames must come in order, each once. */
-  add(frame: number, time: number, regions: readonly BuildRegion[], candidates: readonly BuildRegion[]): void {
+  add(frame: number, time: number, allRegions: readonly BuildRegion[], allCandidates: readonly BuildRegion[]): void {
     this.times.push(time);
+    const regions = allRegions.flatMap((r) => this.inside(r) ?? []);
+    const candidates = allCandidates.flatMap((r) => this.inside(r) ?? []);
     for (const r of regions) {
       let b = this.tracks.get(r.trackId);
       if (!b) this.tracks.set(r.trackId, (b = new BoxesBuilder()));
