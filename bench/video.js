@@ -4,18 +4,17 @@
 // first covered, jitter of masks on still faces, and speed; plus a flicker count on the real clips
 // in ../shared/data/videos. Writes bench/results/video.json and prints markdown tables.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { iou } from '../dist/detect/box.js';
-import { FRAMES, OUT_H, OUT_W, STILL, renderClip } from './lib/synth.js';
+import { FRAMES, OUT_H, OUT_W, SCENARIOS, STILL, syntheticClips } from './lib/synth.js';
 import { timeCommand } from './lib/timing.js';
-import { loadWider, SHARED } from './lib/wider.js';
+import { SHARED } from './lib/wider.js';
 
 const work = join(process.env.BENCH_WORK ?? join(import.meta.dirname, 'work'), 'video-synth');
 const resultsDir = process.env.BENCH_OUT ?? join(import.meta.dirname, 'results');
 const cli = join(import.meta.dirname, '..', 'bin', 'faceblur.js');
 const env = { ...process.env, FACEBLUR_MODEL_DIR: process.env.FACEBLUR_MODEL_DIR ?? join(SHARED, 'models') };
-mkdirSync(work, { recursive: true });
 
 const ALL_VARIANTS = {
   'no tracking (frame by frame)': ['--no-tracking'],
@@ -31,22 +30,8 @@ const only = process.env.BENCH_VARIANTS?.split('|');
 const VARIANTS = process.env.BENCH_VARIANTS_JSON
   ? JSON.parse(process.env.BENCH_VARIANTS_JSON)
   : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
-const SCENARIOS = ['pan', 'zoom', 'shake'];
 const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
-
-// Photos with several medium faces, spread over the events, in a fixed order.
-const photos = loadWider((im) => im.faces.filter((f) => f.medium && !f.invalid).length >= 3 && im.faces.length <= 40);
-const chosen = Array.from({ length: CLIPS }, (_, k) => photos[Math.floor((k * photos.length) / CLIPS)]);
-const clips = [];
-for (const [k, im] of chosen.entries()) {
-  const scenario = SCENARIOS[k % SCENARIOS.length];
-  const path = join(work, `clip${k}-${scenario}.mp4`);
-  const truthPath = `${path}.json`;
-  let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
-  // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
-  if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, 1000 + k, path))));
-  clips.push({ path, scenario, truth });
-}
+const clips = await syntheticClips(work, CLIPS);
 
 function magentaMaps(path) {
   const buf = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 30 });

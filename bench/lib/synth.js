@@ -2,7 +2,10 @@
 // from the same transform that rendered it: pans, zooms, shake, and frames degraded by motion blur,
 // darkening or a passing occluder. Deterministic (seeded).
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
+import { loadWider } from './wider.js';
 
 export const OUT_W = 640;
 export const OUT_H = 480;
@@ -74,4 +77,27 @@ export async function renderClip(im, scenario, seed, outPath) {
   ff.stdin.end();
   await done;
   return truth;
+}
+
+export const SCENARIOS = ['pan', 'zoom', 'shake'];
+
+/**
+ * bench:video's clips: `count` WIDER photos with several medium faces, spread over the events, in a
+ * fixed order, each made into a clip (cached in `work` with its truth beside it, `<clip>.json`).
+ */
+export async function syntheticClips(work, count) {
+  mkdirSync(work, { recursive: true });
+  const photos = loadWider((im) => im.faces.filter((f) => f.medium && !f.invalid).length >= 3 && im.faces.length <= 40);
+  const chosen = Array.from({ length: count }, (_, k) => photos[Math.floor((k * photos.length) / count)]);
+  const clips = [];
+  for (const [k, im] of chosen.entries()) {
+    const scenario = SCENARIOS[k % SCENARIOS.length];
+    const path = join(work, `clip${k}-${scenario}.mp4`);
+    const truthPath = `${path}.json`;
+    let truth = existsSync(truthPath) ? JSON.parse(readFileSync(truthPath, 'utf8')) : undefined;
+    // Clips cached before the truth carried whole face boxes are made again (same seed, same frames).
+    if (!truth?.[0]?.[0]?.full) writeFileSync(truthPath, JSON.stringify((truth = await renderClip(im, scenario, 1000 + k, path))));
+    clips.push({ path, scenario, truth });
+  }
+  return clips;
 }

@@ -12,6 +12,18 @@ export interface Decoder {
 }
 
 /**
+ * A stretch of the stream to decode. Frame times are then on the stream's own clock (PTS minus the
+ * file's start time, in seconds), the same clock for every range of one file, so that frames decoded
+ * by separate runs can be matched by time; `Frame.index` counts from the range's first frame.
+ */
+export interface DecodeRange {
+  /** Accurate seek: the first frame is the first one whose time is at or after this, in seconds. */
+  from: number;
+  /** Stop after this many frames (all to the end when absent). */
+  frames?: number;
+}
+
+/**
  * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
  * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
  * frame exactly once, with its own timestamp, whatever the frame rate does. `live` sources (cameras,
@@ -22,11 +34,15 @@ export function decodeVideo(
   input: string,
   children: ChildSet,
   live: { inputArgs: string[] } | undefined = undefined,
+  range: DecodeRange | undefined = undefined,
 ): Decoder {
   const args = [
     '-nostdin', '-hide_banner', '-loglevel', 'error',
     ...(live?.inputArgs ?? []),
+    // Before -i, -ss seeks to the keyframe ahead of `from` and decodes forward, dropping frames before it.
+    ...(range ? ['-ss', range.from.toFixed(6)] : []),
     '-i', input,
+    ...(range ? ['-copyts', '-start_at_zero', ...(range.frames !== undefined ? ['-frames:v', String(range.frames)] : [])] : []),
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...fpsModeArgs(tools, 'passthrough'),
     '-pix_fmt', 'yuv420p',
@@ -39,10 +55,10 @@ export function decodeVideo(
   // A live capture is ended by faceblur on Ctrl+C, not by the terminal's signal racing it (see runCam).
   const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live !== undefined }, children, 'decoding');
   const pool = new FramePool();
-  return { frames: frames(proc, pool), process: proc, release: (f) => f.packed && pool.give(f.packed) };
+  return { frames: frames(proc, pool, range === undefined), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
 
-async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Frame> {
+async function* frames(proc: FfmpegProcess, pool: FramePool, relativeTimes: boolean): AsyncGenerator<Frame> {
   const reader = new ByteReader(proc.stdout!);
   let width = 0;
   let height = 0;
@@ -60,7 +76,7 @@ async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Fra
       if (item.data.length !== expected) {
         throw new Error(`the decoder wrote a ${item.data.length}-byte frame, expected ${expected} for ${width}x${height}`);
       }
-      firstTime ??= item.time;
+      firstTime ??= relativeTimes ? item.time : 0;
       yield frameFromBuffer(item.data, 'yuv420p', width, height, index++, item.time - firstTime);
     }
     // A clean end of stream still needs ffmpeg's verdict: a truncated input ends the stream early and exits non-zero.
