@@ -4,7 +4,8 @@ import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
-import { ProjectEditError } from '../project/edit.js';
+import { addManualTrack, ProjectEditError } from '../project/edit.js';
+import { trackBox } from '../track/follow.js';
 import { checkProjectInput, readProject } from '../project/file.js';
 import { projectRegionsAt } from '../project/regions.js';
 import { editFor, type Action } from './actions.js';
@@ -135,13 +136,27 @@ export class ReviewApp {
     this.checkIdle();
     await s.flush();
     const c = this.config;
-    void this.runJob('export', (signal, progress) => runCliChild([c.input, '--project', c.projectPath, '-o', c.outputPath, '--force', ...c.exportArgs], progress, signal), `written to ${c.outputPath}`);
+    void this.runJob('export', async (signal, progress) => {
+      await runCliChild([c.input, '--project', c.projectPath, '-o', c.outputPath, '--force', ...c.exportArgs], progress, signal);
+      return `written to ${c.outputPath}`;
+    });
   }
 
-  /** Follows a drawn box forward and backward with the box follower, into a new manual track. */
-  startFollow(_frame: number, _box: Box): void {
-    this.ready();
-    throw new ReviewRequestError('following a box is not available in this build: make it static over a range instead', 501);
+  /**
+   * Follows a box drawn on `frame` forward and backward with the box follower (trackBox), into a new
+   * manual, redacted track: the drawn box is its keyframe, the followed boxes count as detected (they
+   * were found in each frame's pixels). On a photo the drawn box is the track.
+   */
+  startFollow(frame: number, box: Box): void {
+    const s = this.ready();
+    this.checkIdle();
+    this.checkFrame(frame);
+    if (s.project.input.kind === 'image') return this.edit((p) => addManualTrack(p, [{ frame, box, score: 1, kind: 'keyframe' }]));
+    void this.runJob('follow', async (signal, onProgress) => {
+      const boxes = await trackBox(this.config.input, frame, box, { signal, onProgress, tools: this.config.tools });
+      this.edit((p) => addManualTrack(p, boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' }))));
+      return `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into a new track`;
+    });
   }
 
   cancel(): void {
@@ -179,14 +194,14 @@ export class ReviewApp {
   }
 
   /** Runs one job to its end, recording its progress and outcome for the page; never rejects. */
-  private async runJob(kind: JobState['kind'], work: (signal: AbortSignal, progress: (done: number, total: number) => void) => Promise<void>, doneMessage?: string): Promise<void> {
+  private async runJob(kind: JobState['kind'], work: (signal: AbortSignal, progress: (done: number, total: number) => void) => Promise<string | void>): Promise<void> {
     const job: JobState = { kind, state: 'running', done: 0, total: 0 };
     const abort = new AbortController();
     this.job = job;
     this.abort = abort;
     try {
-      await work(abort.signal, (done, total) => Object.assign(job, { done, total }));
-      Object.assign(job, { state: 'done', ...(doneMessage ? { message: doneMessage } : {}) });
+      const message = await work(abort.signal, (done, total) => Object.assign(job, { done, total }));
+      Object.assign(job, { state: 'done', ...(message ? { message } : {}) });
     } catch (err) {
       Object.assign(job, abort.signal.aborted ? { state: 'cancelled', message: `${kind} cancelled` } : { state: 'failed', message: errorMessage(err) });
       if (kind === 'analyze') this.failure = job.message;

@@ -116,6 +116,7 @@ class Editor {
       selected: () => this.selectedId,
       select: (id) => this.select(id),
       drawing: () => this.drawing,
+      outlines: () => !this.result,
       edited: (e) => this.stageEdit(e),
     });
     this.list = new TrackList({

@@ -30,6 +30,8 @@ export class Stage {
       selected: () => number | undefined;
       select: (id: number | undefined) => void;
       drawing: () => boolean;
+      /** False while the anonymized result is shown: only the selected box is outlined then. */
+      outlines: () => boolean;
       edited: (e: StageEdit) => void;
     },
   ) {
@@ -53,9 +55,14 @@ export class Stage {
     c.clearRect(0, 0, this.width, this.height);
     if (!this.bitmap || this.frame === undefined) return;
     c.drawImage(this.bitmap, 0, 0, this.width, this.height);
-    const line = Math.max(2, this.width / 640);
+    // Lines and labels keep their size on screen whatever the frame's size: sizes are in screen pixels over the scale.
+    const r = this.canvas.getBoundingClientRect();
+    const scale = Math.min(r.width / this.width, r.height / this.height) || 1;
+    const line = 2 / scale;
     const sel = this.host.selected();
+    const outlines = this.host.outlines();
     for (const t of this.host.tracks()) {
+      if (!outlines && t.id !== sel) continue;
       const b = this.drag?.id === t.id ? this.drag.box : boxAt(t, this.frame);
       if (!b) continue;
       const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
@@ -65,8 +72,11 @@ export class Stage {
       c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
       c.setLineDash([]);
       c.fillStyle = colour;
-      c.font = `${Math.round(line * 8)}px system-ui, sans-serif`;
-      c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${t.bestScore.toFixed(2)}` : ''}`, b.x1, Math.max(line * 8, b.y1 - line * 2));
+      // Labels only where they fit: a crowd of small boxes stays readable.
+      if (t.id === sel || (b.x2 - b.x1) * scale >= 40) {
+        c.font = `${12 / scale}px system-ui, sans-serif`;
+        c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${t.bestScore.toFixed(2)}` : ''}`, b.x1, Math.max(12 / scale, b.y1 - line * 2));
+      }
       if (t.id === sel) for (const [x, y] of corners(b)) c.fillRect(x - line * 3, y - line * 3, line * 6, line * 6);
     }
     const p = this.drag && this.drag.id === undefined ? this.drag.box : this.pending;
@@ -97,7 +107,8 @@ export class Stage {
       this.drag = { handle: 'se', start: p, box: { x1: p.x, y1: p.y, x2: p.x, y2: p.y }, moved: false };
       return;
     }
-    const grab = (this.width / 640) * 8;
+    const r = this.canvas.getBoundingClientRect();
+    const grab = 8 / (Math.min(r.width / this.width, r.height / this.height) || 1);
     const sel = this.host.tracks().find((t) => t.id === this.host.selected());
     const selBox = sel && boxAt(sel, this.frame);
     if (sel && selBox && sel.action !== 'candidate') {
