@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardedRun } from '../faults/guard.js';
 import { tempDir } from '../helpers.js';
-import { launchBrowser, numberedClip, readNumber, screenshots, startReview, statusOf, stopRun } from './harness.js';
+import { HAVE_CHROMIUM, launchBrowser, numberedClip, readNumber, screenshots, startReview, statusOf, stopRun } from './harness.js';
 
 const FRAMES = 60;
 /** A static box over frames 0..59 whose last keyframe is moved: its left edge is at X0 + (X1 - X0) × f / 59 on frame f. */
@@ -26,7 +26,7 @@ async function shown(page: Page): Promise<{ label: number; pixels: number; edge:
   return { label, pixels: readNumber(rgba, 320), edge: red };
 }
 
-describe('faceblur review: server rules and frame-accurate display', () => {
+describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate display', () => {
   let browser: Browser;
   let run: GuardedRun | undefined;
   beforeAll(async () => {

@@ -1,12 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
 import { ROOT } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Browser tests are skipped without a Chromium (install it: apt-get install chromium). */
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
 /** Screenshots go here, one folder per test, for a person to look at. */
 export const SHOTS = join(ROOT, 'test-output', 'review');

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GuardedRun } from '../faults/guard.js';
 import { ffmpeg, psnr, runCli, SHARED, tempDir } from '../helpers.js';
-import { launchBrowser, rgbFrames, screenshots, startReview, stopRun } from './harness.js';
+import { HAVE_CHROMIUM, launchBrowser, rgbFrames, screenshots, startReview, stopRun } from './harness.js';
 
 const W = 480;
 const H = 270;
@@ -31,7 +31,7 @@ const framesOn = (t: TrackView, face: Box) =>
 
 const project = (page: Page): Promise<{ tracks: TrackView[] }> => page.evaluate(async () => (await fetch(`api/project${location.search}`)).json());
 
-describe('faceblur review on a real clip', () => {
+describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
   let browser: Browser;
   let run: GuardedRun | undefined;
   beforeAll(async () => {
