@@ -10,9 +10,10 @@ import { checkProjectInput, readProject } from '../project/file.js';
 import { projectRegionsAt } from '../project/regions.js';
 import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
-import { runCliChild, type JobState } from './jobs.js';
+import { runCliChild } from './jobs.js';
 import { ReviewSession } from './session.js';
 import { projectView, type ProjectView } from './view.js';
+import type { JobState, ReviewState } from './wire.js';
 
 export interface ReviewConfig {
   input: string;
@@ -25,20 +26,6 @@ export interface ReviewConfig {
   /** The export's mask settings, for "show result". */
   anonymize: AnonymizeSettings;
   tools: FfmpegTools;
-}
-
-/** Everything the page polls: whether the project is ready, the running job, the save and undo state. */
-export interface ReviewState {
-  phase: 'analyzing' | 'ready' | 'failed';
-  error?: string;
-  job?: JobState;
-  revision: number;
-  saved: boolean;
-  saveError?: string;
-  canUndo: boolean;
-  canRedo: boolean;
-  projectPath: string;
-  outputPath: string;
 }
 
 /** A request the page made that cannot apply (HTTP 400 / 409 with this message). */

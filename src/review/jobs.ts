@@ -2,16 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../models/manifest.js';
 
-/** A long task the page shows with a progress bar: analyze, follow a box, export. */
-export interface JobState {
-  kind: 'analyze' | 'follow' | 'export';
-  state: 'running' | 'done' | 'failed' | 'cancelled';
-  /** Frames (or files) done of total; total 0 while unknown. */
-  done: number;
-  total: number;
-  /** One line for the page: the error, or what was written where. */
-  message?: string;
-}
+import type { JobState } from './wire.js';
+
+export type { JobState };
 
 /** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
 const PROGRESS = /(\d+)\/(\d+) frames/g;

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError, usageError } from '../errors.js';
 import { defaultOutputPath } from '../io/outputs.js';
@@ -28,8 +29,9 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
   const app = new ReviewApp({
     input,
-    projectPath: o.project ?? projectNameFor(input),
-    outputPath: o.output ?? defaultOutputPath(input),
+    // Absolute, so that the page says exactly where the project and the export are.
+    projectPath: resolve(o.project ?? projectNameFor(input)),
+    outputPath: resolve(o.output ?? defaultOutputPath(input)),
     analyzeArgs: givenFlags(cmd, DETECT, raw),
     exportArgs: givenFlags(cmd, RENDER, raw),
     anonymize: anonymizeSettingsOf(o, isImagePath(input) ? 'still' : 'motion'),

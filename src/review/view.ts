@@ -1,28 +1,8 @@
 import type { Boxes, Project } from '../project/schema.js';
 
-/**
- * What the page draws, as plain JSON: every track and candidate with its boxes as parallel arrays
- * (frame, x1, y1, x2, y2 rounded to 0.1 px, kind as BOX_KINDS index), so that 200 tracks over a
- * 10-minute video stay a few MB and the page needs no decoding library.
- */
-export interface TrackView {
-  id: number;
-  /** 'candidate' for a suggestion below the threshold. */
-  origin: 'auto' | 'manual' | 'static' | 'candidate';
-  action: 'redact' | 'keep' | 'candidate';
-  label?: string;
-  /** Best score along the track, 0..1, and the frame it was seen on (the thumbnail's frame). */
-  bestScore: number;
-  bestFrame: number;
-  /** Per-frame boxes; `kind` indexes BOX_KINDS (held and lookahead boxes had no detection: the "uncertain" stretches). */
-  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
-}
+import type { ProjectView, TrackView } from './wire.js';
 
-export interface ProjectView {
-  revision: number;
-  input: { name: string; kind: 'video' | 'image'; width: number; height: number; frameCount: number; duration: number; timestamps: number[] };
-  tracks: TrackView[];
-}
+export type { ProjectView, TrackView };
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -36,6 +16,10 @@ function best(b: Boxes): { bestScore: number; bestFrame: number } {
   return { bestScore: Math.round((b.score[i] ?? 0) * 1000) / 1000, bestFrame: b.frame[i] ?? 0 };
 }
 
+/**
+ * What the page draws, as plain JSON: every track and candidate with its boxes as parallel arrays,
+ * so that 200 tracks over a 10-minute video stay a few MB and the page needs no decoding library.
+ */
 export function projectView(p: Project, name: string, revision: number): ProjectView {
   return {
     revision,

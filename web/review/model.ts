@@ -1,40 +1,7 @@
 /** The project as the server sends it (src/review/view.ts), and lookups the page needs per frame. */
-export interface TrackView {
-  id: number;
-  origin: 'auto' | 'manual' | 'static' | 'candidate';
-  action: 'redact' | 'keep' | 'candidate';
-  label?: string;
-  bestScore: number;
-  bestFrame: number;
-  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
-}
+import type { TrackView } from '../../src/review/wire.js';
 
-export interface ProjectView {
-  revision: number;
-  input: { name: string; kind: 'video' | 'image'; width: number; height: number; frameCount: number; duration: number; timestamps: number[] };
-  tracks: TrackView[];
-}
-
-export interface JobState {
-  kind: 'analyze' | 'follow' | 'export';
-  state: 'running' | 'done' | 'failed' | 'cancelled';
-  done: number;
-  total: number;
-  message?: string;
-}
-
-export interface ReviewState {
-  phase: 'analyzing' | 'ready' | 'failed';
-  error?: string;
-  job?: JobState;
-  revision: number;
-  saved: boolean;
-  saveError?: string;
-  canUndo: boolean;
-  canRedo: boolean;
-  projectPath: string;
-  outputPath: string;
-}
+export type { JobState, ProjectView, ReviewState, TrackView } from '../../src/review/wire.js';
 
 export interface Box {
   x1: number;
