@@ -58,7 +58,8 @@ export class Stage {
     // Lines and labels keep their size on screen whatever the frame's size: sizes are in screen pixels over the scale.
     const r = this.canvas.getBoundingClientRect();
     const scale = Math.min(r.width / this.width, r.height / this.height) || 1;
-    const line = 2 / scale;
+    // At least 2 frame pixels, so that a box edge always covers one frame pixel whole.
+    const line = Math.max(2, 2 / scale);
     const sel = this.host.selected();
     const outlines = this.host.outlines();
     for (const t of this.host.tracks()) {
