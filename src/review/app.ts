@@ -4,6 +4,7 @@ import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
+import { indexOfFrame, rowAt } from '../project/boxes.js';
 import { addManualTrack, ProjectEditError } from '../project/edit.js';
 import { trackBox } from '../track/follow.js';
 import { checkProjectInput, readProject } from '../project/file.js';
@@ -12,7 +13,7 @@ import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
 import { runCliChild } from './jobs.js';
 import { ReviewSession } from './session.js';
-import { projectView, type ProjectView } from './view.js';
+import { best, projectView, type ProjectView } from './view.js';
 import type { JobState, ReviewState } from './wire.js';
 
 export interface ReviewConfig {
@@ -99,10 +100,11 @@ export class ReviewApp {
 
   /** The crop of a track's or candidate's best-scoring box. */
   thumbnail(id: number): Promise<Buffer> {
-    const t = this.view().tracks.find((x) => x.id === id);
-    if (!t) throw new ReviewRequestError(`no track ${id}`, 404);
-    const i = t.boxes.frame.indexOf(t.bestFrame);
-    return this.frames!.crop(t.bestFrame, { x1: t.boxes.x1[i]!, y1: t.boxes.y1[i]!, x2: t.boxes.x2[i]!, y2: t.boxes.y2[i]! });
+    const p = this.ready().project;
+    const t = p.tracks.find((x) => x.id === id) ?? p.candidates.find((x) => x.id === id);
+    if (!t || t.boxes.frame.length === 0) throw new ReviewRequestError(`no track ${id}`, 404);
+    const row = rowAt(t.boxes, indexOfFrame(t.boxes, best(t.boxes).bestFrame));
+    return this.frames!.crop(row.frame, row.box);
   }
 
   act(a: Action): void {

@@ -10,7 +10,8 @@ function boxesView(b: Boxes): TrackView['boxes'] {
   return { frame: Array.from(b.frame), x1: Array.from(b.x1, r1), y1: Array.from(b.y1, r1), x2: Array.from(b.x2, r1), y2: Array.from(b.y2, r1), kind: Array.from(b.kind) };
 }
 
-function best(b: Boxes): { bestScore: number; bestFrame: number } {
+/** The highest score of a track's boxes, and the frame of that box (its thumbnail). */
+export function best(b: Boxes): { bestScore: number; bestFrame: number } {
   let i = 0;
   for (let k = 1; k < b.score.length; k++) if (b.score[k]! > b.score[i]!) i = k;
   return { bestScore: Math.round((b.score[i] ?? 0) * 1000) / 1000, bestFrame: b.frame[i] ?? 0 };

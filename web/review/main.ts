@@ -2,25 +2,8 @@ import { getFrame, getProject, getState, post } from './api.js';
 import { clock, firstFrame, uncertainStarts, type Box, type ProjectView, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Stage, type StageEdit } from './stage.js';
+import { commandForKey, SHORTCUTS } from './keys.js';
 import { Timeline } from './timeline.js';
-
-const SHORTCUTS: [string, string][] = [
-  ['Space', 'play / pause'],
-  ['← →', 'one frame back / forward'],
-  ['Shift+← →', 'one second back / forward'],
-  ['N', 'next uncertain: a suggestion, or a face held without a detection'],
-  ['V', 'show the anonymized result'],
-  ['R / K', 'redact / keep the selected track visible'],
-  ['Delete', 'delete the selected track'],
-  ['A / X', 'accept / dismiss the selected suggestion'],
-  ['B', 'draw a box (then F or S)'],
-  ['F', 'follow the drawn box forward and backward'],
-  ['I / O', 'set the in / out frame for a static box'],
-  ['S', 'make the drawn box static from in to out'],
-  ['Esc', 'drop the drawn box, cancel a running job'],
-  ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'],
-  ['?', 'show or hide this list'],
-];
 
 const $ = <T extends HTMLElement>(html: string): T => {
   const t = document.createElement('template');
@@ -377,20 +360,7 @@ class Editor {
 
   private key(e: KeyboardEvent): void {
     if (!this.project || (e.target as HTMLElement).tagName === 'INPUT') return;
-    const ctrl = e.ctrlKey || e.metaKey;
-    const k = e.key;
-    const map: Record<string, string> = {
-      ' ': 'play', n: 'next', v: 'result', r: 'redact', k: 'keep', Delete: 'delete', Backspace: 'delete', a: 'accept', x: 'dismiss',
-      b: 'draw', f: 'follow', s: 'static', i: 'in', o: 'out', '?': 'help',
-    };
-    let cmd: string | undefined;
-    if (ctrl && k.toLowerCase() === 'z') cmd = e.shiftKey ? 'redo' : 'undo';
-    else if (ctrl && k.toLowerCase() === 'y') cmd = 'redo';
-    else if (ctrl) return;
-    else if (k === 'ArrowLeft') cmd = e.shiftKey ? 'back1s' : 'back1';
-    else if (k === 'ArrowRight') cmd = e.shiftKey ? 'fwd1s' : 'fwd1';
-    else if (k === 'Escape') cmd = this.state.job?.state === 'running' ? 'cancel' : 'drop';
-    else cmd = map[k.length === 1 ? k.toLowerCase() : k] ?? map[k];
+    const cmd = commandForKey(e, this.state.job?.state === 'running');
     if (!cmd) return;
     e.preventDefault();
     this.command(cmd);
