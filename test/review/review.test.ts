@@ -20,7 +20,7 @@ interface TrackView {
   id: number;
   action: string;
   origin: string;
-  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[] };
+  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
 }
 
 const centre = (b: Box) => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
@@ -60,6 +60,19 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     await shot('analyzed');
 
     const p0 = await project(page);
+    // "Next uncertain" goes to the next candidate, or the next stretch held without a detection (BOX_KINDS 2 held, 3 lookahead).
+    const unsure = (t: TrackView, i: number) => t.boxes.kind[i] === 2 || t.boxes.kind[i] === 3;
+    const starts = p0.tracks.flatMap((t) =>
+      t.action === 'candidate' ? [t.boxes.frame[0]!] : t.boxes.frame.filter((f, i) => unsure(t, i) && !(i > 0 && t.boxes.frame[i - 1] === f - 1 && unsure(t, i - 1))),
+    );
+    const next = Math.min(...starts.filter((f) => f > 0));
+    await page.locator('canvas.stage').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('n');
+    await page.waitForSelector(`.clock[data-frame="${next}"]`);
+    await shot('next-uncertain');
+    const lanes = (await page.locator('canvas.lanes').boundingBox())!;
+    await page.mouse.click(lanes.x + 1, lanes.y + 5);
+    await page.waitForSelector('.clock[data-frame="0"]');
     const best = (face: Box, action: string) =>
       p0.tracks.filter((t) => t.action === action).sort((a, b) => framesOn(b, face) - framesOn(a, face))[0]!;
     const kept = best(FACES.kept, 'redact');
