@@ -8,6 +8,8 @@ import { errorMessage, InterruptedError, UserError, usageError } from './errors.
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
+import { reviewOptionSpecs } from './review/options.js';
+import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -67,6 +69,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     if (!parsed.success) throw usageError(describeIssue(parsed.error, analyzeOptionSpecs, raw));
     setExit(await runFiles(inputs, parsed.data, version, 'analyze'));
   });
+  const review = program
+    .command('review')
+    .description('check, fix and export the face decisions for one video or photo in a local browser editor (analyzes it first when it has no project)')
+    .argument('<input>', 'video or photo file')
+    .showHelpAfterError('(run faceblur review --help for usage)')
+    .exitOverride();
+  addOptions(review, reviewOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => setExit(await runReview(input, raw, review)));
   const models = program.command('models').description('manage the detector models').exitOverride();
   models
     .command('install')

@@ -48,7 +48,7 @@ export interface OptionSpec<T extends z.ZodType = z.ZodType> {
   schema: T;
   show?: string;
 }
-const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?: string): OptionSpec<T> =>
+export const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?: string): OptionSpec<T> =>
   show === undefined ? { flags, help, schema } : { flags, help, schema, show };
 
 export const fileOptionSpecs = {

@@ -1,7 +1,8 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { usageError } from '../errors.js';
+import { FORBIDDEN, isLoopbackHost, loopbackGuard, sendBody as send } from './loopback.js';
 import { FAVICON, previewPage } from './page.js';
 
 const BOUNDARY = 'faceblurframe';
@@ -21,8 +22,8 @@ export interface PreviewServer {
  * it gets 403: other local users cannot watch, and a web page cannot reach it by DNS rebinding.
  */
 export async function startPreviewServer(o: { port: number; title: string; mode: 'live' | 'files'; stats: () => object }): Promise<PreviewServer> {
-  const token = randomBytes(18).toString('base64url');
-  const expected = Buffer.from(token);
+  const guard = loopbackGuard();
+  const token = guard.token;
   const viewers = new Set<ServerResponse>();
   let latest: Buffer | undefined;
   let port = 0;
@@ -30,21 +31,12 @@ export async function startPreviewServer(o: { port: number; title: string; mode:
   let ended = false;
   let polledAt = -Infinity;
 
-  const loopbackHost = (req: IncomingMessage) => req.headers.host === `127.0.0.1:${port}` || req.headers.host === `localhost:${port}`;
-  const allowed = (req: IncomingMessage, url: URL): boolean => {
-    const given = Buffer.from(url.searchParams.get('token') ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected) && loopbackHost(req);
-  };
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}) => {
-    res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', ...extra });
-    res.end(body);
-  };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     // The icon is the same for everyone and tells nothing, so browsers get it without the token.
-    if (url.pathname === '/favicon.ico' && req.method === 'GET' && loopbackHost(req)) return send(res, 200, 'image/svg+xml', FAVICON);
-    if (!allowed(req, url)) return send(res, 403, 'text/plain', 'forbidden: open the address faceblur printed, with its token\n');
+    if (url.pathname === '/favicon.ico' && req.method === 'GET' && isLoopbackHost(req, port)) return send(res, 200, 'image/svg+xml', FAVICON);
+    if (!guard.allowed(req, url, port)) return send(res, 403, 'text/plain', FORBIDDEN);
     if (req.method !== 'GET') return send(res, 405, 'text/plain', 'method not allowed\n');
     switch (url.pathname) {
       case '/': {

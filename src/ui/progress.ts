@@ -40,10 +40,11 @@ interface Terminal {
  * or with --quiet, and then nothing at all is drawn, so that logs and pipes stay clean. No colours
  * are used, so NO_COLOR needs nothing here.
  */
-export function createProgressDisplay(opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number }): ProgressDisplay {
+export function createProgressDisplay(opts: { enabled: boolean; stream?: NodeJS.WriteStream; now?: () => number; env?: NodeJS.ProcessEnv }): ProgressDisplay {
   const stream = opts.stream ?? process.stderr;
-  if (!opts.enabled || !stream.isTTY) return NO_DISPLAY;
   const now = opts.now ?? (() => performance.now());
+  if (opts.enabled && !stream.isTTY && (opts.env ?? process.env).FACEBLUR_PROGRESS === '1') return pipedDisplay(stream, now);
+  if (!opts.enabled || !stream.isTTY) return NO_DISPLAY;
   const multi = new cliProgress.MultiBar({
     stream,
     // Our own line: cli-progress's formatter has no ellipsis for long names and no frames-per-second.
@@ -103,5 +104,40 @@ export function createProgressDisplay(opts: { enabled: boolean; stream?: NodeJS.
       stopped = true;
       if (started) multi.stop();
     },
+  };
+}
+
+/** Time between two progress lines written into a pipe, in milliseconds. */
+const PIPED_INTERVAL_MS = 250;
+
+/**
+ * FACEBLUR_PROGRESS=1 with stderr not a terminal: one plain progress line (as the bar's text, ending
+ * in a newline) at most every PIPED_INTERVAL_MS per bar, and the last one when it ends, for a parent
+ * process that reads them (faceblur review's analyze and export jobs).
+ */
+function pipedDisplay(stream: NodeJS.WritableStream, now: () => number): ProgressDisplay {
+  return {
+    bar(label, total, unit) {
+      const start = now();
+      const state: LineState = { label, done: 0, total, elapsed: 0, unit };
+      let writtenAt = -Infinity;
+      const write = () => {
+        state.elapsed = (now() - start) / 1000;
+        writtenAt = now();
+        stream.write(`${progressLine(state, 200)}\n`);
+      };
+      return {
+        update(done) {
+          state.done = done;
+          if (now() - writtenAt >= PIPED_INTERVAL_MS) write();
+        },
+        finish(completed) {
+          if (completed) state.total = state.done;
+          write();
+        },
+      };
+    },
+    above: (write) => write(),
+    stop: () => undefined,
   };
 }

@@ -1,0 +1,199 @@
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { AnonymizeSettings } from '../anonymize/anonymize.js';
+import type { Box } from '../detect/box.js';
+import { errorMessage } from '../errors.js';
+import type { FfmpegTools } from '../media/ffmpeg.js';
+import { indexOfFrame, rowAt } from '../project/boxes.js';
+import { addManualTrack, ProjectEditError } from '../project/edit.js';
+import { trackBox } from '../track/follow.js';
+import { checkProjectInput, readProject } from '../project/file.js';
+import { projectRegionsAt } from '../project/regions.js';
+import { editFor, type Action } from './actions.js';
+import { FrameSource } from './frames.js';
+import { runCliChild } from './jobs.js';
+import { ReviewSession } from './session.js';
+import { best, projectView, type ProjectView } from './view.js';
+import type { JobState, ReviewState } from './wire.js';
+
+export interface ReviewConfig {
+  input: string;
+  projectPath: string;
+  /** Where Export writes. */
+  outputPath: string;
+  /** Flags the user gave for analyze (detection) and for the export (masks, encoding). */
+  analyzeArgs: string[];
+  exportArgs: string[];
+  /** The export's mask settings, for "show result". */
+  anonymize: AnonymizeSettings;
+  tools: FfmpegTools;
+}
+
+/** A request the page made that cannot apply (HTTP 400 / 409 with this message). */
+export class ReviewRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One review: the project session (once analyzed or loaded), the frame source, and at most one
+ * long job at a time (analyze, export), each cancellable.
+ */
+export class ReviewApp {
+  private session: ReviewSession | undefined;
+  private frames: FrameSource | undefined;
+  private job: JobState | undefined;
+  private abort: AbortController | undefined;
+  private failure: string | undefined;
+  private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
+
+  constructor(readonly config: ReviewConfig) {}
+
+  /** Loads the project, analyzing the input first when there is none; resolves when ready or failed. */
+  async start(): Promise<void> {
+    const c = this.config;
+    try {
+      if (!existsSync(c.projectPath)) await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...c.analyzeArgs], progress, s));
+      if (this.failure) return;
+      const project = await readProject(c.projectPath);
+      await checkProjectInput(project, c.projectPath, c.input);
+      this.session = new ReviewSession(c.projectPath, project);
+      this.frames = new FrameSource(c.tools, c.input, project.input);
+    } catch (err) {
+      this.failure = errorMessage(err);
+    }
+  }
+
+  state(): ReviewState {
+    const s = this.session;
+    return {
+      phase: s ? 'ready' : this.failure ? 'failed' : 'analyzing',
+      ...(this.failure ? { error: this.failure } : {}),
+      ...(this.job ? { job: this.job } : {}),
+      revision: s?.revision ?? 0,
+      saved: s?.isSaved ?? true,
+      ...(s?.saveError ? { saveError: s.saveError } : {}),
+      canUndo: s?.canUndo ?? false,
+      canRedo: s?.canRedo ?? false,
+      projectPath: this.config.projectPath,
+      outputPath: this.config.outputPath,
+    };
+  }
+
+  view(): ProjectView {
+    const s = this.ready();
+    return projectView(s.project, basename(this.config.input), s.revision);
+  }
+
+  /** Frame `n` as a JPEG, plain or anonymized from the current project by the export's filter code. */
+  frameJpeg(n: number, result: boolean): Promise<Buffer> {
+    const s = this.ready();
+    this.checkFrame(n);
+    if (!result) return this.frames!.jpeg(n);
+    if (this.regions?.revision !== s.revision) this.regions = { revision: s.revision, at: projectRegionsAt(s.project) };
+    return this.frames!.jpeg(n, { regions: this.regions.at(n), settings: this.config.anonymize, key: `r${s.revision}` });
+  }
+
+  /** The crop of a track's or candidate's best-scoring box. */
+  thumbnail(id: number): Promise<Buffer> {
+    const p = this.ready().project;
+    const t = p.tracks.find((x) => x.id === id) ?? p.candidates.find((x) => x.id === id);
+    if (!t || t.boxes.frame.length === 0) throw new ReviewRequestError(`no track ${id}`, 404);
+    const row = rowAt(t.boxes, indexOfFrame(t.boxes, best(t.boxes).bestFrame));
+    return this.frames!.crop(row.frame, row.box);
+  }
+
+  act(a: Action): void {
+    this.edit(editFor(a));
+  }
+
+  undo(): void {
+    this.ready().undo();
+  }
+
+  redo(): void {
+    this.ready().redo();
+  }
+
+  /** Starts the export into config.outputPath (after saving), as `faceblur INPUT --project FILE -o OUT` would. */
+  async startExport(): Promise<void> {
+    const s = this.ready();
+    this.checkIdle();
+    await s.flush();
+    const c = this.config;
+    void this.runJob('export', async (signal, progress) => {
+      await runCliChild([c.input, '--project', c.projectPath, '-o', c.outputPath, '--force', ...c.exportArgs], progress, signal);
+      return `written to ${c.outputPath}`;
+    });
+  }
+
+  /**
+   * Follows a box drawn on `frame` forward and backward with the box follower (trackBox), into a new
+   * manual, redacted track: the drawn box is its keyframe, the followed boxes count as detected (they
+   * were found in each frame's pixels). On a photo the drawn box is the track.
+   */
+  startFollow(frame: number, box: Box): void {
+    const s = this.ready();
+    this.checkIdle();
+    this.checkFrame(frame);
+    if (s.project.input.kind === 'image') return this.edit((p) => addManualTrack(p, [{ frame, box, score: 1, kind: 'keyframe' }]));
+    void this.runJob('follow', async (signal, onProgress) => {
+      const boxes = await trackBox(this.config.input, frame, box, { signal, onProgress, tools: this.config.tools });
+      this.edit((p) => addManualTrack(p, boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' }))));
+      return `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into a new track`;
+    });
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  /** Cancels any job, saves, and ends the decoders. */
+  async close(): Promise<void> {
+    this.abort?.abort();
+    await this.session?.flush();
+    await this.frames?.close();
+  }
+
+  private edit(f: Parameters<ReviewSession['apply']>[0]): void {
+    try {
+      this.ready().apply(f);
+    } catch (err) {
+      if (err instanceof ProjectEditError) throw new ReviewRequestError(err.message);
+      throw err;
+    }
+  }
+
+  private ready(): ReviewSession {
+    if (!this.session) throw new ReviewRequestError(this.failure ?? 'the project is not ready yet', 409);
+    return this.session;
+  }
+
+  private checkFrame(n: number): void {
+    const count = this.session!.project.input.frameCount;
+    if (!Number.isInteger(n) || n < 0 || n >= count) throw new ReviewRequestError(`frame ${n} is outside 0..${count - 1}`, 404);
+  }
+
+  private checkIdle(): void {
+    if (this.job?.state === 'running') throw new ReviewRequestError(`wait for the ${this.job.kind} to finish, or cancel it`, 409);
+  }
+
+  /** Runs one job to its end, recording its progress and outcome for the page; never rejects. */
+  private async runJob(kind: JobState['kind'], work: (signal: AbortSignal, progress: (done: number, total: number) => void) => Promise<string | void>): Promise<void> {
+    const job: JobState = { kind, state: 'running', done: 0, total: 0 };
+    const abort = new AbortController();
+    this.job = job;
+    this.abort = abort;
+    try {
+      const message = await work(abort.signal, (done, total) => Object.assign(job, { done, total }));
+      Object.assign(job, { state: 'done', ...(message ? { message } : {}) });
+    } catch (err) {
+      Object.assign(job, abort.signal.aborted ? { state: 'cancelled', message: `${kind} cancelled` } : { state: 'failed', message: errorMessage(err) });
+      if (kind === 'analyze') this.failure = job.message;
+    }
+  }
+}

@@ -1,0 +1,210 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { anonymizeFrame, type AnonymizeSettings } from '../anonymize/anonymize.js';
+import type { Detection } from '../detect/box.js';
+import { encodeJpeg, frameToRgb } from '../live/jpeg.js';
+import { ChildSet, runFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
+import { frameByteLength, frameFromBuffer, rgbFrameFromInterleaved, type Frame } from '../media/frame.js';
+import type { InputIdentity } from '../project/schema.js';
+import { SeekProxy } from './proxy.js';
+
+const run = promisify(execFile);
+
+/** Frames decoded per seek: the next frames (stepping, playing) then come from the cache. */
+const CHUNK = 8;
+/** Raw frames kept: 48 × 3.1 MB at 1080p ≈ 150 MB, enough for stepping around one spot. */
+const RAW_FRAMES = 48;
+/** Page frames are scaled down to this width: the overlay is drawn in project pixels, the page scales it. */
+const VIEW_WIDTH = 1280;
+
+/** A least-recently-used map of fixed size (Map keeps insertion order; a hit moves the key to the end). */
+class Lru<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly size: number) {}
+  get(k: K): V | undefined {
+    const v = this.map.get(k);
+    if (v !== undefined) {
+      this.map.delete(k);
+      this.map.set(k, v);
+    }
+    return v;
+  }
+  set(k: K, v: V): void {
+    this.map.delete(k);
+    this.map.set(k, v);
+    while (this.map.size > this.size) this.map.delete(this.map.keys().next().value as K);
+  }
+  delete(k: K): void {
+    this.map.delete(k);
+  }
+  clear(): void {
+    this.map.clear();
+  }
+}
+
+/**
+ * Any frame of the reviewed input by index, as the decoder gives it to the pipeline (upright yuv420p,
+ * or RGB for a photo), and as a JPEG for the page, plain or anonymized with the export's own
+ * `anonymizeFrame`. A seek starts ffmpeg at the frame's timestamp (input `-ss` is exact: ffmpeg
+ * decodes from the keyframe before it and drops what precedes) and keeps the next CHUNK frames.
+ */
+export class FrameSource {
+  private readonly raw = new Lru<number, Promise<Frame>>(RAW_FRAMES);
+  private readonly jpegs = new Lru<string, Promise<Buffer>>(64);
+  private readonly children = new ChildSet();
+  private origin: Promise<number> | undefined;
+  private readonly proxy: SeekProxy | undefined;
+  /** Resolves when the seek proxy holds every frame (at once for a photo). */
+  readonly proxyBuilt: Promise<void>;
+
+  constructor(
+    private readonly tools: FfmpegTools,
+    private readonly path: string,
+    private readonly input: InputIdentity,
+  ) {
+    if (input.kind === 'video') {
+      this.proxy = new SeekProxy(tools, path, VIEW_WIDTH);
+    }
+    this.proxyBuilt = this.proxy?.build() ?? Promise.resolve();
+  }
+
+  /** The frame `n` (0-based); the returned frame is shared: copy it before writing into it. */
+  frame(n: number): Promise<Frame> {
+    const hit = this.raw.get(n);
+    if (hit) return hit;
+    if (this.input.kind === 'image') {
+      const p = this.decodePhoto();
+      this.raw.set(n, p);
+      return p;
+    }
+    return this.decodeFrom(n);
+  }
+
+  /**
+   * The frame as a JPEG at most VIEW_WIDTH wide. With `regions`, a copy of the frame is anonymized
+   * first, exactly as the export would; `key` names the regions for the cache (say, the project's revision).
+   */
+  jpeg(n: number, anonymize?: { regions: readonly Detection[]; settings: AnonymizeSettings; key: string }): Promise<Buffer> {
+    const key = `${n}:${anonymize?.key ?? 'plain'}`;
+    const hit = this.jpegs.get(key);
+    if (hit) return hit;
+    const p = anonymize ? this.render(n, anonymize) : this.plain(n);
+    this.jpegs.set(key, p);
+    p.catch(() => this.jpegs.delete(key));
+    return p;
+  }
+
+  /** From the seek proxy once it has reached frame n, else decoded by seeking. */
+  private async plain(n: number): Promise<Buffer> {
+    return (await this.proxy?.jpeg(n)) ?? this.render(n, undefined);
+  }
+
+  private render(n: number, anonymize: Parameters<FrameSource['jpeg']>[1]): Promise<Buffer> {
+    return this.frame(n).then(async (f) => {
+      const frame = anonymize ? copyFrame(f) : f;
+      if (anonymize) anonymizeFrame(frame, anonymize.regions, anonymize.settings);
+      const { default: sharp } = await import('sharp');
+      const rgb = frameToRgb(frame);
+      if (frame.width <= VIEW_WIDTH) return encodeJpeg(rgb, frame.width, frame.height, 85);
+      return sharp(rgb, { raw: { width: frame.width, height: frame.height, channels: 3 } }).resize({ width: VIEW_WIDTH }).jpeg({ quality: 85 }).toBuffer();
+    });
+  }
+
+  /** An RGB crop of frame `n` as a JPEG (for track thumbnails), `box` in frame pixels. */
+  async crop(n: number, box: { x1: number; y1: number; x2: number; y2: number }, side = 64): Promise<Buffer> {
+    const f = await this.frame(n);
+    const { default: sharp } = await import('sharp');
+    const left = Math.max(0, Math.floor(box.x1));
+    const top = Math.max(0, Math.floor(box.y1));
+    const width = Math.max(1, Math.min(f.width - left, Math.ceil(box.x2) - left));
+    const height = Math.max(1, Math.min(f.height - top, Math.ceil(box.y2) - top));
+    return sharp(frameToRgb(f), { raw: { width: f.width, height: f.height, channels: 3 } })
+      .extract({ left, top, width, height })
+      .resize(side, side, { fit: 'cover' })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+  }
+
+  /** Ends any decoder still running and removes the seek proxy. */
+  async close(): Promise<void> {
+    await this.proxy?.close();
+    this.children.killAll();
+    this.raw.clear();
+    this.jpegs.clear();
+  }
+
+  private async decodePhoto(): Promise<Frame> {
+    const { default: sharp } = await import('sharp');
+    const { data, info } = await sharp(this.path).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return rgbFrameFromInterleaved(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
+  }
+
+  /**
+   * The video stream's first timestamp after the file's start: input `-ss` counts from the file's
+   * start time (ffmpeg's -seek_timestamp is off by default), while project times count from the first frame.
+   */
+  private seekOrigin(): Promise<number> {
+    this.origin ??= run(this.tools.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:stream=start_time', '-of', 'json', this.path]).then(
+      ({ stdout }) => {
+        const j = JSON.parse(stdout) as { streams?: { start_time?: string }[]; format?: { start_time?: string } };
+        const v = Number(j.streams?.[0]?.start_time ?? 0);
+        const f = Number(j.format?.start_time ?? 0);
+        return Number.isFinite(v - f) ? Math.max(0, v - f) : 0;
+      },
+      () => 0,
+    );
+    return this.origin;
+  }
+
+  private decodeFrom(n: number): Promise<Frame> {
+    const { width, height, timestamps, frameCount } = this.input;
+    const count = Math.min(CHUNK, frameCount - n);
+    const pending = Array.from({ length: count }, () => {
+      let settle!: { resolve: (f: Frame) => void; reject: (e: unknown) => void };
+      const promise = new Promise<Frame>((resolve, reject) => (settle = { resolve, reject }));
+      promise.catch(() => undefined);
+      return { promise, ...settle };
+    });
+    pending.forEach((p, i) => {
+      // A chunk never replaces frames already cached or on their way.
+      if (i === 0 || !this.raw.get(n + i)) this.raw.set(n + i, p.promise);
+    });
+    void (async () => {
+      const t = timestamps[n]!;
+      // Half a frame early, so that rounding in the container's time base cannot skip the frame.
+      const half = n + 1 < frameCount ? (timestamps[n + 1]! - t) / 2 : n > 0 ? (t - timestamps[n - 1]!) / 2 : 0;
+      const ss = Math.max(0, (await this.seekOrigin()) + t - half);
+      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', ss.toFixed(6), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
+        '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+      const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
+      const size = frameByteLength('yuv420p', width, height);
+      let buf: Buffer = Buffer.alloc(0);
+      let got = 0;
+      for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
+        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+        while (buf.length >= size && got < count) {
+          const data = new Uint8Array(size);
+          data.set(buf.subarray(0, size));
+          buf = buf.subarray(size);
+          pending[got]!.resolve(frameFromBuffer(data, 'yuv420p', width, height, n + got, timestamps[n + got]!));
+          got++;
+        }
+      }
+      await proc.exited;
+      if (got < count) throw new Error(`the decoder ended before frame ${n + got}`);
+    })().catch((err: unknown) => {
+      // A failed decode is retried on the next request rather than remembered.
+      pending.forEach((p, i) => {
+        p.reject(err);
+        this.raw.delete(n + i);
+      });
+    });
+    return pending[0]!.promise;
+  }
+}
+
+/** A writable copy of a frame (the cached one is shared between requests). */
+function copyFrame(f: Frame): Frame {
+  const planes = f.planes.map((p) => ({ ...p, data: p.data.slice() }));
+  return { width: f.width, height: f.height, layout: f.layout, index: f.index, time: f.time, planes };
+}

@@ -1,0 +1,42 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../models/manifest.js';
+
+import type { JobState } from './wire.js';
+
+export type { JobState };
+
+/** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
+const PROGRESS = /(\d+)\/(\d+) frames/g;
+
+/**
+ * Runs this faceblur's own CLI (the same code path as a user's command) as a child process, reading
+ * its progress lines (FACEBLUR_PROGRESS=1 draws them into the pipe). Aborting `signal` kills it.
+ * @throws Error with the child's last stderr line when it exits non-zero, or the signal's reason.
+ */
+export function runCliChild(args: string[], onProgress: (done: number, total: number) => void, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal.throwIfAborted();
+    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'faceblur.js'), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FACEBLUR_PROGRESS: '1', NO_COLOR: '1' },
+    });
+    const kill = () => child.kill('SIGTERM');
+    signal.addEventListener('abort', kill, { once: true });
+    let last = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      for (const m of chunk.matchAll(PROGRESS)) onProgress(Number(m[1]), Number(m[2]));
+      const lines = chunk.split(/[\r\n]+/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).filter((l) => l && !PROGRESS.test(l));
+      PROGRESS.lastIndex = 0;
+      if (lines.length) last = lines[lines.length - 1]!;
+    });
+    child.once('error', reject);
+    child.once('close', (code) => {
+      signal.removeEventListener('abort', kill);
+      if (signal.aborted) reject(signal.reason);
+      else if (code === 0) resolve();
+      else reject(new Error(last.replace(/^faceblur: /, '') || `faceblur exited with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,56 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError, usageError } from '../errors.js';
+import { defaultOutputPath } from '../io/outputs.js';
+import { isImagePath, isMediaPath } from '../io/media-kind.js';
+import { openBrowser } from '../live/open-browser.js';
+import { findFfmpeg } from '../media/ffmpeg.js';
+import { z } from 'zod';
+import { describeIssue } from '../option-messages.js';
+import { fileOptionsSchema } from '../options.js';
+import { projectNameFor } from '../project/file.js';
+import { anonymizeSettingsOf } from '../pipeline/setup.js';
+import { createLog } from '../ui/log.js';
+import { ReviewApp } from './app.js';
+import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
+import { startReviewServer } from './server.js';
+
+/**
+ * `faceblur review INPUT`: analyzes the input into a project if it has none, then serves the editor
+ * until Ctrl+C (or SIGTERM), which saves the project and exits 0.
+ */
+export async function runReview(input: string, raw: Record<string, unknown>, cmd: Command): Promise<number> {
+  const parsed = fileOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw usageError(describeIssue(parsed.error, reviewOptionSpecs, raw));
+  const port = z.object({ port: reviewOptionSpecs.port.schema }).safeParse({ port: raw.port });
+  if (!port.success) throw usageError(describeIssue(port.error, reviewOptionSpecs, raw));
+  const o = parsed.data;
+  if (!existsSync(input) || !statSync(input).isFile()) throw new UserError(`${input}: no such file`, 2);
+  if (!isMediaPath(input)) throw new UserError(`${input}: not a video or photo faceblur reads`, 2);
+  const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  const app = new ReviewApp({
+    input,
+    // Absolute, so that the page says exactly where the project and the export are.
+    projectPath: resolve(o.project ?? projectNameFor(input)),
+    outputPath: resolve(o.output ?? defaultOutputPath(input)),
+    analyzeArgs: givenFlags(cmd, DETECT, raw),
+    exportArgs: givenFlags(cmd, RENDER, raw),
+    anonymize: anonymizeSettingsOf(o, isImagePath(input) ? 'still' : 'motion'),
+    tools: findFfmpeg(),
+  });
+  const server = await startReviewServer(app, { port: port.data.port, title: input });
+  // The address goes to stderr with the logs: stdout stays for results.
+  process.stderr.write(`Review: ${server.url}\n`);
+  if (o.open) openBrowser(server.url);
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  void app.start();
+  await stopped;
+  await app.close();
+  await server.close();
+  log.info(`saved ${app.config.projectPath}`);
+  return 0;
+}

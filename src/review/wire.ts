@@ -1,0 +1,50 @@
+/**
+ * What the review server and its page exchange as JSON. Types only and no imports, so that the page
+ * (web/review, bundled for the browser) and the server share one definition.
+ */
+
+/** A track or a candidate as the page draws it. */
+export interface TrackView {
+  id: number;
+  /** 'candidate' for a suggestion below the threshold. */
+  origin: 'auto' | 'manual' | 'static' | 'candidate';
+  action: 'redact' | 'keep' | 'candidate';
+  label?: string;
+  /** Best score along the track, 0..1, and the frame it was seen on (the thumbnail's frame). */
+  bestScore: number;
+  bestFrame: number;
+  /** Per-frame boxes in frame pixels (0.1 px); `kind` indexes BOX_KINDS (held and lookahead boxes had no detection). */
+  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
+}
+
+export interface ProjectView {
+  revision: number;
+  /** `timestamps`: every frame's time in seconds from the first frame; `duration` in seconds. */
+  input: { name: string; kind: 'video' | 'image'; width: number; height: number; frameCount: number; duration: number; timestamps: number[] };
+  tracks: TrackView[];
+}
+
+/** A long task the page shows with a progress bar: analyze, follow a box, export. */
+export interface JobState {
+  kind: 'analyze' | 'follow' | 'export';
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  /** Frames done of total; total 0 while unknown. */
+  done: number;
+  total: number;
+  /** One line for the page: the error, or what was written where. */
+  message?: string;
+}
+
+/** Everything the page polls: whether the project is ready, the running job, the save and undo state. */
+export interface ReviewState {
+  phase: 'analyzing' | 'ready' | 'failed';
+  error?: string;
+  job?: JobState;
+  revision: number;
+  saved: boolean;
+  saveError?: string;
+  canUndo: boolean;
+  canRedo: boolean;
+  projectPath: string;
+  outputPath: string;
+}

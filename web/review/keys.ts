@@ -1,0 +1,36 @@
+/** Every key of the editor, as listed in the page (the ? button). */
+export const SHORTCUTS: [string, string][] = [
+  ['Space', 'play / pause'],
+  ['← →', 'one frame back / forward'],
+  ['Shift+← →', 'one second back / forward'],
+  ['N', 'next uncertain: a suggestion, or a face held without a detection'],
+  ['V', 'show the anonymized result'],
+  ['R / K', 'redact / keep the selected track visible'],
+  ['Delete', 'delete the selected track'],
+  ['A / X', 'accept / dismiss the selected suggestion'],
+  ['B', 'draw a box (then F or S)'],
+  ['F', 'follow the drawn box forward and backward'],
+  ['I / O', 'set the in / out frame for a static box'],
+  ['S', 'make the drawn box static from in to out'],
+  ['Esc', 'drop the drawn box, cancel a running job'],
+  ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'],
+  ['?', 'show or hide this list'],
+];
+
+const LETTERS: Record<string, string> = {
+  ' ': 'play', n: 'next', v: 'result', r: 'redact', k: 'keep', a: 'accept', x: 'dismiss', b: 'draw', f: 'follow', s: 'static', i: 'in', o: 'out', '?': 'help',
+  delete: 'delete', backspace: 'delete',
+};
+
+/** The editor command a key press stands for (a name Editor.command knows), if any. */
+export function commandForKey(e: KeyboardEvent, jobRunning: boolean): string | undefined {
+  const ctrl = e.ctrlKey || e.metaKey;
+  const k = e.key;
+  if (ctrl && k.toLowerCase() === 'z') return e.shiftKey ? 'redo' : 'undo';
+  if (ctrl && k.toLowerCase() === 'y') return 'redo';
+  if (ctrl) return undefined;
+  if (k === 'ArrowLeft') return e.shiftKey ? 'back1s' : 'back1';
+  if (k === 'ArrowRight') return e.shiftKey ? 'fwd1s' : 'fwd1';
+  if (k === 'Escape') return jobRunning ? 'cancel' : 'drop';
+  return LETTERS[k.toLowerCase()];
+}

@@ -1,0 +1,171 @@
+import { boxAt, type Box, type TrackView } from './model.js';
+
+export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff' } as const;
+
+/** What a drag on the stage ends in: a new box drawn, or a track's box moved or resized on this frame. */
+export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'moved'; id: number; box: Box };
+
+type Handle = 'move' | 'nw' | 'ne' | 'sw' | 'se';
+
+/**
+ * The frame and its overlay, drawn together on one canvas from one (frame, bitmap) pair, so the
+ * boxes shown are always those of the exact frame shown. Coordinates in project pixels are scaled
+ * to the canvas; mouse gestures select, move, resize or draw boxes.
+ */
+export class Stage {
+  readonly canvas = document.createElement('canvas');
+  private readonly ctx = this.canvas.getContext('2d')!;
+  private bitmap: ImageBitmap | undefined;
+  /** The frame the bitmap shows; undefined before the first one arrives. */
+  frame: number | undefined;
+  private drag: { handle: Handle; id?: number; start: { x: number; y: number }; box: Box; moved: boolean } | undefined;
+  /** A box being drawn or just drawn, waiting for Follow or Static. */
+  pending: Box | undefined;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    private readonly host: {
+      tracks: () => TrackView[];
+      selected: () => number | undefined;
+      select: (id: number | undefined) => void;
+      drawing: () => boolean;
+      /** False while the anonymized result is shown: only the selected box is outlined then. */
+      outlines: () => boolean;
+      edited: (e: StageEdit) => void;
+    },
+  ) {
+    this.canvas.width = width;
+    this.canvas.height = height;
+    this.canvas.className = 'stage';
+    this.canvas.addEventListener('pointerdown', (e) => this.down(e));
+    this.canvas.addEventListener('pointermove', (e) => this.move(e));
+    this.canvas.addEventListener('pointerup', () => this.up());
+  }
+
+  show(frame: number, bitmap: ImageBitmap): void {
+    this.bitmap?.close();
+    this.bitmap = bitmap;
+    this.frame = frame;
+    this.draw();
+  }
+
+  draw(): void {
+    const c = this.ctx;
+    c.clearRect(0, 0, this.width, this.height);
+    if (!this.bitmap || this.frame === undefined) return;
+    c.drawImage(this.bitmap, 0, 0, this.width, this.height);
+    // Lines and labels keep their size on screen whatever the frame's size: sizes are in screen pixels over the scale.
+    const r = this.canvas.getBoundingClientRect();
+    const scale = Math.min(r.width / this.width, r.height / this.height) || 1;
+    // At least 2 frame pixels, so that a box edge always covers one frame pixel whole.
+    const line = Math.max(2, 2 / scale);
+    const sel = this.host.selected();
+    const outlines = this.host.outlines();
+    for (const t of this.host.tracks()) {
+      if (!outlines && t.id !== sel) continue;
+      const b = this.drag?.id === t.id ? this.drag.box : boxAt(t, this.frame);
+      if (!b) continue;
+      const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
+      c.lineWidth = t.id === sel ? line * 2 : line;
+      c.strokeStyle = colour;
+      c.setLineDash(t.action === 'candidate' ? [line * 4, line * 3] : []);
+      c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+      c.setLineDash([]);
+      c.fillStyle = colour;
+      // Labels only where they fit: a crowd of small boxes stays readable.
+      if (t.id === sel || (b.x2 - b.x1) * scale >= 40) {
+        c.font = `${12 / scale}px system-ui, sans-serif`;
+        c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${t.bestScore.toFixed(2)}` : ''}`, b.x1, Math.max(12 / scale, b.y1 - line * 2));
+      }
+      if (t.id === sel) for (const [x, y] of corners(b)) c.fillRect(x - line * 3, y - line * 3, line * 6, line * 6);
+    }
+    const p = this.drag && this.drag.id === undefined ? this.drag.box : this.pending;
+    if (p) {
+      c.lineWidth = line;
+      c.strokeStyle = COLORS.drawn;
+      c.setLineDash([line * 3, line * 3]);
+      c.strokeRect(p.x1, p.y1, p.x2 - p.x1, p.y2 - p.y1);
+      c.setLineDash([]);
+    }
+  }
+
+  /** Pointer position in frame pixels; the canvas is scaled with object-fit: contain, so the frame may be letterboxed. */
+  private point(e: PointerEvent): { x: number; y: number } {
+    const r = this.canvas.getBoundingClientRect();
+    const scale = Math.min(r.width / this.width, r.height / this.height);
+    const left = r.left + (r.width - this.width * scale) / 2;
+    const top = r.top + (r.height - this.height * scale) / 2;
+    return { x: (e.clientX - left) / scale, y: (e.clientY - top) / scale };
+  }
+
+  private down(e: PointerEvent): void {
+    if (this.frame === undefined) return;
+    const p = this.point(e);
+    this.canvas.setPointerCapture(e.pointerId);
+    if (this.host.drawing()) {
+      this.pending = undefined;
+      this.drag = { handle: 'se', start: p, box: { x1: p.x, y1: p.y, x2: p.x, y2: p.y }, moved: false };
+      return;
+    }
+    const r = this.canvas.getBoundingClientRect();
+    const grab = 8 / (Math.min(r.width / this.width, r.height / this.height) || 1);
+    const sel = this.host.tracks().find((t) => t.id === this.host.selected());
+    const selBox = sel && boxAt(sel, this.frame);
+    if (sel && selBox && sel.action !== 'candidate') {
+      const names: Handle[] = ['nw', 'ne', 'sw', 'se'];
+      const k = corners(selBox).findIndex(([x, y]) => Math.abs(x - p.x) < grab && Math.abs(y - p.y) < grab);
+      if (k >= 0) return void (this.drag = { handle: names[k]!, id: sel.id, start: p, box: selBox, moved: false });
+    }
+    // The smallest box under the pointer: nested boxes stay reachable.
+    const hits = this.host
+      .tracks()
+      .map((t) => ({ t, b: boxAt(t, this.frame!) }))
+      .filter((h): h is { t: TrackView; b: Box } => !!h.b && p.x >= h.b.x1 && p.x <= h.b.x2 && p.y >= h.b.y1 && p.y <= h.b.y2)
+      .sort((a, b) => area(a.b) - area(b.b));
+    const hit = hits[0];
+    this.host.select(hit?.t.id);
+    if (hit && hit.t.action !== 'candidate') this.drag = { handle: 'move', id: hit.t.id, start: p, box: hit.b, moved: false };
+  }
+
+  private move(e: PointerEvent): void {
+    const d = this.drag;
+    if (!d) return;
+    const p = this.point(e);
+    const dx = p.x - d.start.x;
+    const dy = p.y - d.start.y;
+    d.start = p;
+    const b = { ...d.box };
+    if (d.handle === 'move') Object.assign(b, { x1: b.x1 + dx, x2: b.x2 + dx, y1: b.y1 + dy, y2: b.y2 + dy });
+    if (d.handle === 'nw' || d.handle === 'sw') b.x1 += dx;
+    if (d.handle === 'ne' || d.handle === 'se') b.x2 += dx;
+    if (d.handle === 'nw' || d.handle === 'ne') b.y1 += dy;
+    if (d.handle === 'sw' || d.handle === 'se') b.y2 += dy;
+    d.box = b;
+    d.moved = true;
+    this.draw();
+  }
+
+  private up(): void {
+    const d = this.drag;
+    this.drag = undefined;
+    if (!d?.moved) return this.draw();
+    const b = normal(d.box);
+    if (d.id === undefined) {
+      if (b.x2 - b.x1 >= 4 && b.y2 - b.y1 >= 4) {
+        this.pending = b;
+        this.host.edited({ kind: 'drawn', box: b });
+      }
+    } else this.host.edited({ kind: 'moved', id: d.id, box: b });
+    this.draw();
+  }
+}
+
+const corners = (b: Box): [number, number][] => [
+  [b.x1, b.y1],
+  [b.x2, b.y1],
+  [b.x1, b.y2],
+  [b.x2, b.y2],
+];
+const area = (b: Box): number => (b.x2 - b.x1) * (b.y2 - b.y1);
+const normal = (b: Box): Box => ({ x1: Math.min(b.x1, b.x2), y1: Math.min(b.y1, b.y2), x2: Math.max(b.x1, b.x2), y2: Math.max(b.y1, b.y2) });
