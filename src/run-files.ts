@@ -58,7 +58,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   }
   if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
   // One output file: its format is checked against the input before any model or ffmpeg starts.
-  const format = o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
+  const format =
+    mode === 'anonymize' && o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
   if (format) throw usageError(`-o ${format}`);
   // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${

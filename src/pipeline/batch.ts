@@ -81,8 +81,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     ...(error === undefined ? {} : { error }),
   });
   if (samePath(output, file.path)) return outcome(false, 0, 'the output would overwrite the input; choose another -o');
-  // A name given by -o is checked against the input's kind; one faceblur derives keeps the input's own extension.
-  const format = opts.output !== undefined && !isFolderTarget(opts.output) ? outputFormatProblem(file.path, output) : undefined;
+  // A name given by -o is checked against the input's kind; one faceblur derives keeps the input's own
+  // extension. Other jobs (analyze) write their own format.
+  const format = !opts.job && opts.output !== undefined && !isFolderTarget(opts.output) ? outputFormatProblem(file.path, output) : undefined;
   if (format) return outcome(false, 0, format);
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
