@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { describeIssue } from './option-messages.js';
-import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from './options.js';
+import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
+import { runTrack } from './run-track.js';
 import { runCam } from './run-cam.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
 import { mistypedCommand } from './io/typo.js';
@@ -76,6 +77,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run faceblur review --help for usage)')
     .exitOverride();
   addOptions(review, reviewOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => setExit(await runReview(input, raw, review)));
+  const track = program
+    .command('track')
+    .description('follow a box drawn on one frame forward and backward through INPUT, and add it to its project as a manual track to anonymize')
+    .argument('<input>', 'the video (or photo) the project was made for')
+    .showHelpAfterError('(run faceblur track --help for usage)')
+    .exitOverride();
+  addOptions(track, trackOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => {
+    const parsed = trackOptionsSchema.safeParse(raw);
+    if (!parsed.success) throw usageError(describeIssue(parsed.error, trackOptionSpecs, raw));
+    setExit(await runTrack(input, parsed.data));
+  });
   const models = program.command('models').description('manage the detector models').exitOverride();
   models
     .command('install')

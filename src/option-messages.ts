@@ -11,7 +11,8 @@ const EXPECTED: Record<string, string> = {
   size: 'WxH with positive sizes, such as 640x480',
   color: 'a hex RGB colour such as 000000 or ff00ff',
   codec: 'an ffmpeg encoder name such as libx264 or libx265',
-  detector: 'yunet, yunet-n or centerface, or several of them joined by commas',
+  detector: 'yunet, yunet-n, retinaface, centerface or scrfd, or several of them joined by commas',
+  box: 'x1,y1,x2,y2 in pixels of the frame, with x1 < x2 and y1 < y2',
 };
 
 /** The schema under optional/default/pipe wrappers: the one that checks the value. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BLUR_CELLS_PER_FACE } from './anonymize/anonymize.js';
 import { parseHexColor } from './anonymize/color.js';
+import type { Box } from './detect/box.js';
 
 /**
  * Pixelate's default cells across the face: the blur's, so that both keep the same information (a
@@ -143,12 +144,32 @@ export const analyzeOptionSpecs = {
   output: opt('-o, --output <path>', 'project file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>.faceblur.json beside each input'),
 } satisfies Record<string, OptionSpec<z.ZodType>>;
 
+/** `--box x1,y1,x2,y2`: a box in frame pixels, x1 < x2 and y1 < y2. */
+const boxSchema = z.string().transform((s, ctx): Box => {
+  const v = s.split(',').map((p) => Number(p.trim()));
+  if (v.length !== 4 || !v.every(Number.isFinite) || v[0]! >= v[2]! || v[1]! >= v[3]!) {
+    ctx.addIssue({ code: 'custom', message: 'not a box' });
+    return z.NEVER;
+  }
+  return { x1: v[0]!, y1: v[1]!, x2: v[2]!, y2: v[3]! };
+});
+
+/** `faceblur track`: the project to add to, and the box a person drew on one frame. */
+export const trackOptionSpecs = {
+  project: opt('--project <file>', 'the redaction project of INPUT (from faceblur analyze), which gains the followed box as a manual track', z.string()),
+  frame: opt('--frame <n>', 'the frame the box is drawn on, counted from 0', integer(0, Number.MAX_SAFE_INTEGER)),
+  box: opt('--box <x1,y1,x2,y2>', 'the box to follow, in pixels of the frame', boxSchema),
+  label: opt('--label <text>', "the track's label in the project (a name, or what it hides)", z.string().optional()),
+  quiet: fileOptionSpecs.quiet,
+} satisfies Record<string, OptionSpec<z.ZodType>>;
+
 const schemaOf = <S extends Record<string, OptionSpec<z.ZodType>>>(specs: S) =>
   z.object(Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, s.schema])) as { [K in keyof S]: S[K]['schema'] });
 
 export const fileOptionsSchema = schemaOf(fileOptionSpecs);
 export type FileOptions = z.output<typeof fileOptionsSchema>;
 export const camOptionsSchema = schemaOf(camOptionSpecs);
+export const trackOptionsSchema = schemaOf(trackOptionSpecs);
 export type CamOptions = z.output<typeof camOptionsSchema>;
 /** What the detector, the masks and the tracker need, in either mode. */
 export type SharedOptions = Pick<FileOptions, (typeof SHARED)[number]>;
