@@ -9,20 +9,15 @@ import { join } from 'node:path';
 import { BoxesBuilder } from '../dist/project/boxes.js';
 import { readProject, writeProject } from '../dist/project/file.js';
 import { median } from './lib/timing.js';
+import { seededRandom } from './lib/random.js';
 
 const FPS = 30;
 const FRAMES = 3600 * FPS;
 const ON_SCREEN = 20;
 const [W, H] = [1920, 1080];
 
-// Deterministic: mulberry32, so every run measures the same file.
-let seed = 14;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Deterministic, so every run measures the same file.
+const rand = seededRandom(14);
 
 function face(start, length, score) {
   const b = new BoxesBuilder();

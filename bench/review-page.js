@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { BoxesBuilder } from '../dist/project/boxes.js';
 import { writeProject } from '../dist/project/file.js';
 import { contentHash } from '../dist/project/identity.js';
+import { seededRandom } from './lib/random.js';
 
 const FPS = 30;
 const FRAMES = 600 * FPS;
@@ -22,13 +23,8 @@ if (!existsSync(clip)) {
     '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', clip]);
 }
 
-let seed = 15;
-const rand = () => {
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-};
+// Deterministic, so every run measures the same file.
+const rand = seededRandom(15);
 function face(start, length, score) {
   const b = new BoxesBuilder();
   const size = 20 + rand() * 60;

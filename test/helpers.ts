@@ -1,6 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -96,4 +97,16 @@ export function psnr(a: Uint8Array, b: Uint8Array, width: number, inside: (x: nu
     n += 3;
   }
   return n === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / n));
+}
+
+/** A GET with full control of the Host header, which fetch does not allow; resolves to the status code. */
+export function statusOf(url: string, host?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: host ? { host } : {} }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectInvariants, runGuarded, startCli, survivors, type GuardedRun } from '../faults/guard.js';
-import { ffprobe, ROOT, SHARED, tempDir } from '../helpers.js';
+import { ffprobe, ROOT, SHARED, statusOf, tempDir } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // A real clip: people walk into view one by one; faces appear after about 6 s.
@@ -25,17 +25,6 @@ async function previewUrl(run: GuardedRun): Promise<URL> {
   }
 }
 
-/** A GET with full control of the Host header, which fetch does not allow. */
-function statusOf(url: string, host?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: host ? { host } : {} }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   let browser: Browser;

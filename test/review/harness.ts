@@ -1,10 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
 import { ROOT } from '../helpers.js';
+export { statusOf } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Browser tests are skipped without a Chromium (install it: apt-get install chromium). */
@@ -37,17 +37,6 @@ export function stopRun(run: GuardedRun): void {
   for (const pid of survivors(run.tag)) process.kill(pid, 'SIGKILL');
 }
 
-/** A GET with full control of the Host header, which fetch does not allow. */
-export function statusOf(url: string, host?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { headers: host ? { host } : {} }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /** A screenshot recorder for one test: `shot('accepted')` writes NN-accepted.png. */
 export function screenshots(page: Page, name: string): (step: string) => Promise<void> {
