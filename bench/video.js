@@ -1,5 +1,5 @@
 // `npm run bench:video`: temporal stability on moving-camera clips made from annotated photos
-// (bench/lib/synth.js), through the real CLI. Reports, per variant: exposed face-frames (medium
+// (fixtures/moving-camera.js, built by bench/lib/synthetic-clips.js), through the real CLI. Reports, per variant: exposed face-frames (medium
 // faces with < 80% of their box covered), the longest run of exposed frames of a face after it was
 // first covered, jitter of masks on still faces, spill (share of the picture anonymized outside
 // every face box enlarged 2×: mean and worst frame) and speed, also on clips of fast oscillating
