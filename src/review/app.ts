@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
@@ -9,6 +8,7 @@ import { addManualTrack, ProjectEditError } from '../project/edit.js';
 import { trackBox } from '../track/follow.js';
 import { checkProjectInput, readProject } from '../project/file.js';
 import { projectRegionsAt } from '../project/regions.js';
+import type { Project } from '../project/schema.js';
 import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
 import { runCliChild } from './jobs.js';
@@ -53,14 +53,17 @@ export class ReviewApp {
 
   constructor(readonly config: ReviewConfig) {}
 
-  /** Loads the project, analyzing the input first when there is none; resolves when ready or failed. */
-  async start(): Promise<void> {
+  /**
+   * Opens `loaded` (a project already read and checked against the input), or analyzes the input
+   * into a new project first; resolves when ready or failed.
+   */
+  async start(loaded?: Project): Promise<void> {
     const c = this.config;
     try {
-      if (!existsSync(c.projectPath)) await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...c.analyzeArgs], progress, s));
+      if (!loaded) await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...c.analyzeArgs], progress, s));
       if (this.failure) return;
-      const project = await readProject(c.projectPath);
-      await checkProjectInput(project, c.projectPath, c.input);
+      const project = loaded ?? (await readProject(c.projectPath));
+      if (!loaded) await checkProjectInput(project, c.projectPath, c.input);
       this.session = new ReviewSession(c.projectPath, project);
       this.frames = new FrameSource(c.tools, c.input, project.input);
     } catch (err) {
@@ -146,6 +149,11 @@ export class ReviewApp {
       this.edit((p) => addManualTrack(p, boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' }))));
       return `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into a new track`;
     });
+  }
+
+  /** True once a project is open for editing (and so is saved on close). */
+  get hasProject(): boolean {
+    return this.session !== undefined;
   }
 
   cancel(): void {

@@ -9,7 +9,7 @@ import { findFfmpeg } from '../media/ffmpeg.js';
 import { z } from 'zod';
 import { describeIssue } from '../option-messages.js';
 import { fileOptionsSchema } from '../options.js';
-import { projectNameFor } from '../project/file.js';
+import { checkProjectInput, projectNameFor, readProject } from '../project/file.js';
 import { anonymizeSettingsOf } from '../pipeline/setup.js';
 import { createLog } from '../ui/log.js';
 import { ReviewApp } from './app.js';
@@ -18,7 +18,9 @@ import { startReviewServer } from './server.js';
 
 /**
  * `faceblur review INPUT`: analyzes the input into a project if it has none, then serves the editor
- * until Ctrl+C (or SIGTERM), which saves the project and exits 0.
+ * until Ctrl+C (or SIGTERM), which saves the project and exits 0. A project that exists is read and
+ * checked against the input before the server starts, so a broken one or one made for another file
+ * is one line and exit 2; a Ctrl+C before the first analysis finished saves nothing and exits 130 (143).
  */
 export async function runReview(input: string, raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const parsed = fileOptionsSchema.safeParse(raw);
@@ -26,13 +28,17 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   const port = z.object({ port: reviewOptionSpecs.port.schema }).safeParse({ port: raw.port });
   if (!port.success) throw usageError(describeIssue(port.error, reviewOptionSpecs, raw));
   const o = parsed.data;
-  if (!existsSync(input) || !statSync(input).isFile()) throw new UserError(`${input}: no such file`, 2);
+  if (!existsSync(input)) throw new UserError(`${input}: no such file`, 2);
+  if (!statSync(input).isFile()) throw new UserError(`${input}: is a folder; review takes one video or photo`, 2);
   if (!isMediaPath(input)) throw new UserError(`${input}: not a video or photo faceblur reads`, 2);
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  // Absolute, so that the page says exactly where the project and the export are.
+  const projectPath = resolve(o.project ?? projectNameFor(input));
+  const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
+  if (existing) await checkProjectInput(existing, projectPath, input);
   const app = new ReviewApp({
     input,
-    // Absolute, so that the page says exactly where the project and the export are.
-    projectPath: resolve(o.project ?? projectNameFor(input)),
+    projectPath,
     outputPath: resolve(o.output ?? defaultOutputPath(input)),
     analyzeArgs: givenFlags(cmd, DETECT, raw),
     exportArgs: givenFlags(cmd, RENDER, raw),
@@ -47,10 +53,14 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  void app.start();
-  await stopped;
+  void app.start(existing);
+  const signal = await stopped;
   await app.close();
   await server.close();
-  log.info(`saved ${app.config.projectPath}`);
+  if (!app.hasProject) {
+    log.info(`${signal}: the analysis did not finish; nothing was saved`);
+    return signal === 'SIGTERM' ? 143 : 130;
+  }
+  log.info(`saved ${projectPath}`);
   return 0;
 }

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeClip } from '../../fixtures/clips.js';
+import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
+
+// What a new user met when trying `faceblur review` (issue 15): a project that cannot be opened is an
+// error before any server starts, and a Ctrl+C before the first analysis finished never claims a save.
+
+describe('faceblur review: what is refused before the editor starts, and an interrupted first analysis', () => {
+  it('refuses a project made for another file, a broken project and a folder, in one line each (exit 2), with no server', async () => {
+    const dir = tempDir('faceblur-review-cli-');
+    const photo = join(dir, 'group.jpg');
+    copyFileSync(join(IMAGES, 'human_group-1.jpg'), photo);
+    const clip = makeClip(dir, 'clip.mp4', { seconds: 1 });
+    const made = await runCli(['analyze', clip, '-q']);
+    expect(made.code, made.stderr).toBe(0);
+    writeFileSync(join(dir, 'group.faceblur.json'), '{');
+    mkdirSync(join(dir, 'folder'));
+    const cases: [string[], RegExp][] = [
+      [[photo, '--project', join(dir, 'clip.faceblur.json')], /was made for another file/],
+      [[photo], /group\.faceblur\.json: not a faceblur project/],
+      [[join(dir, 'folder')], /is a folder; review takes one video or photo/],
+    ];
+    for (const [args, message] of cases) {
+      const before = existsSync(join(dir, 'clip.faceblur.json')) ? sha256(join(dir, 'clip.faceblur.json')) : '';
+      const r = await runCli(['review', ...args, '--no-open']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/Review:/);
+      expect(sha256(join(dir, 'clip.faceblur.json'))).toBe(before);
+    }
+  });
+
+  it('a Ctrl+C during the first analysis saves nothing, says so, and exits 130', async () => {
+    const dir = tempDir('faceblur-review-cli-');
+    const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
+    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        if (stderr.includes('Review: http://127.0.0.1:')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/SIGINT: the analysis did not finish; nothing was saved/);
+    expect(stderr).not.toMatch(/saved .*faceblur\.json/);
+    expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
+  });
+});
