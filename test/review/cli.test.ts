@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeClip } from '../../fixtures/clips.js';
 import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
+import { HAVE_CHROMIUM, launchBrowser, startReview, stopRun } from './harness.js';
 
 // What a new user met when trying `faceblur review` (issue 15): a project that cannot be opened is an
 // error before any server starts, and a Ctrl+C before the first analysis finished never claims a save.
@@ -52,5 +53,28 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(stderr).toMatch(/SIGINT: the analysis did not finish; nothing was saved/);
     expect(stderr).not.toMatch(/saved .*faceblur\.json/);
     expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
+  });
+});
+
+describe.runIf(HAVE_CHROMIUM)('faceblur review: the page while the first analysis runs', () => {
+  it('cancels the analysis from the job bar: the analysis stops, and the page says so', async () => {
+    const dir = tempDir('faceblur-review-cancel-');
+    const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
+    const browser = await launchBrowser();
+    const { run, url } = await startReview([clip]);
+    try {
+      const page = await browser.newPage();
+      await page.goto(url.href);
+      const cancel = page.locator('.job button', { hasText: 'cancel' });
+      await cancel.waitFor({ state: 'visible', timeout: 30_000 });
+      await cancel.click();
+      await page.getByText('analyze cancelled').first().waitFor({ timeout: 15_000 });
+      const state = (await page.evaluate(async () => (await fetch(`api/state${location.search}`)).json())) as { job?: { kind: string; state: string } };
+      expect(state.job).toMatchObject({ kind: 'analyze', state: 'cancelled' });
+      expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
+    } finally {
+      stopRun(run);
+      await browser.close();
+    }
   });
 });

@@ -40,6 +40,12 @@ class Editor {
   async start(): Promise<void> {
     this.root.textContent = '';
     this.root.append(this.status, this.jobBar, this.message);
+    // The job bar's cancel works from the start: the first analysis runs before the editor (and its
+    // delegated click handler) is built.
+    this.jobBar.querySelector('button')!.addEventListener('click', (e) => {
+      e.stopPropagation();
+      void this.send('api/cancel');
+    });
     await this.poll();
     setInterval(() => void this.poll(), 400);
     document.addEventListener('keydown', (e) => this.key(e));
