@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createDetector, openModelSession } from '../dist/detect/detector.js';
 import { fuseDetections } from '../dist/detect/fusion.js';
 import { InputBuffers } from '../dist/detect/input-tensor.js';
-import { CANDIDATE_FLOOR } from '../dist/detect/multi-pass.js';
+import { CANDIDATE_FLOOR } from '../dist/detect/fusion.js';
 import { maskFromDetection, rasterize } from '../dist/anonymize/mask.js';
 import { loadFrame, loadWider, scoreImage, SHARED, summarize } from './lib/wider.js';
 

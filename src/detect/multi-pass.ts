@@ -57,8 +57,6 @@ export interface MultiPassConfig extends SessionConfig {
 /** Duplicates of one face from two overlapping tiles. */
 const TILE_NMS_IOU = 0.3;
 
-export { CANDIDATE_FLOOR };
-
 /** Tiles for one pass over the frame, when its detector input would be too large to hold at once. */
 function passTiles(frame: Frame, size: DetectSize, explicit: boolean): Rect[] | undefined {
   // An explicit --scale is the user's choice of detector input and is never tiled.
