@@ -6,7 +6,6 @@ export interface Log {
   verbose(line: string): void;
   /** Colours only on a TTY and when NO_COLOR is unset. */
   readonly color: boolean;
-  readonly tty: boolean;
   readonly quiet: boolean;
 }
 
@@ -34,7 +33,6 @@ export function createLog(
       if (opts.verbose) write(paint('2', l));
     },
     color,
-    tty,
     quiet: opts.quiet,
   };
 }
