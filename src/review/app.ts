@@ -11,7 +11,7 @@ import { projectRegionsAt } from '../project/regions.js';
 import type { Project } from '../project/schema.js';
 import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
-import { runCliChild } from './jobs.js';
+import { runCliChild } from '../jobs/cli-child.js';
 import { ReviewSession } from './session.js';
 import { best, projectView, type ProjectView } from './view.js';
 import type { JobState, ReviewState } from './wire.js';

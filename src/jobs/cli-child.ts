@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../models/manifest.js';
 
-import type { JobState } from './wire.js';
 
-export type { JobState };
+
+
 
 /** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
 const PROGRESS = /(\d+)\/(\d+) frames/g;
