@@ -12,6 +12,8 @@ import { runFiles } from './run-files.js';
 import { reviewOptionSpecs } from './review/options.js';
 import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
+import { serveOptionSpecs } from './serve/options.js';
+import { runServe } from './serve/run.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -27,6 +29,7 @@ function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
 const USAGE = [
   'usage: faceblur [options] <video|photo|folder...>   anonymize files (outputs: <name>_anonymized.<ext>)',
   '       faceblur cam [options]                       anonymize a webcam live, in a browser preview',
+  '       faceblur serve [options]                     a web app: upload, anonymize, review, download',
   '       faceblur models install|list                 manage the detector models',
   '       faceblur --help                              every option, with its default',
 ].join('\n');
@@ -88,6 +91,12 @@ function buildProgram(setExit: (code: number) => void): Command {
     if (!parsed.success) throw usageError(describeIssue(parsed.error, trackOptionSpecs, raw));
     setExit(await runTrack(input, parsed.data));
   });
+  const serve = program
+    .command('serve')
+    .description('a web app for teams: upload videos and photos in the browser, follow the jobs, review, download; jobs are deleted after --retention')
+    .showHelpAfterError('(run faceblur serve --help for usage)')
+    .exitOverride();
+  addOptions(serve, serveOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await runServe(raw, version)));
   const models = program.command('models').description('manage the detector models').exitOverride();
   models
     .command('install')

@@ -13,6 +13,11 @@ const EXPECTED: Record<string, string> = {
   codec: 'an ffmpeg encoder name such as libx264 or libx265',
   detector: 'yunet, yunet-n, retinaface, centerface or scrfd, or several of them joined by commas',
   box: 'x1,y1,x2,y2 in pixels of the frame, with x1 < x2 and y1 < y2',
+  retention: 'a time such as 90s, 30m, 24h or 7d',
+  maxDuration: 'a time such as 90s, 30m, 2h or 7d',
+  maxUploadSize: 'a size such as 500M or 8G',
+  redis: 'a Redis address such as redis://127.0.0.1:6379',
+  addUser: 'a user name of up to 64 letters, digits, ., @, _ or -',
 };
 
 /** The schema under optional/default/pipe wrappers: the one that checks the value. */

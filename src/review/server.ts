@@ -54,14 +54,12 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /**
- * The review editor's HTTP server, under the live preview's rules (src/live/loopback.ts): 127.0.0.1
- * only, a free port unless one is given, the per-run token and a loopback Host header on every
- * request (else 403), no-store, and a Content-Security-Policy that allows only the server's own
- * script, style and images. GET serves the page, frames and state; POST applies edits and starts jobs.
+ * The editor's routes for one ReviewApp, relative to where the page is served (`/` for `faceblur
+ * review`, `/jobs/ID/review/` in `faceblur serve`): the page (its asset links carry `pageToken`),
+ * its script and style, and the JSON API. Access checks are the caller's. Rejects with
+ * ReviewRequestError (or another error) for {@link sendReviewError}.
  */
-export async function startReviewServer(app: ReviewApp, o: { port: number; title: string }): Promise<ReviewServer> {
-  const guard = loopbackGuard();
-  let port = 0;
+export function reviewRoutes(app: ReviewApp, pageToken: string, title: string): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> {
   const json = (res: ServerResponse, value: unknown) => send(res, 200, 'application/json', JSON.stringify(value));
   const asset = async (res: ServerResponse, name: string, type: string) => {
     try {
@@ -71,13 +69,13 @@ export async function startReviewServer(app: ReviewApp, o: { port: number; title
     }
   };
 
-  const routes = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const n = Number(url.searchParams.get('n'));
     const route = `${req.method} ${url.pathname}`;
     switch (route) {
       case 'GET /': {
         const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        return send(res, 200, 'text/html; charset=utf-8', pageHtml(guard.token, o.title), { 'Content-Security-Policy': csp });
+        return send(res, 200, 'text/html; charset=utf-8', pageHtml(pageToken, title), { 'Content-Security-Policy': csp });
       }
       case 'GET /app.js':
         return asset(res, 'app.js', 'text/javascript; charset=utf-8');
@@ -115,15 +113,29 @@ export async function startReviewServer(app: ReviewApp, o: { port: number; title
         return send(res, 404, 'text/plain', 'not found\n');
     }
   };
+}
 
+/** Answers a request whose route threw: the error's status (400/404/409 for ReviewRequestError, else 500) and its one line. */
+export function sendReviewError(res: ServerResponse, err: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const status = err instanceof ReviewRequestError ? err.status : 500;
+  send(res, status, 'text/plain; charset=utf-8', `${errorMessage(err)}\n`);
+}
+
+/**
+ * The review editor's HTTP server, under the live preview's rules (src/live/loopback.ts): 127.0.0.1
+ * only, a free port unless one is given, the per-run token and a loopback Host header on every
+ * request (else 403), no-store, and a Content-Security-Policy that allows only the server's own
+ * script, style and images. GET serves the page, frames and state; POST applies edits and starts jobs.
+ */
+export async function startReviewServer(app: ReviewApp, o: { port: number; title: string }): Promise<ReviewServer> {
+  const guard = loopbackGuard();
+  let port = 0;
+  const routes = reviewRoutes(app, guard.token, o.title);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (!guard.allowed(req, url, port)) return send(res, 403, 'text/plain', FORBIDDEN);
-    routes(req, res, url).catch((err: unknown) => {
-      if (res.headersSent) return res.destroy();
-      const status = err instanceof ReviewRequestError ? err.status : 500;
-      send(res, status, 'text/plain; charset=utf-8', `${errorMessage(err)}\n`);
-    });
+    routes(req, res, url).catch((err: unknown) => sendReviewError(res, err));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE' ? usageError(`--port ${o.port}: already in use on 127.0.0.1`) : err));

@@ -1,0 +1,106 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { errorMessage } from '../errors.js';
+import { readJob, readJobState, runWholeJob, writeJobState, type JobRecord, type JobRunner, type JobState } from './job.js';
+
+/** Progress is rewritten at most this often (milliseconds): enough for a live bar, little disk traffic. */
+const PROGRESS_INTERVAL_MS = 500;
+
+export interface EmbeddedRunnerOptions {
+  dataDir: string;
+  /** Jobs run at once, each a faceblur child process (≥ 1). */
+  concurrency: number;
+}
+
+interface Running {
+  abort: AbortController;
+  /** Settles when the job's child has exited and its last state.json write is done. */
+  settled: Promise<void>;
+}
+
+/**
+ * The queue of `faceblur serve` without `--redis`: jobs run inside the serve process, at most
+ * `concurrency` at once, in the order they were queued. Each job's `state.json` goes
+ * queued → running (progress) → done | failed | cancelled, so that serve reads a job's state the
+ * same way whichever runner runs it. Jobs left queued or running by a serve that stopped are queued
+ * again at start (their output was never published: the CLI renames it into place only on success).
+ */
+export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<JobRunner> {
+  const waiting: JobRecord[] = [];
+  const running = new Map<string, Running>();
+  let closed = false;
+
+  const pump = (): void => {
+    while (!closed && running.size < o.concurrency && waiting.length) start(waiting.shift()!);
+  };
+
+  const start = (job: JobRecord): void => {
+    const abort = new AbortController();
+    // Writes are chained so that the last one (done, failed) cannot be overtaken by a progress write.
+    let writes = Promise.resolve();
+    const write = (state: Omit<JobState, 'updatedAt'>) => {
+      writes = writes.then(() => (abort.signal.aborted && state.status !== 'cancelled' ? undefined : writeJobState(o.dataDir, job.id, state))).catch(() => {});
+    };
+    let lastWrite = 0;
+    write({ status: 'running', progress: 0 });
+    const settled = runWholeJob(o.dataDir, job, abort.signal, (fraction) => {
+      const now = Date.now();
+      if (now - lastWrite < PROGRESS_INTERVAL_MS) return;
+      lastWrite = now;
+      write({ status: 'running', progress: Math.min(1, Math.max(0, fraction)) });
+    })
+      .then(
+        () => write({ status: 'done', progress: 1 }),
+        (err: unknown) => {
+          // A cancelled job's folder is about to be deleted: writing into it would bring it back.
+          if (!abort.signal.aborted) write({ status: 'failed', progress: 0, message: errorMessage(err) });
+        },
+      )
+      .then(() => writes)
+      .finally(() => {
+        running.delete(job.id);
+        pump();
+      });
+    running.set(job.id, { abort, settled });
+  };
+
+  const runner: JobRunner = {
+    async enqueue(job) {
+      if (closed) throw new Error('the job queue is closed');
+      await writeJobState(o.dataDir, job.id, { status: 'queued', progress: 0 });
+      waiting.push(job);
+      pump();
+    },
+    async cancel(id) {
+      const i = waiting.findIndex((j) => j.id === id);
+      if (i >= 0) waiting.splice(i, 1);
+      const r = running.get(id);
+      if (!r) return;
+      r.abort.abort(new Error('cancelled'));
+      await r.settled;
+    },
+    async close() {
+      closed = true;
+      waiting.length = 0;
+      const all = [...running.values()];
+      for (const r of all) r.abort.abort(new Error('serve is stopping'));
+      await Promise.all(all.map((r) => r.settled));
+    },
+  };
+  waiting.push(...(await unfinishedJobs(o.dataDir)));
+  pump();
+  return runner;
+}
+
+/** Jobs whose state is queued or running, oldest first: what a stopped serve left to do. */
+async function unfinishedJobs(dataDir: string): Promise<JobRecord[]> {
+  const ids = await readdir(join(dataDir, 'jobs')).catch(() => [] as string[]);
+  const jobs: JobRecord[] = [];
+  for (const id of ids) {
+    const state = await readJobState(dataDir, id);
+    if (state?.status !== 'queued' && state?.status !== 'running') continue;
+    const job = await readJob(dataDir, id).catch(() => undefined);
+    if (job) jobs.push(job);
+  }
+  return jobs.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}

@@ -1,0 +1,180 @@
+import { createReadStream } from 'node:fs';
+import { extname } from 'node:path';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { FfmpegTools } from '../media/ffmpeg.js';
+import { jobOptionsHelp, jobSettingsSchema, settingsToArgs, SettingsError } from './job-settings.js';
+import type { JobStore, JobView } from './store.js';
+import { HttpError, receiveFile, type UploadLimits } from './upload.js';
+
+const jobViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().meta({ description: 'the uploaded file name (display only)' }),
+    kind: z.enum(['video', 'photo']),
+    createdAt: z.string().meta({ description: 'ISO 8601, when the upload completed' }),
+    expiresAt: z.string().meta({ description: 'ISO 8601, when retention deletes the job' }),
+    status: z.enum(['queued', 'running', 'done', 'failed', 'cancelled']),
+    progress: z.number().min(0).max(1),
+    message: z.string().optional().meta({ description: 'why the job failed, or what it is doing' }),
+    args: z.array(z.string()).meta({ description: 'the CLI options the job runs with' }),
+    outputSize: z.number().optional().meta({ description: 'bytes of the output, once done' }),
+  })
+  .meta({ id: 'Job' }) satisfies z.ZodType<JobView>;
+
+const errorSchema = z.object({ error: z.string() }).meta({ id: 'Error' });
+const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/) });
+const uploadResultSchema = z.object({
+  jobs: z.array(jobViewSchema),
+  errors: z.array(z.object({ name: z.string(), status: z.number(), error: z.string() })).meta({ description: 'the files that were refused; the others became jobs' }),
+});
+const uploadBodySchema = z.object({
+  settings: z.string().optional().meta({ description: 'JSON object of CLI options for every file of this request (see GET /api/options); must come before the files' }),
+  file: z.array(z.string().meta({ format: 'binary' })).meta({ description: 'one or more videos or photos' }),
+});
+const limitsSchema = z.object({ maxUploadBytes: z.number(), maxDurationSeconds: z.number(), retentionSeconds: z.number() });
+const optionsSchema = z.object({
+  limits: limitsSchema,
+  options: z.array(z.object({ name: z.string(), flag: z.string(), help: z.string(), default: z.string().optional(), expects: z.string(), switchDefault: z.boolean().optional() })),
+});
+
+const MIME: Record<string, string> = {
+  '.mp4': 'video/mp4', '.m4v': 'video/mp4', '.mov': 'video/quicktime', '.mkv': 'video/x-matroska', '.webm': 'video/webm', '.avi': 'video/x-msvideo',
+  '.gif': 'image/gif', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.avif': 'image/avif',
+};
+
+/** `Content-Disposition` for a download named after the upload: `talk.mp4` → `talk_anonymized.mp4`. */
+function attachment(inputName: string, outputFile: string): string {
+  const ext = extname(outputFile);
+  const name = `${inputName.slice(0, inputName.length - extname(inputName).length)}_anonymized${ext}`;
+  const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export interface ApiContext {
+  store: JobStore;
+  tools: FfmpegTools;
+  limits: UploadLimits & { retention: number; maxUploads: number };
+  /** Called before a job is deleted, to close anything open on it (its review editor). */
+  onDelete(id: string): Promise<void>;
+}
+
+/** The JSON API under /api: create jobs by upload, list, status, download, delete; described at /api/openapi.json. */
+export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
+  const app = fastify.withTypeProvider<ZodTypeProvider>();
+  let uploading = 0;
+  const security: Record<string, string[]>[] = [{ token: [] }, { basic: [] }];
+  const notFound = (id: string) => new HttpError(404, `no job ${id} (it may have been deleted or expired)`);
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+
+  app.get('/api/options', { schema: { summary: 'The options a job may set, and the server\'s limits', security, response: { 200: optionsSchema } } }, async () => ({
+    limits: { maxUploadBytes: c.limits.maxBytes, maxDurationSeconds: c.limits.maxDuration, retentionSeconds: c.limits.retention },
+    options: jobOptionsHelp(),
+  }));
+
+  app.get('/api/jobs', { schema: { summary: 'List the jobs, newest first', security, response: { 200: z.object({ jobs: z.array(jobViewSchema) }) } } }, async () => ({ jobs: await c.store.list() }));
+
+  app.post(
+    '/api/jobs',
+    {
+      schema: {
+        summary: 'Create jobs by uploading files (multipart/form-data)',
+        description: 'Each file becomes one job. A file that is refused (not media, too large, too long) does not stop the others. 429 when --max-uploads uploads are already being received.',
+        consumes: ['multipart/form-data'],
+        body: uploadBodySchema,
+        security,
+        response: { 201: uploadResultSchema, 400: uploadResultSchema, 413: uploadResultSchema, 415: uploadResultSchema, 429: errorSchema },
+      },
+      // The multipart body is read as a stream by the handler, not parsed and validated up front.
+      validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0])),
+    },
+    async (req, reply) => {
+      if (!req.isMultipart()) throw new HttpError(415, 'upload the files as multipart/form-data');
+      if (uploading >= c.limits.maxUploads) return reply.code(429).header('Retry-After', '2').send({ error: `busy: ${uploading} uploads are being received; try again` });
+      uploading++;
+      try {
+        const result = await receiveAll(req);
+        const status = (result.jobs.length ? 201 : (result.errors[0]?.status ?? 400)) as 201 | 400 | 413 | 415;
+        return reply.code(status).send(result);
+      } finally {
+        uploading--;
+      }
+    },
+  );
+
+  const receiveAll = async (req: FastifyRequest): Promise<z.infer<typeof uploadResultSchema>> => {
+    const result: z.infer<typeof uploadResultSchema> = { jobs: [], errors: [] };
+    let args: string[] = [];
+    let files = 0;
+    for await (const part of req.parts()) {
+      if (part.type === 'field') {
+        if (part.fieldname !== 'settings') continue;
+        if (files) throw new HttpError(400, 'the settings field must come before the files');
+        args = parseSettings(String(part.value));
+        continue;
+      }
+      files++;
+      try {
+        result.jobs.push(await receiveFile(part, c.store, c.limits, c.tools, args));
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        result.errors.push({ name: part.filename, status: err.status, error: err.message });
+      }
+    }
+    if (!files) throw new HttpError(400, 'no file in the upload');
+    return result;
+  };
+
+  app.get('/api/jobs/:id', { schema: { summary: 'One job\'s status and progress', security, params: idParams, response: { 200: jobViewSchema, 404: errorSchema } } }, async (req) => {
+    const job = await c.store.get(req.params.id);
+    if (!job) throw notFound(req.params.id);
+    return job;
+  });
+
+  app.get(
+    '/api/jobs/:id/output',
+    { schema: { summary: 'Download the anonymized file of a finished job', security, params: idParams, response: { 200: z.any().meta({ description: 'the file' }), 404: errorSchema, 409: errorSchema } } },
+    async (req, reply) => {
+      const view = await c.store.get(req.params.id);
+      if (!view) throw notFound(req.params.id);
+      if (view.status !== 'done') throw new HttpError(409, `job ${view.id} is ${view.status}, not done`);
+      const job = await c.store.record(view.id);
+      return reply
+        .type(MIME[extname(job.outputFile)] ?? 'application/octet-stream')
+        .header('Content-Disposition', attachment(job.inputName, job.outputFile))
+        .header('Content-Length', String(view.outputSize))
+        .send(createReadStream(c.store.outputPath(job)));
+    },
+  );
+
+  app.delete('/api/jobs/:id', { schema: { summary: 'Delete a job: stop it, and delete its input and output at once', security, params: idParams, response: { 204: z.null(), 404: errorSchema } } }, async (req, reply) => {
+    if (!(await c.store.get(req.params.id))) throw notFound(req.params.id);
+    await c.onDelete(req.params.id);
+    await c.store.delete(req.params.id);
+    return reply.code(204).send(null);
+  });
+}
+
+/** @throws HttpError 400 when the settings are not JSON, name an option jobs cannot set, or fail the CLI's schema. */
+export function parseSettings(text: string): string[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text || '{}');
+  } catch {
+    throw new HttpError(400, 'settings: not JSON');
+  }
+  const r = jobSettingsSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    const key = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
+    throw new HttpError(400, issue.code === 'unrecognized_keys' ? `settings: ${key} cannot be set for a job` : `settings: ${key}: ${issue.message}`);
+  }
+  try {
+    return settingsToArgs(r.data).args;
+  } catch (err) {
+    if (err instanceof SettingsError) throw new HttpError(400, `settings: ${err.message}`);
+    throw err;
+  }
+}

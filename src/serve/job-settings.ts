@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { defaultText, fileOptionSpecs, fileOptionsSchema, type FileOptions } from '../options.js';
+import { describeIssue, expectedValue, flagOf } from '../option-messages.js';
+
+/**
+ * The CLI options a job may set: detection, tracking, masks and encoding. Left out, because a job
+ * must not reach the server's files or processes: --model (a server path), --ffmpeg-args (any
+ * ffmpeg output option, files included), --report and --project (paths), and the options of a
+ * terminal run (output, batch, preview, logging).
+ */
+export const JOB_OPTIONS = [
+  'thresh', 'singlePass', 'fast', 'thorough', 'scale', 'detector', 'executionProvider', 'threads', 'tracking', 'hold', 'lookahead', 'smooth',
+  'detectEvery', 'region', 'replacewith', 'mosaicSize', 'color', 'maskMargin', 'boxes', 'maskScale', 'drawScores', 'crf', 'preset', 'codec',
+  'audio', 'keepMetadata',
+] as const satisfies readonly (keyof typeof fileOptionSpecs)[];
+export type JobOption = (typeof JOB_OPTIONS)[number];
+
+const value = z.union([z.string().max(200), z.number(), z.boolean()]);
+
+/** A job's settings as the API takes them: option name (camelCase, as in `--help`'s table) → value. */
+export const jobSettingsSchema = z
+  .strictObject(Object.fromEntries(JOB_OPTIONS.map((k) => [k, value.optional()])) as Record<JobOption, z.ZodOptional<typeof value>>)
+  .meta({ description: 'CLI options for the job, by name: {"replacewith": "pixelate", "thresh": 0.4, "boxes": true}. GET /api/options lists them.' });
+export type JobSettings = z.infer<typeof jobSettingsSchema>;
+
+/** A request's settings that the CLI's own schema refuses (HTTP 400 with this one line). */
+export class SettingsError extends Error {}
+
+/**
+ * Checks `settings` with the CLI's own zod schema and turns them into CLI arguments
+ * (`{thresh: 0.4, boxes: true, audio: false}` → `--thresh=0.4 --boxes --no-audio`).
+ * @throws SettingsError naming the flag, what it accepts and what was given.
+ */
+export function settingsToArgs(settings: JobSettings): { args: string[]; options: FileOptions } {
+  const raw = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+  const parsed = fileOptionsSchema.safeParse(raw);
+  if (!parsed.success) throw new SettingsError(describeIssue(parsed.error, fileOptionSpecs, raw));
+  const args = Object.entries(raw).flatMap(([k, v]) => {
+    const flag = flagOf(fileOptionSpecs[k as JobOption]);
+    // One `--flag=value` word: a value that starts with a dash stays a value.
+    if (typeof v !== 'boolean') return [`${flag}=${String(v)}`];
+    // `--no-audio` style flags default to true: only false is worth saying.
+    const negated = fileOptionSpecs[k as JobOption].flags.startsWith('--no-');
+    return v === !negated ? [flag] : [];
+  });
+  return { args, options: parsed.data };
+}
+
+/**
+ * What the page needs to draw a settings form: each option's flag, help, default as `--help` shows
+ * it, what it accepts, and for a switch its value when not given (`--no-audio`: true).
+ */
+export function jobOptionsHelp(): { name: JobOption; flag: string; help: string; default?: string; expects: string; switchDefault?: boolean }[] {
+  return JOB_OPTIONS.map((name) => {
+    const spec = fileOptionSpecs[name];
+    const def = defaultText(spec);
+    const initial: unknown = spec.schema.safeParse(undefined).data;
+    return {
+      name,
+      flag: flagOf(spec),
+      help: spec.help,
+      ...(def === undefined ? {} : { default: def }),
+      expects: typeof initial === 'boolean' ? 'true or false' : expectedValue(name, spec),
+      ...(typeof initial === 'boolean' ? { switchDefault: initial } : {}),
+    };
+  });
+}
+
+/** The option a job argument sets: `--thresh=0.4` → thresh, `--no-audio` → audio. */
+export function optionOfArg(arg: string): JobOption | undefined {
+  const flag = arg.split('=', 1)[0];
+  return JOB_OPTIONS.find((k) => flagOf(fileOptionSpecs[k]) === flag);
+}
+
+/** The inverse of {@link settingsToArgs}, for a job's stored args: `--thresh=0.4 --no-audio` → `{thresh: '0.4', audio: false}`. */
+export function argsToSettings(args: readonly string[]): JobSettings {
+  const settings: JobSettings = {};
+  for (const arg of args) {
+    const key = optionOfArg(arg);
+    if (!key) continue;
+    const eq = arg.indexOf('=');
+    settings[key] = eq >= 0 ? arg.slice(eq + 1) : !fileOptionSpecs[key].flags.startsWith('--no-');
+  }
+  return settings;
+}

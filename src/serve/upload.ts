@@ -1,0 +1,78 @@
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
+import { errorMessage } from '../errors.js';
+import { isImagePath, isMediaPath } from '../io/media-kind.js';
+import type { FfmpegTools } from '../media/ffmpeg.js';
+import { probe } from '../media/probe.js';
+import type { JobStore, JobView } from './store.js';
+
+/** A request the server refuses, with its HTTP status and one line for the user. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface UploadLimits {
+  /** Bytes per file (`--max-upload-size`). */
+  maxBytes: number;
+  /** Seconds per video (`--max-duration`). */
+  maxDuration: number;
+}
+
+/** What the user called the file, for display only: the last path component, without control characters, at most 255 characters. */
+export function displayName(filename: string): string {
+  const base = filename.split(/[\\/]/).pop() ?? '';
+  return base.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(-255) || 'upload';
+}
+
+/** `8589934592` → `8 GiB`. */
+export const formatBytes = (n: number): string => {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  const i = Math.min(units.length - 1, Math.floor(Math.log2(Math.max(n, 1)) / 10));
+  return `${+(n / 2 ** (10 * i)).toFixed(1)} ${units[i]}`;
+};
+
+/** `5400` → `1.5 h`. */
+export const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).toFixed(2)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(1)} s`);
+
+/**
+ * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
+ * whole in memory, never under the user's name), checks its size, that ffprobe reads it as a video
+ * or photo, and the video's duration; then publishes and queues the job. Whatever fails (a limit,
+ * a file that is not media, the client going away mid-upload) removes the folder, so nothing is left.
+ * @throws HttpError 413 (too large, too long) or 415 (not a video or photo), or the stream's error when the upload was cut off.
+ */
+export async function receiveFile(part: MultipartFile, store: JobStore, limits: UploadLimits, tools: FfmpegTools, args: string[]): Promise<JobView> {
+  const name = displayName(part.filename);
+  const ext = extname(name).toLowerCase();
+  if (!isMediaPath(name) || !/^\.[a-z0-9]{1,5}$/.test(ext)) {
+    part.file.resume();
+    throw new HttpError(415, `${name}: not a video or photo faceblur reads (by its extension)`);
+  }
+  const dir = await store.uploadDir();
+  try {
+    const inputFile = `input${ext}`;
+    await pipeline(part.file, createWriteStream(join(dir, inputFile)));
+    if (part.file.truncated) throw new HttpError(413, `${name}: larger than the ${formatBytes(limits.maxBytes)} this server accepts (--max-upload-size)`);
+    const info = await probe(tools, join(dir, inputFile)).catch((err: unknown) => {
+      throw new HttpError(415, `${name}: ${errorMessage(err)}`);
+    });
+    if (!info.video) throw new HttpError(415, `${name}: has no video or picture in it`);
+    const photo = isImagePath(name);
+    const duration = info.video.duration ?? 0;
+    if (!photo && duration > limits.maxDuration) {
+      throw new HttpError(413, `${name}: ${formatSeconds(duration)} long, over the ${formatSeconds(limits.maxDuration)} this server accepts (--max-duration)`);
+    }
+    return await store.create(dir, { inputName: name, inputFile, outputFile: `output${ext}`, kind: photo ? 'photo' : 'video', args });
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

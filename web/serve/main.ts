@@ -1,0 +1,135 @@
+import { deleteJob, getInfo, getJobs, upload, withToken, type Job, type ServerInfo } from './api.js';
+import { settingsForm } from './settings.js';
+
+/** Files sent at once by this page; the server refuses more than its --max-uploads with 429 anyway. */
+const PARALLEL_UPLOADS = 2;
+const POLL_MS = 1000;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLElementTagNameMap[K]> & { className?: string } = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+}
+
+const bytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
+
+function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
+  const status = el('td', { className: `status ${job.status}` }, job.status);
+  if (job.status === 'running') status.append(' ', bar(job.progress), ` ${Math.round(job.progress * 100)} %`);
+  if (job.message) status.append(el('div', { className: 'message' }, job.message));
+  const actions = el('td', { className: 'actions' });
+  if (job.status === 'done') {
+    actions.append(
+      el('a', { href: withToken(`/api/jobs/${job.id}/output`), className: 'download', download: '' }, `Download (${bytes(job.outputSize ?? 0)})`),
+      el('a', { href: withToken(`/jobs/${job.id}/review/`), className: 'review', target: '_blank', rel: 'noopener' }, 'Review'),
+    );
+  }
+  actions.append(el('button', { className: 'delete', onclick: () => onDelete(job) }, 'Delete'));
+  const row = el(
+    'tr',
+    {},
+    el('td', { className: 'name', title: job.name }, job.name),
+    status,
+    el('td', { className: 'args' }, job.args.join(' ') || 'defaults'),
+    el('td', { className: 'expires', title: job.expiresAt }, new Date(job.expiresAt).toLocaleString()),
+    actions,
+  );
+  row.dataset.id = job.id;
+  row.dataset.status = job.status;
+  return row;
+}
+
+async function start(): Promise<void> {
+  const root = document.getElementById('app')!;
+  let info: ServerInfo;
+  try {
+    info = await getInfo();
+  } catch (err) {
+    root.textContent = `faceblur serve: ${(err as Error).message}`;
+    return;
+  }
+  const settings = settingsForm(info.options);
+  const input = el('input', { type: 'file', multiple: true, id: 'files', accept: 'video/*,image/*' });
+  const drop = el(
+    'label',
+    { className: 'drop', htmlFor: 'files' },
+    el('strong', {}, 'Drop videos and photos here'),
+    ' or click to choose them',
+    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each; jobs are deleted ${Math.round(info.limits.retentionSeconds / 3600)} h after upload`),
+  );
+  const uploads = el('ul', { className: 'uploads' });
+  const jobsBody = el('tbody');
+  const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...['File', 'Status', 'Settings', 'Deleted after', ''].map((h) => el('th', {}, h)))), jobsBody);
+  root.replaceChildren(el('h1', {}, 'faceblur'), drop, input, settings.element, uploads, el('h2', {}, 'Jobs'), table);
+
+  const refresh = async () => {
+    try {
+      const jobs = await getJobs();
+      jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
+      if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
+    } catch (err) {
+      jobsBody.replaceChildren(el('tr', {}, el('td', { colSpan: 5, className: 'error' }, (err as Error).message)));
+    }
+  };
+  const remove = (job: Job) => {
+    if (!confirm(`Delete ${job.name}, its output and its review? This cannot be undone.`)) return;
+    deleteJob(job.id).then(refresh, (err: Error) => alert(err.message));
+  };
+
+  const queue: File[] = [];
+  let active = 0;
+  const send = async (file: File, values: Record<string, unknown>) => {
+    const line = el('li', { className: 'upload' }, el('span', { className: 'name' }, file.name), ' ');
+    const progress = bar(0);
+    const note = el('span', { className: 'note' }, 'uploading');
+    line.append(progress, ' ', note);
+    uploads.prepend(line);
+    if (file.size > info.limits.maxUploadBytes) {
+      line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'error' }, `larger than the ${bytes(info.limits.maxUploadBytes)} this server accepts`));
+      return;
+    }
+    for (;;) {
+      const { status, body } = await upload(file, values, (f) => (progress.value = f));
+      if (status === 429) {
+        note.textContent = 'server busy, waiting';
+        await new Promise((r) => setTimeout(r, 2000));
+        continue;
+      }
+      const error = body.errors?.[0]?.error ?? body.error;
+      if (status === 201) line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'ok' }, 'uploaded'));
+      else line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'error' }, error ?? `HTTP ${status}`));
+      line.dataset.done = status === 201 ? 'ok' : 'error';
+      void refresh();
+      return;
+    }
+  };
+  const pump = () => {
+    while (active < PARALLEL_UPLOADS && queue.length) {
+      active++;
+      void send(queue.shift()!, settings.values()).finally(() => {
+        active--;
+        pump();
+      });
+    }
+  };
+  const add = (files: FileList | null) => {
+    queue.push(...Array.from(files ?? []));
+    pump();
+  };
+  input.addEventListener('change', () => {
+    add(input.files);
+    input.value = '';
+  });
+  for (const t of ['dragenter', 'dragover']) drop.addEventListener(t, (e) => (e.preventDefault(), drop.classList.add('over')));
+  drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('over');
+    add((e as DragEvent).dataTransfer?.files ?? null);
+  });
+  await refresh();
+  setInterval(() => void refresh(), POLL_MS);
+}
+
+void start();

@@ -1,0 +1,41 @@
+import type { OptionHelp } from './api.js';
+
+/**
+ * The "settings for the next uploads" form, drawn from the server's list of job options (the CLI's
+ * own table): a checkbox per switch, a text field per value (empty = the CLI's default). The server
+ * checks the values with the CLI's schema (a bad one fails that upload with its one line); `values()`
+ * collects only what was changed.
+ */
+export function settingsForm(options: OptionHelp[]): { element: HTMLElement; values(): Record<string, unknown> } {
+  const details = document.createElement('details');
+  details.className = 'settings';
+  const summary = document.createElement('summary');
+  summary.textContent = 'Settings for the next uploads (the same options as the command line)';
+  const grid = document.createElement('div');
+  grid.className = 'grid';
+  details.append(summary, grid);
+  const read: (() => [string, unknown] | undefined)[] = [];
+  for (const o of options) {
+    const label = document.createElement('label');
+    label.title = `${o.help}${o.default ? ` (default: ${o.default})` : ''}`;
+    const input = document.createElement('input');
+    input.name = o.name;
+    if (o.switchDefault !== undefined) {
+      input.type = 'checkbox';
+      input.checked = o.switchDefault;
+      // `--no-audio` is shown as "audio", ticked by default.
+      label.append(input, ` ${o.flag.replace(/^--(no-)?/, '')}`);
+      read.push(() => (input.checked !== o.switchDefault ? [o.name, input.checked] : undefined));
+    } else {
+      input.type = 'text';
+      input.placeholder = o.default ?? '';
+      label.append(`${o.flag.slice(2)} `, input);
+      read.push(() => (input.value.trim() ? [o.name, input.value.trim()] : undefined));
+    }
+    grid.append(label);
+  }
+  return {
+    element: details,
+    values: () => Object.fromEntries(read.map((r) => r()).filter((x): x is [string, unknown] => x !== undefined)),
+  };
+}
