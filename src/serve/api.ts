@@ -33,6 +33,8 @@ const uploadBodySchema = z.object({
   settings: z.string().optional().meta({ description: 'JSON object of CLI options for every file of this request (see GET /api/options); must come before the files' }),
   file: z.array(z.string().meta({ format: 'binary' })).meta({ description: 'one or more videos or photos' }),
 });
+/** A request refused whole (bad settings, no file) says why; one whose every file was refused lists them. */
+const refused = z.union([errorSchema, uploadResultSchema]);
 const limitsSchema = z.object({ maxUploadBytes: z.number(), maxDurationSeconds: z.number(), retentionSeconds: z.number() });
 const optionsSchema = z.object({
   limits: limitsSchema,
@@ -85,7 +87,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
         consumes: ['multipart/form-data'],
         body: uploadBodySchema,
         security,
-        response: { 201: uploadResultSchema, 400: uploadResultSchema, 413: uploadResultSchema, 415: uploadResultSchema, 429: errorSchema },
+        response: { 201: uploadResultSchema, 400: refused, 413: refused, 415: refused, 429: errorSchema },
       },
       // The multipart body is read as a stream by the handler, not parsed and validated up front.
       validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0])),
@@ -108,14 +110,20 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
     const result: z.infer<typeof uploadResultSchema> = { jobs: [], errors: [] };
     let args: string[] = [];
     let files = 0;
+    // A request refused whole is still read to its end, so that the client can read the answer.
+    let refusal: HttpError | undefined;
     for await (const part of req.parts()) {
       if (part.type === 'field') {
-        if (part.fieldname !== 'settings') continue;
-        if (files) throw new HttpError(400, 'the settings field must come before the files');
-        args = parseSettings(String(part.value));
+        if (part.fieldname !== 'settings' || refusal) continue;
+        if (files) refusal = new HttpError(400, 'the settings field must come before the files');
+        else refusal = tryParse(() => (args = parseSettings(String(part.value))));
         continue;
       }
       files++;
+      if (refusal) {
+        part.file.resume();
+        continue;
+      }
       try {
         result.jobs.push(await receiveFile(part, c.store, c.limits, c.tools, args));
       } catch (err) {
@@ -123,6 +131,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
         result.errors.push({ name: part.filename, status: err.status, error: err.message });
       }
     }
+    if (refusal) throw refusal;
     if (!files) throw new HttpError(400, 'no file in the upload');
     return result;
   };
@@ -155,6 +164,16 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
     await c.store.delete(req.params.id);
     return reply.code(204).send(null);
   });
+}
+
+function tryParse(f: () => void): HttpError | undefined {
+  try {
+    f();
+    return undefined;
+  } catch (err) {
+    if (err instanceof HttpError) return err;
+    throw err;
+  }
 }
 
 /** @throws HttpError 400 when the settings are not JSON, name an option jobs cannot set, or fail the CLI's schema. */

@@ -46,7 +46,7 @@ function crossSite(req: FastifyRequest): string | undefined {
 /**
  * The onRequest hook every request passes: the headers every answer carries (no-store, no
  * referrer, no sniffing, no framing), the loopback Host check, the cross-site check, and the
- * credentials. Pages without credentials are sent to the sign-in form; the API answers 401.
+ * credentials. The jobs page without credentials sends to the sign-in form; anything else answers 401.
  */
 export function guard(o: GuardOptions) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -62,7 +62,7 @@ export function guard(o: GuardOptions) {
     if (why) return reply.code(403).send({ error: why });
     if (PUBLIC.has(`${req.method} ${path}`)) return;
     if (await authorized(req, o.credentials)) return;
-    if (req.method === 'GET' && !path.startsWith('/api/') && !/\/review\/.+/.test(path)) return reply.redirect('/login', 303);
+    if (req.method === 'GET' && path === '/') return reply.redirect('/login', 303);
     return reply.code(401).header('WWW-Authenticate', 'Bearer realm="faceblur"').send({ error: 'unauthorized: give the access token (?token= or Authorization: Bearer) or sign in' });
   };
 }

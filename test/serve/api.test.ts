@@ -1,0 +1,192 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ffprobe, IMAGES, psnr, rgbFrame, runCli, statusOf, tempDir } from '../helpers.js';
+import { groupClip, magentaPixels, startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from './harness.js';
+
+const MASK = { replacewith: 'solid', color: 'ff00ff' };
+
+describe('faceblur serve: the HTTP API', () => {
+  let s: Serve;
+  let data: string;
+  let dir: string;
+  let clip: string;
+  beforeAll(async () => {
+    dir = tempDir('faceblur-serve-');
+    data = join(dir, 'data');
+    clip = join(dir, 'group.mp4');
+    groupClip(clip);
+    s = await startServe(['--data', data, '--max-upload-size', '3M']);
+  });
+  afterAll(async () => {
+    if (s) await stopServe(s);
+  });
+
+  const jobIds = () => readdirSync(join(data, 'jobs'));
+  const uploadsLeft = () => readdirSync(join(data, 'uploads'));
+
+  it('creates a job by upload, reports progress, and serves the anonymized video: the CLI\'s own result, faces covered', async () => {
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: clip, name: 'my talk.mp4' }], MASK) });
+    expect(res.status).toBe(201);
+    const { jobs, errors } = (await res.json()) as { jobs: JobJson[]; errors: unknown[] };
+    expect(errors).toEqual([]);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.args).toEqual(['--replacewith=solid', '--color=ff00ff']);
+    const { job, progress } = await waitForJob(s, jobs[0]!.id);
+    expect(job.status, job.message).toBe('done');
+    expect(progress.length, 'seen running').toBeGreaterThan(0);
+    expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
+
+    const list = (await (await s.api('/api/jobs')).json()) as { jobs: JobJson[] };
+    expect(list.jobs.map((j) => j.id)).toContain(job.id);
+
+    const dl = await s.api(`/api/jobs/${job.id}/output`);
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get('content-type')).toBe('video/mp4');
+    expect(dl.headers.get('content-disposition')).toContain("filename*=UTF-8''my%20talk_anonymized.mp4");
+    const out = join(dir, 'download.mp4');
+    writeFileSync(out, Buffer.from(await dl.arrayBuffer()));
+    expect(statSync(out).size).toBe(job.outputSize);
+    const probe = ffprobe(out);
+    const video = probe.streams.find((st) => st.codec_type === 'video')!;
+    expect([video.width, video.height, Number(video.nb_read_frames)]).toEqual([480, 320, 30]);
+
+    // The same file through the CLI directly: serve runs the same code, so the frames agree.
+    const direct = join(dir, 'direct.mp4');
+    const cli = await runCli([clip, '-o', direct, '--replacewith', 'solid', '--color', 'ff00ff']);
+    expect(cli.code, cli.stderr).toBe(0);
+    for (const n of [0, 15, 29]) {
+      expect(psnr(rgbFrame(out, 480, 320, n), rgbFrame(direct, 480, 320, n), 480, () => true)).toBeGreaterThan(45);
+      // Six faces of 25-40 px: each mask paints hundreds of pixels.
+      expect(magentaPixels(out, 480, 320, n)).toBeGreaterThan(6 * 300);
+    }
+    expect(magentaPixels(clip, 480, 320)).toBe(0);
+  });
+
+  it('one bad file in a multi-file upload does not stop the others; refused files leave nothing behind', async () => {
+    const notMedia = join(dir, 'notes.mp4');
+    writeFileSync(notMedia, 'these are notes, not a video\n'.repeat(100));
+    const big = join(dir, 'big.jpg');
+    writeFileSync(big, Buffer.alloc(4 * 2 ** 20, 7));
+    const before = jobIds().length;
+    const res = await s.api('/api/jobs', {
+      method: 'POST',
+      body: await uploadForm([{ path: notMedia }, { path: join(IMAGES, 'deface_city.jpg') }, { path: big }, { path: notMedia, name: 'notes.txt' }], MASK),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { jobs: JobJson[]; errors: { name: string; status: number; error: string }[] };
+    expect(body.jobs.map((j) => j.name)).toEqual(['deface_city.jpg']);
+    expect(body.errors.map((e) => [e.name, e.status])).toEqual([
+      ['notes.mp4', 415],
+      ['big.jpg', 413],
+      ['notes.txt', 415],
+    ]);
+    expect(body.errors[0]!.error).toMatch(/^notes\.mp4: not a readable media file/);
+    expect(body.errors[1]!.error).toBe('big.jpg: larger than the 3 MiB this server accepts (--max-upload-size)');
+    expect(body.errors[2]!.error).toBe('notes.txt: not a video or photo faceblur reads (by its extension)');
+    expect(jobIds().length).toBe(before + 1);
+    expect(uploadsLeft()).toEqual([]);
+    const { job } = await waitForJob(s, body.jobs[0]!.id);
+    expect(job.status, job.message).toBe('done');
+
+    // Only bad files: the request fails with the first file's status.
+    const only = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: notMedia }]) });
+    expect(only.status).toBe(415);
+    expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('checks the settings with the CLI\'s schema and refuses options a job may not set', async () => {
+    const post = async (settings: Record<string, unknown>) => {
+      const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }], settings) });
+      return { status: res.status, body: (await res.json()) as { error: string } };
+    };
+    expect(await post({ thresh: 2 })).toEqual({ status: 400, body: { error: 'settings: --thresh must be a number between 0 and 1 (got "2")' } });
+    expect(await post({ replacewith: 'sparkles' })).toEqual({ status: 400, body: { error: 'settings: --replacewith must be one of blur, pixelate, solid, none (got "sparkles")' } });
+    expect(await post({ ffmpegArgs: '-f image2 /etc/x' })).toEqual({ status: 400, body: { error: 'settings: ffmpegArgs cannot be set for a job' } });
+    expect(await post({ model: '/etc/passwd' })).toEqual({ status: 400, body: { error: 'settings: model cannot be set for a job' } });
+    expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('deletes a job: its folder is gone at once, and the API says so', async () => {
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: clip }]) });
+    const id = ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id;
+    expect(existsSync(join(data, 'jobs', id, 'input.mp4'))).toBe(true);
+    // Deleted while queued or running: the runner stops it, and nothing comes back afterwards.
+    const del = await s.api(`/api/jobs/${id}`, { method: 'DELETE' });
+    expect(del.status).toBe(204);
+    expect(existsSync(join(data, 'jobs', id))).toBe(false);
+    expect((await s.api(`/api/jobs/${id}`)).status).toBe(404);
+    expect((await s.api(`/api/jobs/${id}/output`)).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(existsSync(join(data, 'jobs', id))).toBe(false);
+  });
+
+  it('refuses requests without credentials, with a wrong token, or naming another host', async () => {
+    for (const path of ['/api/jobs', '/api/openapi.json', '/api/options', '/app.js']) {
+      expect((await fetch(new URL(path, s.base))).status, path).toBe(401);
+    }
+    expect((await fetch(new URL('/api/jobs', s.base), { headers: { Authorization: 'Bearer wrong-token-of-any-length' } })).status).toBe(401);
+    expect((await fetch(new URL('/api/jobs?token=nope', s.base))).status).toBe(401);
+    expect((await fetch(new URL('/api/jobs', s.base), { method: 'POST', body: await uploadForm([{ path: clip }]) })).status).toBe(401);
+    // A page without credentials goes to the sign-in form.
+    const page = await fetch(s.base, { redirect: 'manual' });
+    expect([page.status, page.headers.get('location')]).toEqual([303, '/login']);
+    // DNS rebinding: the token is right but the Host names another site.
+    expect(await statusOf(`${s.base}api/jobs?token=${s.token}`, 'evil.example:80')).toBe(403);
+    expect(await statusOf(`${s.base}api/jobs?token=${s.token}`)).toBe(200);
+    expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('refuses cross-site requests that change anything (CSRF), even with credentials', async () => {
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }]) });
+    const id = ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id;
+    const evil = await s.api(`/api/jobs/${id}`, { method: 'DELETE', headers: { Origin: 'https://evil.example' } });
+    expect(evil.status).toBe(403);
+    expect(((await evil.json()) as { error: string }).error).toBe('cross-site request refused (Origin: https://evil.example)');
+    const fetchSite = await s.api(`/api/jobs/${id}`, { method: 'DELETE', headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(fetchSite.status).toBe(403);
+    const upload = await s.api('/api/jobs', { method: 'POST', headers: { Origin: 'http://attacker.test' }, body: await uploadForm([{ path: clip }]) });
+    expect(upload.status).toBe(403);
+    expect((await s.api(`/api/jobs/${id}`)).status).toBe(200);
+    // The same request from serve's own origin goes through.
+    expect((await s.api(`/api/jobs/${id}`, { method: 'DELETE', headers: { Origin: s.base.slice(0, -1) } })).status).toBe(204);
+  });
+
+  it('an upload cut off mid-way leaves no job and no file', async () => {
+    const before = jobIds();
+    const boundary = 'faceblur-test-boundary';
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.mp4"\r\nContent-Type: video/mp4\r\n\r\n`;
+    const bytes = readFileSync(clip);
+    await new Promise<void>((resolve) => {
+      const req = request(new URL('/api/jobs', s.base), {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + bytes.length + 64) },
+      });
+      req.on('error', () => resolve());
+      req.write(head);
+      req.write(bytes.subarray(0, bytes.length >> 1));
+      // Let serve write the first half to disk, then drop the connection.
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 700);
+    });
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(jobIds().sort()).toEqual(before.sort());
+    expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('describes its API in an OpenAPI document', async () => {
+    const doc = (await (await s.api('/api/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.fromEntries(Object.entries(doc.paths).map(([p, ops]) => [p, Object.keys(ops).sort()]))).toEqual({
+      '/api/options': ['get'],
+      '/api/jobs': ['get', 'post'],
+      '/api/jobs/{id}': ['delete', 'get'],
+      '/api/jobs/{id}/output': ['get'],
+    });
+    expect(JSON.stringify(doc.paths['/api/jobs']!.post)).toContain('multipart/form-data');
+    expect(doc.components.schemas.Job).toBeDefined();
+  });
+});
