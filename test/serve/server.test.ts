@@ -1,0 +1,122 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, IMAGES, MODEL_DIR, runCli, tempDir } from '../helpers.js';
+import { groupClip, startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from './harness.js';
+
+/** `faceblur serve --add-user NAME --auth FILE` with the password on standard input. */
+function addUser(file: string, name: string, password: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'serve', '--auth', file, '--add-user', name], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(`${password}\n`);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('faceblur serve: start, sign-in, retention, limits', () => {
+  let s: Serve | undefined;
+  afterEach(async () => {
+    if (s) await stopServe(s);
+    s = undefined;
+  });
+
+  it('refuses to listen beyond this machine without --auth: one line, exit 2', async () => {
+    const r = await runCli(['serve', '--host', '0.0.0.0', '--port', '0', '--data', tempDir()], { timeoutMs: 30_000 });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('faceblur: --host 0.0.0.0 lets other machines in: give --auth FILE (a token file, or users made with --add-user)\n');
+    const bad = await runCli(['serve', '--retention', 'forever'], { timeoutMs: 30_000 });
+    expect([bad.code, bad.stderr]).toEqual([2, 'faceblur: --retention must be a time such as 90s, 30m, 24h or 7d (got "forever")\n']);
+    const short = join(tempDir(), 'token');
+    writeFileSync(short, 'abc\n');
+    const weak = await runCli(['serve', '--auth', short, '--port', '0'], { timeoutMs: 30_000 });
+    expect([weak.code, weak.stderr]).toEqual([2, `faceblur: --auth ${short}: the token must be at least 16 characters\n`]);
+  });
+
+  it('with a token file on 0.0.0.0: the token opens the API and the sign-in form; nothing else does', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'token');
+    writeFileSync(file, 'a-long-team-token-0123456789\n');
+    s = await startServe(['--host', '0.0.0.0', '--auth', file, '--data', join(dir, 'data')]);
+    expect(s.run.stderr()).toMatch(new RegExp(`Serving: http://\\S+:\\d+/ \\(sign in with the token of ${file}\\)`));
+    const base = s.base.replace(/\/\/[^:]+:/, '//127.0.0.1:');
+    const bearer = (t: string) => fetch(`${base}api/jobs`, { headers: { Authorization: `Bearer ${t}` } });
+    expect((await bearer('a-long-team-token-0123456789')).status).toBe(200);
+    expect((await bearer('a-long-team-token-012345678X')).status).toBe(401);
+    expect((await fetch(`${base}api/jobs`)).status).toBe(401);
+    const login = (body: string) => fetch(`${base}login`, { method: 'POST', body: new URLSearchParams(body), redirect: 'manual' });
+    const ok = await login('token=a-long-team-token-0123456789');
+    expect([ok.status, ok.headers.get('location')]).toEqual([303, '/?token=a-long-team-token-0123456789']);
+    const wrong = await login('token=guess');
+    expect([wrong.status, wrong.headers.get('location')]).toEqual([303, '/login?failed']);
+    // No cookie: the credential never travels by itself.
+    expect(ok.headers.get('set-cookie')).toBeNull();
+  });
+
+  it('with users: --add-user stores an scrypt hash; name and password sign in (form or Basic), a wrong one does not', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'users');
+    expect((await addUser(file, 'ana', 'correct horse battery')).code).toBe(0);
+    expect((await addUser(file, 'ben', 'another secret')).code).toBe(0);
+    expect((await addUser(file, 'ana', 'changed password')).code).toBe(0);
+    const text = readFileSync(file, 'utf8');
+    expect(text.split('\n').filter(Boolean).map((l) => l.split(':').slice(0, 2).join(':'))).toEqual(['ben:scrypt', 'ana:scrypt']);
+    expect(text).not.toContain('changed password');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    s = await startServe(['--host', '127.0.0.1', '--auth', file, '--data', join(dir, 'data')]);
+    const basic = (user: string, pw: string) => s!.api('/api/jobs', { headers: { Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` } });
+    expect((await basic('ana', 'changed password')).status).toBe(200);
+    expect((await basic('ana', 'correct horse battery')).status).toBe(401);
+    expect((await basic('eve', 'changed password')).status).toBe(401);
+    const login = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: 'another secret' }), redirect: 'manual' });
+    expect(login.status).toBe(303);
+    const session = new URL(login.headers.get('location')!, s.base).searchParams.get('token')!;
+    expect(session).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect((await fetch(`${s.base}api/jobs?token=${session}`)).status).toBe(200);
+    const bad = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: 'nope' }), redirect: 'manual' });
+    expect(bad.headers.get('location')).toBe('/login?failed');
+    // A sign-in posted from another site is refused (login CSRF).
+    const forged = await fetch(`${s.base}login`, { method: 'POST', headers: { Origin: 'https://evil.example' }, body: new URLSearchParams({ name: 'ben', password: 'another secret' }), redirect: 'manual' });
+    expect(forged.status).toBe(403);
+  });
+
+  it('deletes jobs past --retention, input and output, and refuses videos over --max-duration', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const clip = join(dir, 'group.mp4');
+    groupClip(clip, 3);
+    s = await startServe(['--data', data, '--retention', '8s', '--max-duration', '2s']);
+    const long = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: clip }]) });
+    expect(long.status).toBe(413);
+    expect(((await long.json()) as { errors: { error: string }[] }).errors[0]!.error).toBe('group.mp4: 3 s long, over the 2 s this server accepts (--max-duration)');
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }]) });
+    const job = ((await res.json()) as { jobs: JobJson[] }).jobs[0]!;
+    const folder = join(data, 'jobs', job.id);
+    expect((await waitForJob(s, job.id, 60_000)).job.status).toBe('done');
+    expect(readdirSync(folder).sort()).toEqual(['input.jpg', 'job.json', 'output.jpg', 'state.json']);
+    const end = Date.now() + 20_000;
+    while (existsSync(folder) && Date.now() < end) await new Promise((r) => setTimeout(r, 250));
+    expect(existsSync(folder)).toBe(false);
+    expect((await s.api(`/api/jobs/${job.id}`)).status).toBe(404);
+    expect(s.run.stderr()).toContain(`job ${job.id} deleted: past --retention`);
+  });
+
+  it('a job queued when serve stopped runs when it starts again', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    s = await startServe(['--data', data]);
+    const res = await s.api('/api/jobs', {
+      method: 'POST',
+      body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg'), name: 'first.jpg' }, { path: join(IMAGES, 'human_group-1.jpg'), name: 'second.jpg' }]),
+    });
+    const ids = ((await res.json()) as { jobs: JobJson[] }).jobs.map((j) => j.id);
+    await stopServe(s);
+    s = undefined;
+    const states = ids.map((id) => JSON.parse(readFileSync(join(data, 'jobs', id, 'state.json'), 'utf8')).status as string);
+    expect(states.some((st) => st === 'queued' || st === 'running'), states.join()).toBe(true);
+    s = await startServe(['--data', data]);
+    for (const id of ids) expect((await waitForJob(s, id, 120_000)).job.status).toBe('done');
+  });
+});
