@@ -12,6 +12,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 const bytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
+const duration = (s: number) => (s >= 172800 ? `${Math.round(s / 86400)} days` : s >= 7200 ? `${Math.round(s / 3600)} hours` : `${Math.round(s / 60)} minutes`);
 const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
@@ -56,7 +57,7 @@ async function start(): Promise<void> {
     { className: 'drop', htmlFor: 'files' },
     el('strong', {}, 'Drop videos and photos here'),
     ' or click to choose them',
-    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each; jobs are deleted ${Math.round(info.limits.retentionSeconds / 3600)} h after upload`),
+    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each; each job is deleted ${duration(info.limits.retentionSeconds)} after its upload`),
   );
   const uploads = el('ul', { className: 'uploads' });
   const jobsBody = el('tbody');
@@ -96,7 +97,8 @@ async function start(): Promise<void> {
         await new Promise((r) => setTimeout(r, 2000));
         continue;
       }
-      const error = body.errors?.[0]?.error ?? body.error;
+      // The server's line names the file; the list shows the name already.
+      const error = (body.errors?.[0]?.error ?? body.error)?.replace(`${file.name}: `, '');
       if (status === 201) line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'ok' }, 'uploaded'));
       else line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'error' }, error ?? `HTTP ${status}`));
       line.dataset.done = status === 201 ? 'ok' : 'error';

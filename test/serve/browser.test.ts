@@ -1,0 +1,113 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES, ROOT, tempDir } from '../helpers.js';
+import { HAVE_CHROMIUM, launchBrowser, screenshots } from '../review/harness.js';
+import { groupClip, magentaPixels, startServe, stopServe, type Serve } from './harness.js';
+
+/** Drops files on the page's drop zone as a person dragging them from a file manager would. */
+async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]): Promise<void> {
+  const payload = files.map((f) => ({ name: f.name, type: f.type, data: f.bytes.toString('base64') }));
+  const transfer = await page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+    return dt;
+  }, payload);
+  for (const type of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('label.drop', type, { dataTransfer: transfer });
+}
+
+const row = (page: Page, name: string) => page.locator('tr', { has: page.locator('td.name', { hasText: name }) });
+
+describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
+  let browser: Browser;
+  let s: Serve | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    if (s) await stopServe(s);
+    await browser?.close();
+  });
+
+  it('drag and drop uploads, live progress, download, review and delete', async () => {
+    const dir = tempDir('faceblur-serve-page-');
+    const data = join(dir, 'data');
+    const clip = join(dir, 'group clip.mp4');
+    groupClip(clip, 4);
+    s = await startServe(['--data', data, '--max-upload-size', '2M']);
+    const page = await browser.newPage({ viewport: { width: 1200, height: 860 }, acceptDownloads: true });
+    const shot = screenshots(page, '../serve/page');
+    await page.goto(`${s.base}?token=${s.token}`);
+    await page.waitForSelector('label.drop');
+    expect(await page.locator('.limits').innerText()).toBe('up to 2.0 MiB each; each job is deleted 24 hours after its upload');
+    await shot('empty');
+
+    await page.click('details.settings summary');
+    await page.fill('input[name=replacewith]', 'solid');
+    await page.fill('input[name=color]', 'ff00ff');
+    await shot('settings');
+
+    // One good photo and two bad files in one drop; the video through the file chooser.
+    await dropFiles(page, [
+      { name: 'group.jpg', bytes: readFileSync(join(IMAGES, 'human_group-1.jpg')), type: 'image/jpeg' },
+      { name: 'notes.mp4', bytes: Buffer.from('not a video\n'.repeat(50)), type: 'video/mp4' },
+      { name: 'huge.png', bytes: Buffer.alloc(3 * 2 ** 20, 1), type: 'image/png' },
+    ]);
+    await page.setInputFiles('#files', clip);
+    await page.waitForFunction(() => document.querySelectorAll('.uploads li[data-done]').length === 3 && document.querySelectorAll('.uploads li').length === 4);
+    await page.waitForSelector('tr[data-status="running"] progress', { timeout: 60_000 });
+    await shot('running');
+    const uploads = await page.locator('.uploads li').allInnerTexts();
+    expect(uploads.find((t) => t.startsWith('notes.mp4'))).toMatch(/^notes\.mp4 not a readable media file \(/);
+    expect(uploads.find((t) => t.startsWith('huge.png'))).toBe('huge.png larger than the 2.0 MiB this server accepts');
+    expect(uploads.filter((t) => t.endsWith('uploaded')).sort()).toEqual(['group clip.mp4 uploaded', 'group.jpg uploaded']);
+    // Only the two good files became jobs; the refused ones left nothing.
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    expect(await row(page, 'group clip.mp4').locator('td.args').innerText()).toBe('--replacewith=solid --color=ff00ff');
+
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-status="done"]').length === 2, undefined, { timeout: 200_000 });
+    await shot('done');
+    const [download] = await Promise.all([page.waitForEvent('download'), row(page, 'group.jpg').locator('a.download').click()]);
+    expect(download.suggestedFilename()).toBe('group_anonymized.jpg');
+    const photo = join(dir, 'download.jpg');
+    await download.saveAs(photo);
+    const { width, height } = await import('sharp').then((m) => m.default(photo).metadata());
+    expect(magentaPixels(photo, width!, height!)).toBeGreaterThan(6 * 300);
+
+    // The review editor of the finished video, behind the same token; its export replaces the job's output.
+    const videoId = await row(page, 'group clip.mp4').getAttribute('data-id');
+    const output = join(data, 'jobs', videoId!, 'output.mp4');
+    const before = statSync(output).mtimeMs;
+    const [review] = await Promise.all([page.waitForEvent('popup'), row(page, 'group clip.mp4').locator('a.review').click()]);
+    await review.setViewportSize({ width: 1280, height: 800 });
+    await review.waitForSelector('.clock[data-frame="0"]', { timeout: 200_000 });
+    await review.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'review.png') });
+    const state = await review.evaluate(async () => {
+      const post = await fetch(`api/export${location.search}`, { method: 'POST' });
+      if (!post.ok) return { error: await post.text() };
+      for (;;) {
+        const st = (await (await fetch(`api/state${location.search}`)).json()) as { job?: { kind: string; state: string; message?: string } };
+        if (st.job?.kind === 'export' && st.job.state !== 'running') return st.job;
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    });
+    expect(state).toMatchObject({ kind: 'export', state: 'done' });
+    expect(statSync(output).mtimeMs).toBeGreaterThan(before);
+    expect(existsSync(join(data, 'jobs', videoId!, 'project.faceblur.json'))).toBe(true);
+    await review.close();
+
+    page.on('dialog', (d) => void d.accept());
+    const photoId = await row(page, 'group.jpg').getAttribute('data-id');
+    await row(page, 'group.jpg').locator('button.delete').click();
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-id]').length === 1);
+    expect(existsSync(join(data, 'jobs', photoId!))).toBe(false);
+    await shot('deleted');
+
+    // Without the token the page sends the browser to the sign-in form.
+    const stranger = await browser.newPage();
+    await stranger.goto(s.base);
+    expect(new URL(stranger.url()).pathname).toBe('/login');
+    await stranger.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'login.png') });
+  });
+});
