@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, IMAGES, MODEL_DIR, runCli, tempDir } from '../helpers.js';
@@ -102,6 +102,25 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     expect((await s.api(`/api/jobs/${job.id}`)).status).toBe(404);
     expect(s.run.stderr()).toContain(`job ${job.id} deleted: past --retention`);
   });
+
+  it('streams a 3 GiB upload to disk, never whole in memory, and leaves nothing when it is refused', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const big = join(dir, 'big.mp4');
+    // Sparse: 3 GiB to send, no disk used to make it.
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 2 ** 30);
+    s = await startServe(['--data', data, '--max-upload-size', '4G']);
+    const peak = () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${s!.run.child.pid}/status`, 'utf8'))![1]) * 1024;
+    const before = peak();
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: big }]) });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { errors: { error: string }[] }).errors[0]!.error).toMatch(/^big\.mp4: not a readable media file/);
+    // Receiving 3 GiB grew serve's peak memory by far less than the file.
+    expect(peak() - before).toBeLessThan(200 * 2 ** 20);
+    expect(readdirSync(join(data, 'uploads'))).toEqual([]);
+    expect(readdirSync(join(data, 'jobs'))).toEqual([]);
+  }, 300_000);
 
   it('a job queued when serve stopped runs when it starts again', async () => {
     const dir = tempDir();
