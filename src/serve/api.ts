@@ -100,6 +100,10 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
         const result = await receiveAll(req);
         const status = (result.jobs.length ? 201 : (result.errors[0]?.status ?? 400)) as 201 | 400 | 413 | 415;
         return reply.code(status).send(result);
+      } catch (err) {
+        // Failed mid-body: what is left of it must not be read as the next request on this connection.
+        if (!req.raw.complete) void reply.header('Connection', 'close');
+        throw err;
       } finally {
         uploading--;
       }

@@ -41,8 +41,8 @@ export const serveOptionSpecs = {
   maxUploadSize: opt('--max-upload-size <size>', 'largest file accepted: 500M, 8G, …', sizeSchema.prefault('8G'), '8G'),
   maxDuration: opt('--max-duration <time>', 'longest video accepted: 90s, 30m, 2h, …', durationSchema.prefault('4h'), '4h'),
   maxUploads: opt('--max-uploads <n>', 'uploads received at once; more get HTTP 429 and the page retries', integer(1, 256).default(4)),
-  quiet: fileOptionSpecs.quiet,
-  verbose: fileOptionSpecs.verbose,
+  quiet: { ...fileOptionSpecs.quiet, help: 'log nothing but the address and errors' },
+  verbose: { ...fileOptionSpecs.verbose, help: 'stack traces for errors' },
 } satisfies Record<string, OptionSpec<z.ZodType>>;
 
 export const serveOptionsSchema = schemaOf(serveOptionSpecs);

@@ -38,11 +38,6 @@ export async function buildServer(p: ServerParts): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((req, reply) => void reply.code(404).send({ error: `not found: ${req.method} ${req.url.split('?')[0]}` }));
   app.addHook('onRequest', guard({ credentials: p.credentials, loopbackPort: p.loopbackPort }));
-  // Answered before its body was read (refused, busy, bad settings): the rest of the body would be
-  // read as the next request on a kept-alive connection, so the connection ends with this answer.
-  app.addHook('onSend', async (req, reply) => {
-    if (!req.raw.complete) void reply.header('Connection', 'close');
-  });
   await app.register(multipart, {
     // Sizes are checked per file by the handler (file.truncated), so that one large file does not stop the others.
     throwFileSizeLimit: false,

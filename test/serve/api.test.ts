@@ -123,7 +123,7 @@ describe('faceblur serve: the HTTP API', () => {
   });
 
   it('refuses requests without credentials, with a wrong token, or naming another host', async () => {
-    for (const path of ['/api/jobs', '/api/openapi.json', '/api/options', '/app.js']) {
+    for (const path of ['/api/jobs', '/api/openapi.json', '/api/options', '/app.js', `/jobs/${jobIds()[0]}/review/`, `/jobs/${jobIds()[0]}/review/api/state`]) {
       expect((await fetch(new URL(path, s.base))).status, path).toBe(401);
     }
     expect((await fetch(new URL('/api/jobs', s.base), { headers: { Authorization: 'Bearer wrong-token-of-any-length' } })).status).toBe(401);

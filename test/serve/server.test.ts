@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -121,6 +122,27 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     expect(readdirSync(join(data, 'uploads'))).toEqual([]);
     expect(readdirSync(join(data, 'jobs'))).toEqual([]);
   }, 300_000);
+
+  it('receives at most --max-uploads uploads at once: the next one gets 429 until one ends', async () => {
+    const dir = tempDir();
+    s = await startServe(['--data', join(dir, 'data'), '--max-uploads', '1']);
+    const boundary = 'b0undary';
+    const slow = request(new URL('/api/jobs', s.base), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': '100000' },
+    });
+    slow.on('error', () => {});
+    slow.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.jpg"\r\n\r\n`);
+    const photo = async () => (await s!.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }]) })).status;
+    const end = Date.now() + 10_000;
+    let busy = 0;
+    while (Date.now() < end && (busy = await photo()) !== 429) await new Promise((r) => setTimeout(r, 100));
+    expect(busy).toBe(429);
+    slow.destroy();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await photo()).toBe(201);
+    expect(readdirSync(join(dir, 'data', 'uploads'))).toEqual([]);
+  });
 
   it('a job queued when serve stopped runs when it starts again', async () => {
     const dir = tempDir();
