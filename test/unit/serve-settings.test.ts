@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { argsToSettings, jobOptionsHelp, settingsToArgs, SettingsError } from '../../src/serve/job-settings.js';
+import { serveOptionsSchema } from '../../src/serve/options.js';
+
+describe('job settings', () => {
+  it('become CLI words checked by the CLI schema, one word per value, and back', () => {
+    const settings = { thresh: 0.4, replacewith: 'pixelate', boxes: true, audio: false, tracking: true, scale: '640x', codec: '--model' };
+    const { args, options } = settingsToArgs(settings);
+    expect(args).toEqual(['--thresh=0.4', '--replacewith=pixelate', '--boxes', '--no-audio', '--scale=640x', '--codec=--model']);
+    expect([options.thresh, options.boxes, options.audio, options.scale]).toEqual([0.4, true, false, { width: 640, height: undefined }]);
+    expect(argsToSettings(args)).toEqual({ thresh: '0.4', replacewith: 'pixelate', boxes: true, audio: false, scale: '640x', codec: '--model' });
+  });
+
+  it('are refused with the CLI\'s own message', () => {
+    expect(() => settingsToArgs({ mosaicSize: 1 })).toThrow(new SettingsError('--mosaic-size must be a whole number between 2 and 64 (got "1")'));
+    expect(() => settingsToArgs({ detector: 'yunet,opencv' })).toThrow(SettingsError);
+  });
+
+  it('are described for the page with their defaults', () => {
+    const help = jobOptionsHelp();
+    expect(help.find((o) => o.name === 'audio')).toMatchObject({ flag: '--no-audio', switchDefault: true });
+    expect(help.find((o) => o.name === 'crf')).toMatchObject({ flag: '--crf', default: '18', expects: 'a whole number between 0 and 63' });
+    expect(help.map((o) => o.name)).not.toContain('model');
+  });
+});
+
+describe('serve options', () => {
+  it('read times and sizes with units', () => {
+    const o = serveOptionsSchema.parse({ retention: '90m', maxDuration: '2h', maxUploadSize: '500M' });
+    expect([o.retention, o.maxDuration, o.maxUploadSize, o.port, o.host]).toEqual([5400, 7200, 500 * 2 ** 20, 8080, '127.0.0.1']);
+    expect(serveOptionsSchema.parse({}).retention).toBe(86400);
+    expect(serveOptionsSchema.safeParse({ retention: '0h' }).success).toBe(false);
+    expect(serveOptionsSchema.safeParse({ maxUploadSize: '8 GB' }).success).toBe(false);
+  });
+});
