@@ -14,6 +14,8 @@ export interface EmbeddedRunnerOptions {
 
 interface Running {
   abort: AbortController;
+  /** Set by cancel(): the job ends as cancelled; a job stopped by close() stays running, to be run again. */
+  cancelled: boolean;
   /** Settles when the job's child has exited and its last state.json write is done. */
   settled: Promise<void>;
 }
@@ -36,12 +38,14 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
 
   const start = (job: JobRecord): void => {
     const abort = new AbortController();
-    // Writes are chained so that the last one (done, failed) cannot be overtaken by a progress write.
+    // Writes are chained so that the last one (done, failed) cannot be overtaken by a progress write;
+    // once aborted, only `cancelled` is written.
     let writes = Promise.resolve();
     const write = (state: Omit<JobState, 'updatedAt'>) => {
       writes = writes.then(() => (abort.signal.aborted && state.status !== 'cancelled' ? undefined : writeJobState(o.dataDir, job.id, state))).catch(() => {});
     };
     let lastWrite = 0;
+    const entry: Running = { abort, cancelled: false, settled: Promise.resolve() };
     write({ status: 'running', progress: 0 });
     const settled = runWholeJob(o.dataDir, job, abort.signal, (fraction) => {
       const now = Date.now();
@@ -52,8 +56,8 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
       .then(
         () => write({ status: 'done', progress: 1 }),
         (err: unknown) => {
-          // A cancelled job's folder is about to be deleted: writing into it would bring it back.
-          if (!abort.signal.aborted) write({ status: 'failed', progress: 0, message: errorMessage(err) });
+          if (entry.cancelled) write({ status: 'cancelled', progress: 0, message: 'cancelled' });
+          else if (!abort.signal.aborted) write({ status: 'failed', progress: 0, message: errorMessage(err) });
         },
       )
       .then(() => writes)
@@ -61,7 +65,8 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
         running.delete(job.id);
         pump();
       });
-    running.set(job.id, { abort, settled });
+    entry.settled = settled;
+    running.set(job.id, entry);
   };
 
   const runner: JobRunner = {
@@ -71,11 +76,16 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
       waiting.push(job);
       pump();
     },
+    // Resolves once nothing will write into the job's folder any more, so that serve can delete it.
     async cancel(id) {
       const i = waiting.findIndex((j) => j.id === id);
-      if (i >= 0) waiting.splice(i, 1);
+      if (i >= 0) {
+        waiting.splice(i, 1);
+        await writeJobState(o.dataDir, id, { status: 'cancelled', progress: 0, message: 'cancelled' });
+      }
       const r = running.get(id);
       if (!r) return;
+      r.cancelled = true;
       r.abort.abort(new Error('cancelled'));
       await r.settled;
     },

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isLoopbackHost } from '../live/loopback.js';
 import type { Credentials } from './auth.js';
 
 /** Routes anyone may reach: the sign-in form, its style and its POST. */
@@ -11,6 +10,9 @@ export interface GuardOptions {
   /** Set when serve listens on loopback only: the Host header must then name it (DNS rebinding). */
   loopbackPort: (() => number) | undefined;
 }
+
+/** True when the Host header names a loopback address on `port`, which DNS rebinding cannot forge. */
+const isLoopbackHost = (host: string | undefined, port: number): boolean => new RegExp(`^(127\\.\\d+\\.\\d+\\.\\d+|localhost|\\[::1\\]):${port}$`).test(host ?? '');
 
 /** The credential a request carries: `?token=`, `Authorization: Bearer`, or `Authorization: Basic` (users only). */
 async function authorized(req: FastifyRequest, credentials: Credentials): Promise<boolean> {
@@ -52,7 +54,7 @@ export function guard(o: GuardOptions) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.headers({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer', 'X-Content-Type-Options': 'nosniff', 'X-Frame-Options': 'DENY' });
     const path = req.url.split('?')[0]!;
-    if (o.loopbackPort && !isLoopbackHost(req.raw, o.loopbackPort())) return reply.code(403).send({ error: 'forbidden: use the address faceblur serve printed' });
+    if (o.loopbackPort && !isLoopbackHost(req.headers.host, o.loopbackPort())) return reply.code(403).send({ error: 'forbidden: use the address faceblur serve printed' });
     let why: string | undefined;
     try {
       why = crossSite(req);
