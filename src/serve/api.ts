@@ -66,7 +66,7 @@ export interface ApiContext {
 export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
   const app = fastify.withTypeProvider<ZodTypeProvider>();
   let uploading = 0;
-  const security: Record<string, string[]>[] = [{ token: [] }, { basic: [] }];
+  const security: Record<string, string[]>[] = [{ token: [] }, { tokenQuery: [] }, { basic: [] }];
   const notFound = (id: string) => new HttpError(404, `no job ${id} (it may have been deleted or expired)`);
 
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
@@ -87,7 +87,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
         consumes: ['multipart/form-data'],
         body: uploadBodySchema,
         security,
-        response: { 201: uploadResultSchema, 400: refused, 413: refused, 415: refused, 429: errorSchema },
+        response: { 201: uploadResultSchema, 400: refused, 413: refused, 415: refused, 429: errorSchema, 503: refused },
       },
       // The multipart body is read as a stream by the handler, not parsed and validated up front.
       validatorCompiler: (route) => (route.httpPart === 'body' ? (value: unknown) => ({ value }) : validatorCompiler(route as unknown as Parameters<typeof validatorCompiler>[0])),
@@ -98,7 +98,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
       uploading++;
       try {
         const result = await receiveAll(req);
-        const status = (result.jobs.length ? 201 : (result.errors[0]?.status ?? 400)) as 201 | 400 | 413 | 415;
+        const status = (result.jobs.length ? 201 : (result.errors[0]?.status ?? 400)) as 201 | 400 | 413 | 415 | 503;
         return reply.code(status).send(result);
       } catch (err) {
         // Failed mid-body: what is left of it must not be read as the next request on this connection.

@@ -54,7 +54,8 @@ export async function buildServer(p: ServerParts): Promise<FastifyInstance> {
       info: { title: 'faceblur serve', version: p.version, description: 'Upload videos and photos, anonymize their faces, download the results.' },
       components: {
         securitySchemes: {
-          token: { type: 'http', scheme: 'bearer', description: 'the access token (also accepted as ?token=)' },
+          token: { type: 'http', scheme: 'bearer', description: 'the access token, or the session a sign-in made' },
+          tokenQuery: { type: 'apiKey', in: 'query', name: 'token', description: 'the same, in the address (as the pages use it)' },
           basic: { type: 'http', scheme: 'basic', description: 'a user of the --auth file' },
         },
       },

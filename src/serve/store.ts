@@ -54,12 +54,19 @@ export class JobStore {
   /**
    * Publishes a complete upload: writes `job.json` into `dir`, renames `dir` to `jobs/<id>` and
    * queues the job. `dir` must hold `record.inputFile`.
+   * @throws the runner's error when the job could not be queued; the job's folder is removed then.
    */
   async create(dir: string, record: Omit<JobRecord, 'id' | 'createdAt'>): Promise<JobView> {
     const job: JobRecord = { id: newJobId(), createdAt: new Date().toISOString(), ...record };
     await writeFile(join(dir, 'job.json'), JSON.stringify(job, null, 2));
     await rename(dir, jobDir(this.dataDir, job.id));
-    await this.runner.enqueue(job);
+    try {
+      await this.runner.enqueue(job);
+    } catch (err) {
+      // Not queued (Redis down): a job that would stay queued forever is worse than none.
+      await rm(jobDir(this.dataDir, job.id), { recursive: true, force: true });
+      throw err;
+    }
     return (await this.get(job.id))!;
   }
 

@@ -47,7 +47,7 @@ export const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).
  * whole in memory, never under the user's name), checks its size, that ffprobe reads it as a video
  * or photo, and the video's duration; then publishes and queues the job. Whatever fails (a limit,
  * a file that is not media, the client going away mid-upload) removes the folder, so nothing is left.
- * @throws HttpError 413 (too large, too long) or 415 (not a video or photo), or the stream's error when the upload was cut off.
+ * @throws HttpError 413 (too large, too long), 415 (not a video or photo) or 503 (the queue refused the job), or the stream's error when the upload was cut off.
  */
 export async function receiveFile(part: MultipartFile, store: JobStore, limits: UploadLimits, tools: FfmpegTools, args: string[]): Promise<JobView> {
   const name = displayName(part.filename);
@@ -70,7 +70,9 @@ export async function receiveFile(part: MultipartFile, store: JobStore, limits: 
     if (!photo && duration > limits.maxDuration) {
       throw new HttpError(413, `${name}: ${formatSeconds(duration)} long, over the ${formatSeconds(limits.maxDuration)} this server accepts (--max-duration)`);
     }
-    return await store.create(dir, { inputName: name, inputFile, outputFile: `output${ext}`, kind: photo ? 'photo' : 'video', args });
+    return await store.create(dir, { inputName: name, inputFile, outputFile: `output${ext}`, kind: photo ? 'photo' : 'video', args }).catch((err: unknown) => {
+      throw new HttpError(503, `${name}: the job could not be queued (${errorMessage(err)})`);
+    });
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
