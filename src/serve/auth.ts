@@ -10,6 +10,12 @@ const SCRYPT = { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 2 ** 20 } as const;
 const KEY_BYTES = 32;
 /** How long a browser session made by the login form lasts (seconds). */
 const SESSION_SECONDS = 12 * 3600;
+/**
+ * Wrong passwords allowed per client address in FAILURE_WINDOW_MS; past that, sign-ins from it are
+ * refused without being checked until the window ends (by the form or HTTP Basic alike).
+ */
+const MAX_FAILURES = 10;
+const FAILURE_WINDOW_MS = 60_000;
 /** A token file's token must be at least this long: it is the whole secret. */
 const MIN_TOKEN = 16;
 
@@ -23,6 +29,14 @@ export async function hashUserLine(name: string, password: string): Promise<stri
   const salt = randomBytes(16);
   const key = await derive(password, salt, SCRYPT);
   return `${name}:scrypt:${SCRYPT.N}:${SCRYPT.r}:${SCRYPT.p}:${salt.toString('base64url')}:${key.toString('base64url')}`;
+}
+
+/** Too many wrong passwords from one address (HTTP 429). */
+export class TooManyAttempts extends Error {
+  readonly statusCode = 429;
+  constructor(seconds: number) {
+    super(`too many wrong passwords from your address; try again in ${seconds} s`);
+  }
 }
 
 interface User {
@@ -39,6 +53,8 @@ interface User {
  */
 export class Credentials {
   private readonly sessions = new Map<string, number>();
+  /** Client address → wrong passwords since `since` (ms). */
+  private readonly failures = new Map<string, { count: number; since: number }>();
 
   private constructor(
     private readonly token: Buffer | undefined,
@@ -91,11 +107,20 @@ export class Credentials {
     return false;
   }
 
-  /** Checks a name and password; false for unknown names too, after the same work. */
-  async allowsPassword(name: string, password: string): Promise<boolean> {
+  /**
+   * Checks a name and password; false for unknown names too, after the same work.
+   * @throws TooManyAttempts when `client` (an address) gave MAX_FAILURES wrong ones in the last minute.
+   */
+  async allowsPassword(name: string, password: string, client: string): Promise<boolean> {
+    const now = Date.now();
+    for (const [k, f] of this.failures) if (now - f.since > FAILURE_WINDOW_MS) this.failures.delete(k);
+    const failed = this.failures.get(client);
+    if (failed && failed.count >= MAX_FAILURES) throw new TooManyAttempts(Math.ceil((failed.since + FAILURE_WINDOW_MS - now) / 1000));
     const user = this.users.get(name);
     const key = await derive(password, user?.salt ?? Buffer.alloc(16), user?.cost ?? SCRYPT);
-    return user !== undefined && sameBytes(key, user.key);
+    const ok = user !== undefined && sameBytes(key, user.key);
+    if (!ok) this.failures.set(client, { count: (failed?.count ?? 0) + 1, since: failed?.since ?? now });
+    return ok;
   }
 
   /** A new session token for a user who signed in, valid for SESSION_SECONDS. */

@@ -23,7 +23,7 @@ async function authorized(req: FastifyRequest, credentials: Credentials): Promis
   if (scheme?.toLowerCase() === 'basic' && credentials.hasUsers) {
     const text = Buffer.from(value, 'base64').toString('utf8');
     const colon = text.indexOf(':');
-    return colon > 0 && (await credentials.allowsPassword(text.slice(0, colon), text.slice(colon + 1)));
+    return colon > 0 && (await credentials.allowsPassword(text.slice(0, colon), text.slice(colon + 1), req.ip));
   }
   return false;
 }

@@ -10,9 +10,6 @@ const PAGE_DIR = join(packageRoot, 'dist', 'serve-page');
 /** Only serve's own script, style and requests; no inline code, no framing, forms post only to serve. */
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/** Sign-in attempts per client address and minute. */
-const LOGIN_ATTEMPTS = 10;
-
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const html = (reply: FastifyReply, body: string) => reply.type('text/html; charset=utf-8').header('Content-Security-Policy', CSP).send(body);
@@ -63,11 +60,11 @@ export function registerPages(app: FastifyInstance, credentials: Credentials): v
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
   );
-  app.post('/login', { config: { rateLimit: { max: LOGIN_ATTEMPTS, timeWindow: 60_000 } } }, async (req, reply) => {
+  app.post('/login', async (req, reply) => {
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     let token: string | undefined;
     if (credentials.hasUsers) {
-      if (form.name && form.password && (await credentials.allowsPassword(form.name, form.password))) token = credentials.newSession();
+      if (form.name && form.password && (await credentials.allowsPassword(form.name, form.password, req.ip))) token = credentials.newSession();
     } else if (form.token && credentials.allowsToken(form.token)) {
       token = form.token;
     }

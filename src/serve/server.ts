@@ -1,5 +1,4 @@
 import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -43,11 +42,6 @@ export async function buildServer(p: ServerParts): Promise<FastifyInstance> {
     // Sizes are checked per file by the handler (file.truncated), so that one large file does not stop the others.
     throwFileSizeLimit: false,
     limits: { fileSize: p.limits.maxBytes, files: 100, fields: 10, fieldSize: 64 * 1024, parts: 110 },
-  });
-  // Only the sign-in form is limited (per client address): password guesses, on top of scrypt's cost.
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`too many sign-in attempts; try again in ${Math.ceil(ctx.ttl / 1000)} s`), { statusCode: 429 }),
   });
   await app.register(swagger, {
     openapi: {
