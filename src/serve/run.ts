@@ -55,7 +55,8 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
     reviews,
     tools,
     limits: { maxBytes: o.maxUploadSize, maxDuration: o.maxDuration, retention: o.retention, maxUploads: o.maxUploads },
-    loopbackPort: isLoopbackAddress(o.host) ? () => port : undefined,
+    // With --auth, a reverse proxy on this machine may pass its own Host header through.
+    loopbackPort: isLoopbackAddress(o.host) && !o.auth ? () => port : undefined,
     version,
   });
   try {

@@ -19,7 +19,7 @@ export interface ServerParts {
   reviews: ReviewHost;
   tools: FfmpegTools;
   limits: UploadLimits & { retention: number; maxUploads: number };
-  /** The port serve listens on, once it does, when it listens on loopback only (for the Host check). */
+  /** The port serve listens on, once it does, when the Host header must name loopback (127.0.0.1 without --auth). */
   loopbackPort: (() => number) | undefined;
   version: string;
 }
