@@ -9,8 +9,6 @@ import { DETECT, RENDER } from '../review/options.js';
 import { reviewRoutes, sendReviewError } from '../review/server.js';
 import { argsToSettings, optionOfArg } from './job-settings.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
-
 const within = (keys: readonly string[]) => (arg: string) => keys.includes(optionOfArg(arg) ?? '');
 
 /**
@@ -20,7 +18,7 @@ const within = (keys: readonly string[]) => (arg: string) => keys.includes(optio
  * download then serves.
  */
 export class ReviewHost {
-  private readonly open = new Map<string, { app: ReviewApp; handle: Handler }>();
+  private readonly open = new Map<string, ReviewApp>();
 
   constructor(
     private readonly dataDir: string,
@@ -32,11 +30,11 @@ export class ReviewHost {
    * `token` the credential the page passes on to its own requests.
    */
   async handle(job: JobRecord, req: IncomingMessage, res: ServerResponse, path: string, search: string, token: string): Promise<void> {
-    let entry = this.open.get(job.id);
-    if (!entry) {
+    let app = this.open.get(job.id);
+    if (!app) {
       const dir = jobDir(this.dataDir, job.id);
       const options = fileOptionsSchema.parse(argsToSettings(job.args));
-      const app = new ReviewApp({
+      app = new ReviewApp({
         input: join(dir, job.inputFile),
         projectPath: join(dir, 'project.faceblur.json'),
         outputPath: join(dir, job.outputFile),
@@ -45,18 +43,19 @@ export class ReviewHost {
         anonymize: anonymizeSettingsOf(options, job.kind === 'photo' ? 'still' : 'motion'),
         tools: this.tools,
       });
-      entry = { app, handle: reviewRoutes(app, token, job.inputName) };
-      this.open.set(job.id, entry);
+      this.open.set(job.id, app);
       void app.start();
     }
-    await entry.handle(req, res, new URL(`${path}${search}`, 'http://127.0.0.1')).catch((err: unknown) => sendReviewError(res, err));
+    // Routes per request: the page's links carry this visitor's token, never another user's.
+    const routes = reviewRoutes(app, token, job.inputName);
+    await routes(req, res, new URL(`${path}${search}`, 'http://127.0.0.1')).catch((err: unknown) => sendReviewError(res, err));
   }
 
   /** Closes the job's editor (saving its project), if open. */
   async close(id: string): Promise<void> {
-    const entry = this.open.get(id);
+    const app = this.open.get(id);
     this.open.delete(id);
-    await entry?.app.close();
+    await app?.close();
   }
 
   async closeAll(): Promise<void> {

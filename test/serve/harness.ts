@@ -8,7 +8,7 @@ export interface Serve {
   run: GuardedRun;
   /** `http://127.0.0.1:PORT/` */
   base: string;
-  /** The access token from the printed address. */
+  /** The access token from the printed address (a test signed in by name sets its session here). */
   token: string;
   /** fetch with the token as a bearer credential. */
   api(path: string, init?: RequestInit): Promise<Response>;
@@ -22,10 +22,14 @@ export async function startServe(args: string[]): Promise<Serve> {
     const m = /Serving: (http:\/\/\S+)/.exec(run.stderr());
     if (m) {
       const url = new URL(m[1]!);
-      const token = url.searchParams.get('token') ?? '';
       const base = `${url.origin}/`;
-      const api = (path: string, init: RequestInit = {}) => fetch(new URL(path, base), { ...init, headers: { Authorization: `Bearer ${token}`, ...init.headers } });
-      return { run, base, token, api };
+      const serve: Serve = {
+        run,
+        base,
+        token: url.searchParams.get('token') ?? '',
+        api: (path, init = {}) => fetch(new URL(path, base), { ...init, headers: { Authorization: `Bearer ${serve.token}`, ...init.headers } }),
+      };
+      return serve;
     }
     if (Date.now() > end || run.child.exitCode !== null) throw new Error(`serve did not start: ${run.stderr()}`);
     await new Promise((r) => setTimeout(r, 50));

@@ -76,6 +76,18 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     const session = new URL(login.headers.get('location')!, s.base).searchParams.get('token')!;
     expect(session).toMatch(/^[A-Za-z0-9_-]{24}$/);
     expect((await fetch(`${s.base}api/jobs?token=${session}`)).status).toBe(200);
+    // Each signed-in user's review page carries their own session, never another user's.
+    s.token = session;
+    const up = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }]) });
+    const id = ((await up.json()) as { jobs: JobJson[] }).jobs[0]!.id;
+    expect((await waitForJob(s, id, 60_000)).job.status).toBe('done');
+    const other = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ana', password: 'changed password' }), redirect: 'manual' });
+    const session2 = new URL(other.headers.get('location')!, s.base).searchParams.get('token')!;
+    for (const [mine, theirs] of [[session, session2], [session2, session]]) {
+      const html = await (await fetch(`${s.base}jobs/${id}/review/?token=${mine}`)).text();
+      expect(html).toContain(`app.js?token=${mine}`);
+      expect(html).not.toContain(theirs!);
+    }
     const bad = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: 'nope' }), redirect: 'manual' });
     expect(bad.headers.get('location')).toBe('/login?failed');
     // A sign-in posted from another site is refused (login CSRF).
