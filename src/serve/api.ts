@@ -181,7 +181,7 @@ function tryParse(f: () => void): HttpError | undefined {
 }
 
 /** @throws HttpError 400 when the settings are not JSON, name an option jobs cannot set, or fail the CLI's schema. */
-export function parseSettings(text: string): string[] {
+function parseSettings(text: string): string[] {
   let value: unknown;
   try {
     value = JSON.parse(text || '{}');

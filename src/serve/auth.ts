@@ -25,7 +25,7 @@ const derive = (password: string, salt: Buffer, o: ScryptOptions): Promise<Buffe
 const sameBytes = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
 
 /** One line of a users file: `name:scrypt:N:r:p:SALT:HASH` (salt and hash in base64url). */
-export async function hashUserLine(name: string, password: string): Promise<string> {
+async function hashUserLine(name: string, password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await derive(password, salt, SCRYPT);
   return `${name}:scrypt:${SCRYPT.N}:${SCRYPT.r}:${SCRYPT.p}:${salt.toString('base64url')}:${key.toString('base64url')}`;

@@ -8,12 +8,12 @@ import { describeIssue, expectedValue, flagOf } from '../option-messages.js';
  * ffmpeg output option, files included), --report and --project (paths), and the options of a
  * terminal run (output, batch, preview, logging).
  */
-export const JOB_OPTIONS = [
+const JOB_OPTIONS = [
   'thresh', 'singlePass', 'fast', 'thorough', 'scale', 'detector', 'executionProvider', 'threads', 'tracking', 'hold', 'lookahead', 'smooth',
   'detectEvery', 'region', 'replacewith', 'mosaicSize', 'color', 'maskMargin', 'boxes', 'maskScale', 'drawScores', 'crf', 'preset', 'codec',
   'audio', 'keepMetadata',
 ] as const satisfies readonly (keyof typeof fileOptionSpecs)[];
-export type JobOption = (typeof JOB_OPTIONS)[number];
+type JobOption = (typeof JOB_OPTIONS)[number];
 
 const value = z.union([z.string().max(200), z.number(), z.boolean()]);
 

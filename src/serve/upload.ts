@@ -27,20 +27,20 @@ export interface UploadLimits {
 }
 
 /** What the user called the file, for display only: the last path component, without control characters, at most 255 characters. */
-export function displayName(filename: string): string {
+function displayName(filename: string): string {
   const base = filename.split(/[\\/]/).pop() ?? '';
   return base.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(-255) || 'upload';
 }
 
 /** `8589934592` → `8 GiB`. */
-export const formatBytes = (n: number): string => {
+const formatBytes = (n: number): string => {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   const i = Math.min(units.length - 1, Math.floor(Math.log2(Math.max(n, 1)) / 10));
   return `${+(n / 2 ** (10 * i)).toFixed(1)} ${units[i]}`;
 };
 
 /** `5400` → `1.5 h`. */
-export const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).toFixed(2)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(1)} s`);
+const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).toFixed(2)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(1)} s`);
 
 /**
  * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
