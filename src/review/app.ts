@@ -13,8 +13,11 @@ import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
 import { runCliChild } from '../jobs/cli-child.js';
 import { ReviewSession } from './session.js';
-import { best, projectView, type ProjectView } from './view.js';
-import type { JobState, ReviewState } from './wire.js';
+import { best, projectPatch, projectView, type ProjectView } from './view.js';
+import type { JobState, ProjectPatch, ReviewState } from './wire.js';
+
+/** Project values kept by revision, for the pages' patches: more than any page falls behind between two polls. */
+const SNAPSHOTS = 32;
 
 export interface ReviewConfig {
   input: string;
@@ -50,6 +53,7 @@ export class ReviewApp {
   private abort: AbortController | undefined;
   private failure: string | undefined;
   private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
+  private readonly snapshots = new Map<number, Project>();
 
   constructor(readonly config: ReviewConfig) {}
 
@@ -65,6 +69,7 @@ export class ReviewApp {
       const project = loaded ?? (await readProject(c.projectPath));
       if (!loaded) await checkProjectInput(project, c.projectPath, c.input);
       this.session = new ReviewSession(c.projectPath, project);
+      this.remember();
       this.frames = new FrameSource(c.tools, c.input, project.input);
     } catch (err) {
       this.failure = errorMessage(err);
@@ -110,16 +115,28 @@ export class ReviewApp {
     return this.frames!.crop(row.frame, row.box);
   }
 
+  /**
+   * What changed since revision `since` (tracks and candidates added, changed or removed), or
+   * undefined when that revision is no longer kept (the page then fetches the whole view).
+   */
+  changes(since: number): ProjectPatch | undefined {
+    const s = this.ready();
+    const before = this.snapshots.get(since);
+    return before ? projectPatch(before, since, s.project, s.revision) : undefined;
+  }
+
   act(a: Action): void {
     this.edit(editFor(a));
   }
 
   undo(): void {
     this.ready().undo();
+    this.remember();
   }
 
   redo(): void {
     this.ready().redo();
+    this.remember();
   }
 
   /** Starts the export into config.outputPath (after saving), as `faceblur INPUT --project FILE -o OUT` would. */
@@ -174,6 +191,14 @@ export class ReviewApp {
       if (err instanceof ProjectEditError) throw new ReviewRequestError(err.message);
       throw err;
     }
+    this.remember();
+  }
+
+  /** Keeps the current project value under its revision, and the last SNAPSHOTS of them. */
+  private remember(): void {
+    const s = this.session!;
+    this.snapshots.set(s.revision, s.project);
+    for (const r of this.snapshots.keys()) if (this.snapshots.size > SNAPSHOTS) this.snapshots.delete(r);
   }
 
   private ready(): ReviewSession {

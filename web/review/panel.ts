@@ -10,6 +10,8 @@ export interface PanelHost {
   selected(): number | undefined;
   act(body: Record<string, unknown>): void;
   time(frame: number): number;
+  /** False on a photo: rows then show no times. */
+  video: boolean;
 }
 
 /**
@@ -67,7 +69,7 @@ export class TrackList {
     const state = t.action === 'candidate' ? `suggestion ${t.bestScore.toFixed(2)}` : t.action === 'keep' ? 'kept visible' : 'redacted';
     text.innerHTML = '<b></b> <span class="when"></span><br><span class="state"></span>';
     text.querySelector('b')!.textContent = `#${t.id}${t.label ? ` ${t.label}` : ''}${t.origin === 'manual' || t.origin === 'static' ? ` (${t.origin})` : ''}`;
-    text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;
+    if (this.host.video) text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;
     text.querySelector('.state')!.textContent = state;
     const buttons = document.createElement('div');
     buttons.className = 'buttons';
