@@ -98,6 +98,7 @@ class Editor {
       '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">accept all suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept</button></div></aside>',
     );
     side.append(list.el);
+    side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
     player.controls.append(draw.button, ...(video ? [$('<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>')] : []), $('<button data-k="help">? keys</button>'));
     const help = $<HTMLElement>('<dl class="help" hidden></dl>');
     for (const [k, v] of shortcuts(video)) help.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));

@@ -69,7 +69,7 @@ export class Stage {
       const b = this.drag?.id === t.id ? this.drag.box : boxAt(t, this.frame);
       if (!b) continue;
       const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
-      c.lineWidth = t.id === sel ? line * 2 : line;
+      c.lineWidth = t.id === sel ? line * 1.5 : line;
       c.strokeStyle = colour;
       c.setLineDash(t.action === 'candidate' ? [line * 4, line * 3] : []);
       c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
@@ -106,7 +106,7 @@ export class Stage {
     const p = this.point(e);
     this.canvas.setPointerCapture(e.pointerId);
     if (this.host.drawing()) {
-      this.pending = undefined;
+      // A click that draws nothing keeps the box drawn before (a new drag replaces it).
       this.drag = { handle: 'se', start: p, box: { x1: p.x, y1: p.y, x2: p.x, y2: p.y }, moved: false };
       return;
     }
