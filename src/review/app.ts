@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
+import type { Progress, ProgressDisplay } from '../ui/progress.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { indexOfFrame, rowAt } from '../project/boxes.js';
 import { addManualTrack, ProjectEditError } from '../project/edit.js';
@@ -30,7 +31,12 @@ export interface ReviewConfig {
   /** The export's mask settings, for "show result". */
   anonymize: AnonymizeSettings;
   tools: FfmpegTools;
+  /** Where jobs also draw their progress bars, as the CLI's commands do (the terminal's stderr); none when absent. */
+  terminal?: ProgressDisplay;
 }
+
+/** A job's bar in the terminal. */
+const DOING: Record<JobState['kind'], string> = { analyze: 'analyzing', follow: 'following the box in', export: 'exporting' };
 
 /** A request the page made that cannot apply (HTTP 400 / 409 with this message). */
 export class ReviewRequestError extends Error {
@@ -221,12 +227,19 @@ export class ReviewApp {
     const abort = new AbortController();
     this.job = job;
     this.abort = abort;
+    let bar: Progress | undefined;
+    const progress = (done: number, total: number) => {
+      Object.assign(job, { done, total });
+      bar ??= this.config.terminal?.bar(`${DOING[kind]} ${basename(this.config.input)}`, total || undefined, 'frames');
+      bar?.update(done);
+    };
     try {
-      const message = await work(abort.signal, (done, total) => Object.assign(job, { done, total }));
+      const message = await work(abort.signal, progress);
       Object.assign(job, { state: 'done', ...(message ? { message } : {}) });
     } catch (err) {
       Object.assign(job, abort.signal.aborted ? { state: 'cancelled', message: `${kind} cancelled` } : { state: 'failed', message: errorMessage(err) });
       if (kind === 'analyze') this.failure = job.message;
     }
+    bar?.finish(job.state === 'done');
   }
 }
