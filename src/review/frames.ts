@@ -1,14 +1,11 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { anonymizeFrame, type AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Detection } from '../detect/box.js';
 import { encodeJpeg, frameToRgb } from '../live/jpeg.js';
-import { ChildSet, runFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
+import { ChildSet, runFfmpeg, seconds, type FfmpegTools } from '../media/ffmpeg.js';
 import { frameByteLength, frameFromBuffer, rgbFrameFromInterleaved, type Frame } from '../media/frame.js';
 import type { InputIdentity } from '../project/schema.js';
 import { SeekProxy } from './proxy.js';
-
-const run = promisify(execFile);
+import { SeekTime } from './seek-time.js';
 
 /** Frames decoded per seek: the next frames (stepping, playing) then come from the cache. */
 const CHUNK = 8;
@@ -45,14 +42,14 @@ class Lru<K, V> {
 /**
  * Any frame of the reviewed input by index, as the decoder gives it to the pipeline (upright yuv420p,
  * or RGB for a photo), and as a JPEG for the page, plain or anonymized with the export's own
- * `anonymizeFrame`. A seek starts ffmpeg at the frame's timestamp (input `-ss` is exact: ffmpeg
- * decodes from the keyframe before it and drops what precedes) and keeps the next CHUNK frames.
+ * `anonymizeFrame`. Plain JPEGs come from the seek proxy (proxy.ts). Full frames (for the result
+ * view and thumbnails) are decoded by starting ffmpeg at the frame (SeekTime), keeping the next CHUNK frames.
  */
 export class FrameSource {
   private readonly raw = new Lru<number, Promise<Frame>>(RAW_FRAMES);
   private readonly jpegs = new Lru<string, Promise<Buffer>>(64);
   private readonly children = new ChildSet();
-  private origin: Promise<number> | undefined;
+  private readonly seekTime: SeekTime;
   private readonly proxy: SeekProxy | undefined;
   /** Resolves when the seek proxy holds every frame (at once for a photo). */
   readonly proxyBuilt: Promise<void>;
@@ -62,9 +59,8 @@ export class FrameSource {
     private readonly path: string,
     private readonly input: InputIdentity,
   ) {
-    if (input.kind === 'video') {
-      this.proxy = new SeekProxy(tools, path, VIEW_WIDTH);
-    }
+    this.seekTime = new SeekTime(tools, path, input.timestamps);
+    if (input.kind === 'video') this.proxy = new SeekProxy(tools, path, VIEW_WIDTH, input.frameCount, this.seekTime);
     this.proxyBuilt = this.proxy?.build() ?? Promise.resolve();
   }
 
@@ -94,7 +90,7 @@ export class FrameSource {
     return p;
   }
 
-  /** From the seek proxy once it has reached frame n, else decoded by seeking. */
+  /** From the seek proxy (which starts decoding at n if nothing will reach it soon); decoded by seeking if the proxy failed. */
   private async plain(n: number): Promise<Buffer> {
     return (await this.proxy?.jpeg(n)) ?? this.render(n, undefined);
   }
@@ -139,23 +135,6 @@ export class FrameSource {
     return rgbFrameFromInterleaved(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
   }
 
-  /**
-   * The video stream's first timestamp after the file's start: input `-ss` counts from the file's
-   * start time (ffmpeg's -seek_timestamp is off by default), while project times count from the first frame.
-   */
-  private seekOrigin(): Promise<number> {
-    this.origin ??= run(this.tools.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:stream=start_time', '-of', 'json', this.path]).then(
-      ({ stdout }) => {
-        const j = JSON.parse(stdout) as { streams?: { start_time?: string }[]; format?: { start_time?: string } };
-        const v = Number(j.streams?.[0]?.start_time ?? 0);
-        const f = Number(j.format?.start_time ?? 0);
-        return Number.isFinite(v - f) ? Math.max(0, v - f) : 0;
-      },
-      () => 0,
-    );
-    return this.origin;
-  }
-
   private decodeFrom(n: number): Promise<Frame> {
     const { width, height, timestamps, frameCount } = this.input;
     const count = Math.min(CHUNK, frameCount - n);
@@ -170,11 +149,8 @@ export class FrameSource {
       if (i === 0 || !this.raw.get(n + i)) this.raw.set(n + i, p.promise);
     });
     void (async () => {
-      const t = timestamps[n]!;
-      // Half a frame early, so that rounding in the container's time base cannot skip the frame.
-      const half = n + 1 < frameCount ? (timestamps[n + 1]! - t) / 2 : n > 0 ? (t - timestamps[n - 1]!) / 2 : 0;
-      const ss = Math.max(0, (await this.seekOrigin()) + t - half);
-      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', ss.toFixed(6), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
+      const ss = await this.seekTime.of(n);
+      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', seconds(ss), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
         '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
       const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
       const size = frameByteLength('yuv420p', width, height);
