@@ -11,6 +11,8 @@ import { SeekTime } from './seek-time.js';
 const CHUNK = 8;
 /** Raw frames kept: 48 × 3.1 MB at 1080p ≈ 150 MB, enough for stepping around one spot. */
 const RAW_FRAMES = 48;
+/** Full-frame decoders (result view, thumbnails) at once; more wait. */
+const DECODERS = 2;
 /** Page frames are scaled down to this width: the overlay is drawn in project pixels, the page scales it. */
 const VIEW_WIDTH = 1280;
 
@@ -49,6 +51,9 @@ export class FrameSource {
   private readonly raw = new Lru<number, Promise<Frame>>(RAW_FRAMES);
   private readonly jpegs = new Lru<string, Promise<Buffer>>(64);
   private readonly children = new ChildSet();
+  /** Decoders running, and those waiting for one of the DECODERS slots. */
+  private decoders = 0;
+  private readonly waiting: (() => void)[] = [];
   private readonly seekTime: SeekTime;
   private readonly proxy: SeekProxy | undefined;
   /** Resolves when the seek proxy holds every frame (at once for a photo). */
@@ -106,19 +111,23 @@ export class FrameSource {
     });
   }
 
-  /** An RGB crop of frame `n` as a JPEG (for track thumbnails), `box` in frame pixels. */
+  /**
+   * A crop of frame `n` as a JPEG `side` pixels square (for track thumbnails), `box` in frame pixels:
+   * from the seek proxy's JPEG when it holds the frame (no decoder started), else from the decoded frame.
+   */
   async crop(n: number, box: { x1: number; y1: number; x2: number; y2: number }, side = 64): Promise<Buffer> {
-    const f = await this.frame(n);
     const { default: sharp } = await import('sharp');
-    const left = Math.max(0, Math.floor(box.x1));
-    const top = Math.max(0, Math.floor(box.y1));
-    const width = Math.max(1, Math.min(f.width - left, Math.ceil(box.x2) - left));
-    const height = Math.max(1, Math.min(f.height - top, Math.ceil(box.y2) - top));
-    return sharp(frameToRgb(f), { raw: { width: f.width, height: f.height, channels: 3 } })
-      .extract({ left, top, width, height })
-      .resize(side, side, { fit: 'cover' })
-      .jpeg({ quality: 80 })
-      .toBuffer();
+    const held = this.proxy?.has(n) ? await this.proxy.jpeg(n) : undefined;
+    const f = held ? undefined : await this.frame(n);
+    const image = held ? sharp(held) : sharp(frameToRgb(f!), { raw: { width: f!.width, height: f!.height, channels: 3 } });
+    const width = held ? (await image.metadata()).width : f!.width;
+    const height = held ? (await image.metadata()).height : f!.height;
+    const k = width / this.input.width;
+    const left = Math.min(width - 1, Math.max(0, Math.floor(box.x1 * k)));
+    const top = Math.min(height - 1, Math.max(0, Math.floor(box.y1 * k)));
+    const w = Math.max(1, Math.min(width - left, Math.ceil(box.x2 * k) - left));
+    const h = Math.max(1, Math.min(height - top, Math.ceil(box.y2 * k) - top));
+    return image.extract({ left, top, width: w, height: h }).resize(side, side, { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
   }
 
   /** Ends any decoder still running and removes the seek proxy. */
@@ -136,7 +145,7 @@ export class FrameSource {
   }
 
   private decodeFrom(n: number): Promise<Frame> {
-    const { width, height, timestamps, frameCount } = this.input;
+    const { frameCount } = this.input;
     const count = Math.min(CHUNK, frameCount - n);
     const pending = Array.from({ length: count }, () => {
       let settle!: { resolve: (f: Frame) => void; reject: (e: unknown) => void };
@@ -149,25 +158,13 @@ export class FrameSource {
       if (i === 0 || !this.raw.get(n + i)) this.raw.set(n + i, p.promise);
     });
     void (async () => {
-      const ss = await this.seekTime.of(n);
-      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', seconds(ss), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
-        '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
-      const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
-      const size = frameByteLength('yuv420p', width, height);
-      let buf: Buffer = Buffer.alloc(0);
-      let got = 0;
-      for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
-        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-        while (buf.length >= size && got < count) {
-          const data = new Uint8Array(size);
-          data.set(buf.subarray(0, size));
-          buf = buf.subarray(size);
-          pending[got]!.resolve(frameFromBuffer(data, 'yuv420p', width, height, n + got, timestamps[n + got]!));
-          got++;
-        }
+      await this.slot();
+      try {
+        await this.decode(n, count, pending);
+      } finally {
+        this.decoders--;
+        this.waiting.shift()?.();
       }
-      await proc.exited;
-      if (got < count) throw new Error(`the decoder ended before frame ${n + got}`);
     })().catch((err: unknown) => {
       // A failed decode is retried on the next request rather than remembered.
       pending.forEach((p, i) => {
@@ -176,6 +173,36 @@ export class FrameSource {
       });
     });
     return pending[0]!.promise;
+  }
+
+  /** Waits for one of the DECODERS slots: thumbnails scrolled into view must not start dozens of ffmpeg at once. */
+  private async slot(): Promise<void> {
+    if (this.decoders >= DECODERS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.decoders++;
+  }
+
+  /** Decodes frames n..n+count-1 into `pending`. */
+  private async decode(n: number, count: number, pending: { resolve: (f: Frame) => void }[]): Promise<void> {
+    const { width, height, timestamps } = this.input;
+    const ss = await this.seekTime.of(n);
+    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', seconds(ss), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
+      '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+    const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
+    const size = frameByteLength('yuv420p', width, height);
+    let buf: Buffer = Buffer.alloc(0);
+    let got = 0;
+    for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= size && got < count) {
+        const data = new Uint8Array(size);
+        data.set(buf.subarray(0, size));
+        buf = buf.subarray(size);
+        pending[got]!.resolve(frameFromBuffer(data, 'yuv420p', width, height, n + got, timestamps[n + got]!));
+        got++;
+      }
+    }
+    await proc.exited;
+    if (got < count) throw new Error(`the decoder ended before frame ${n + got}`);
   }
 }
 

@@ -35,7 +35,7 @@ export class SeekProxy {
   private readonly waiting = new Map<number, (() => void)[]>();
   /** Where the next run starts looking for frames not held yet. */
   private focus = 0;
-  private current: { next: number; proc: FfmpegProcess; superseded: boolean } | undefined;
+  private current: { next: number; proc?: FfmpegProcess; superseded: boolean } | undefined;
   private closed = false;
   /** Set when the proxy could not be made; frames then come from seeking only. */
   failed: string | undefined;
@@ -66,9 +66,11 @@ export class SeekProxy {
       while (!this.closed && this.held < this.frameCount) {
         const start = this.missingFrom(this.focus) ?? this.missingFrom(0)!;
         this.focus = start;
-        const got = await this.runFrom(start);
-        if (got === 0 && !this.closed && !this.current?.superseded) throw new Error(`the decoder gave no frame from frame ${start}`);
+        const run = { next: start, superseded: false };
+        this.current = run;
+        const got = await this.runFrom(run);
         this.current = undefined;
+        if (got === 0 && !this.closed && !run.superseded) throw new Error(`the decoder gave no frame from frame ${start}`);
       }
     } catch (err) {
       this.failed = (err as Error).message;
@@ -111,7 +113,7 @@ export class SeekProxy {
     this.focus = n;
     if (run && !run.superseded) {
       run.superseded = true;
-      run.proc.kill();
+      run.proc?.kill();
     }
   }
 
@@ -120,17 +122,20 @@ export class SeekProxy {
     return undefined;
   }
 
-  /** One run from frame `start`; resolves with the frames it added when it ends, is superseded, or meets a frame held. */
-  private async runFrom(start: number): Promise<number> {
-    const ss = await this.seek.of(start);
+  /**
+   * One run from frame `run.next` (this.current, so that prioritise can end it, even before its
+   * decoder starts); resolves with the frames it added when it ends, is superseded, or meets a frame held.
+   */
+  private async runFrom(run: { next: number; proc?: FfmpegProcess; superseded: boolean }): Promise<number> {
+    const ss = await this.seek.of(run.next);
+    if (run.superseded || this.closed) return 0;
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...(ss > 0 ? ['-ss', seconds(ss)] : []), '-i', this.input, '-map', '0:v:0', '-an', '-sn', '-dn',
       ...passthroughArgs(this.tools),
       // Never upscaled; an even height, as yuvj420p wants.
       '-vf', `scale='min(${this.width},iw)':-2`,
       '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2pipe', 'pipe:1'];
     const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'making the seek proxy');
-    const run = { next: start, proc, superseded: false };
-    this.current = run;
+    run.proc = proc;
     let added = 0;
     let pending: Buffer = Buffer.alloc(0);
     try {

@@ -1,4 +1,4 @@
-import { withToken } from './api.js';
+import { Thumbnails } from './thumbs.js';
 import { clock, firstFrame, lastFrame, type TrackView } from './model.js';
 
 /** Row height in pixels; the list draws only the rows in view, so 200 or 2,000 tracks cost the same. */
@@ -23,6 +23,7 @@ export class TrackList {
   readonly el = document.createElement('div');
   private readonly spacer = document.createElement('div');
   private rows: TrackView[] = [];
+  private readonly thumbs = new Thumbnails();
 
   constructor(private readonly host: PanelHost) {
     this.el.className = 'tracklist';
@@ -61,9 +62,8 @@ export class TrackList {
     row.style.top = `${i * ROW}px`;
     row.dataset.id = String(t.id);
     const img = document.createElement('img');
-    img.loading = 'lazy';
     img.alt = '';
-    img.src = withToken('api/thumb', { id: t.id, r: t.bestFrame });
+    this.thumbs.show(img, t.id, t.bestFrame);
     const text = document.createElement('div');
     text.className = 'text';
     const state = t.action === 'candidate' ? `suggestion ${t.bestScore.toFixed(2)}` : t.action === 'keep' ? 'kept visible' : 'redacted';
