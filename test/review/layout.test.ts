@@ -59,6 +59,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     const shot = screenshots(page, 'layout');
     await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]');
+    // The rows' thumbnails arrive (a few at a time).
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.row img')].slice(0, 6).every((i) => i.naturalWidth === 64));
     await shot('opened');
 
     const stage = await rectOf(page, 'canvas.stage');

@@ -95,7 +95,7 @@ class Editor {
     this.parts = { stage, player, list, timeline, draw };
 
     const side = $<HTMLElement>(
-      '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">accept all suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept</button></div></aside>',
+      '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept all</button></div></aside>',
     );
     side.append(list.el);
     side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
