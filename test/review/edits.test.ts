@@ -1,10 +1,8 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardedRun } from '../faults/guard.js';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { projectFor, range } from './fixture.js';
-import { HAVE_CHROMIUM, launchBrowser, numberedClip, rgbFrames, screenshots, startReview, stopRun } from './harness.js';
+import { browserForSuite, HAVE_CHROMIUM, numberedClip, projectOf, rgbFrames, screenshots, stagePoint, startReview, type TrackJson } from './harness.js';
 
 // The edits a reviewer makes with the mouse and the keyboard (issue 15), each checked in the project
 // the page sends and in the exported pixels: accepting a suggestion that has gaps, accepting all
@@ -15,24 +13,9 @@ type Box = { x1: number; y1: number; x2: number; y2: number };
 const sq = (x: number, y: number, s = 40): Box => ({ x1: x, y1: y, x2: x + s, y2: y + s });
 const BOXES = { track: sq(20, 20), gappy: sq(100, 20), above: sq(180, 20), below: sq(260, 20), drawn: sq(100, 110, 50) };
 const GAPPY = range(10, 50).filter((f) => f % 4 === 2);
-interface TrackView {
-  id: number;
-  action: string;
-  origin: string;
-  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
-}
-const project = (page: Page): Promise<{ tracks: TrackView[] }> => page.evaluate(async () => (await fetch(`api/project${location.search}`)).json());
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them', () => {
-  let browser: Browser;
-  let run: GuardedRun | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    if (run) stopRun(run);
-    await browser?.close();
-  });
+  const suite = browserForSuite();
 
   it('accepts a suggestion with gaps as a whole track, accepts all above a score, hides a static box from in to out, drags a corner into a keyframe; the export shows each', async () => {
     const dir = tempDir('faceblur-review-edits-');
@@ -49,16 +32,14 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     });
     const out = join(dir, 'out.mp4');
     const started = await startReview([clip, '--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--mask-margin', '0', '-o', out]);
-    run = started.run;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'edits');
     const requests: string[] = [];
     page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]');
-    const stage = (await page.locator('canvas.stage').boundingBox())!;
-    const s = Math.min(stage.width / W, stage.height / H);
-    const at = (x: number, y: number) => ({ x: stage.x + (stage.width - W * s) / 2 + x * s, y: stage.y + (stage.height - H * s) / 2 + y * s });
+    const at = await stagePoint(page, W, H);
     const seek = async (frame: number) => {
       await page.locator('canvas.stage').click({ position: { x: 2, y: 2 } });
       const now = Number(await page.locator('.clock').getAttribute('data-frame'));
@@ -71,12 +52,12 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     requests.length = 0;
     const answer = page.waitForResponse((r) => r.url().includes('api/action'));
     await page.click('.row[data-id="1"] button[data-op="accept"]');
-    const changes = (await (await answer).json()).changes as { changed: TrackView[]; removed: number[] };
+    const changes = (await (await answer).json()).changes as { changed: TrackJson[]; removed: number[] };
     await page.waitForSelector('.row.redact[data-id="1"]');
     // The answer carries that track only, and the page fetched no whole project.
     expect(changes.changed.map((t) => t.id)).toEqual([1]);
     expect(requests.filter((r) => r.endsWith('/api/project'))).toEqual([]);
-    const accepted = (await project(page)).tracks.find((t) => t.id === 1)!;
+    const accepted = (await projectOf(page)).tracks.find((t) => t.id === 1)!;
     expect(accepted.action).toBe('redact');
     expect(accepted.boxes.frame).toEqual(range(GAPPY[0]!, GAPPY[GAPPY.length - 1]!));
     // Its lane is one unbroken bar from its first frame to its last.
@@ -117,7 +98,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await shot('static-range');
     await page.keyboard.press('s');
     await page.waitForSelector('.row[data-id="4"]');
-    const still = (await project(page)).tracks.find((t) => t.id === 4)!;
+    const still = (await projectOf(page)).tracks.find((t) => t.id === 4)!;
     expect(still.origin).toBe('static');
     expect(still.boxes.frame).toEqual(range(30, 45));
 
@@ -132,7 +113,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await page.mouse.move(at(t.x2 + 20, t.y2 + 20).x + 3, at(t.x2 + 20, t.y2 + 20).y + 3, { steps: 6 });
     await page.mouse.up();
     await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'saved ✓');
-    const moved = (await project(page)).tracks.find((x) => x.id === 0)!;
+    const moved = (await projectOf(page)).tracks.find((x) => x.id === 0)!;
     const i30 = moved.boxes.frame.indexOf(30);
     expect(moved.boxes.kind[i30]).toBe(4); // BOX_KINDS: keyframe
     expect(moved.boxes.x2[i30]!).toBeCloseTo(t.x2 + 20, -0.5);

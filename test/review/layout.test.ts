@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardedRun } from '../faults/guard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
 import { projectFor, range } from './fixture.js';
-import { HAVE_CHROMIUM, launchBrowser, numberedClip, screenshots, startReview, stopRun } from './harness.js';
+import { browserForSuite, HAVE_CHROMIUM, numberedClip, screenshots, stagePoint, startReview } from './harness.js';
 
 // What a new user's trial of the editor found (issue 15): the picture jumped when status lines
 // appeared, a photo showed a video's controls, timeline lanes had no labels and overflowed, and the
@@ -38,15 +37,7 @@ async function handleSide(page: Page, box: { x1: number; y1: number }): Promise<
 }
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () => {
-  let browser: Browser;
-  let run: GuardedRun | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    if (run) stopRun(run);
-    await browser?.close();
-  });
+  const suite = browserForSuite();
 
   it('keeps the picture still when messages, jobs and the draw bar appear; labels the lanes and scrolls them inside their box; draws small handles that scale', async () => {
     const dir = tempDir('faceblur-review-layout-');
@@ -54,8 +45,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await numberedClip(clip, FRAMES, W, H);
     await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: FRAMES, width: W, height: H, tracks: TRACKS });
     const started = await startReview([clip]);
-    run = started.run;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'layout');
     await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]');
@@ -67,8 +58,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await page.keyboard.press('b');
     await page.waitForSelector('.message:text("drag a box")');
     expect(await rectOf(page, 'canvas.stage')).toEqual(stage);
-    const s = Math.min(stage.width / W, stage.height / H);
-    const at = (x: number, y: number) => ({ x: stage.x + (stage.width - W * s) / 2 + x * s, y: stage.y + (stage.height - H * s) / 2 + y * s });
+    const at = await stagePoint(page, W, H);
     await page.mouse.move(at(100, 150).x, at(100, 150).y);
     await page.mouse.down();
     await page.mouse.move(at(160, 200).x, at(160, 200).y, { steps: 4 });
@@ -129,8 +119,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', '1', photo]);
     await projectFor(photo, join(dir, 'photo.faceblur.json'), { kind: 'image', frames: 1, width: W, height: H, tracks: [{ id: 0, frames: [0], box: TRACKS[0]!.box }] });
     const started = await startReview([photo]);
-    run = started.run;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'photo');
     await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
@@ -144,9 +134,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     expect(keys).toContain('B');
     await shot('photo');
     await page.click('[data-k="help"]');
-    const stage = await rectOf(page, 'canvas.stage');
-    const s = Math.min(stage.width / W, stage.height / H);
-    const at = (x: number, y: number) => ({ x: stage.x + (stage.width - W * s) / 2 + x * s, y: stage.y + (stage.height - H * s) / 2 + y * s });
+    const at = await stagePoint(page, W, H);
     await page.keyboard.press('b');
     await page.mouse.move(at(200, 100).x, at(200, 100).y);
     await page.mouse.down();
