@@ -102,8 +102,12 @@ try {
   // Edits: keep / redact a track (its boxes unchanged), accept a suggestion (a new box table), undo.
   // Each is timed from the key press to the panel showing it; the bytes are the edit's answer.
   const answers = [];
+  const answerMs = [];
   page.on('response', async (r) => {
     if (/api\/(action|undo)/.test(r.url())) answers.push((await r.body()).length);
+  });
+  page.on('requestfinished', (r) => {
+    if (/api\/(action|undo)/.test(r.url())) answerMs.push(Math.round(r.timing().responseEnd));
   });
   await page.locator('.tracklist').evaluate((e) => (e.scrollTop = 0));
   const edits = [];
@@ -133,7 +137,7 @@ try {
   const med = (a) => Math.round([...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]);
   console.log(JSON.stringify({ stepMedianMs: med(steps), stepMaxMs: Math.round(Math.max(...steps)), timelineSeekMedianMs: med(seeks), timelineSeekMaxMs: Math.round(Math.max(...seeks)), tracks: 200, candidates: 100, frames: FRAMES, projectJsonMB: +(json / 1e6).toFixed(2), firstFrameMs: Math.round(firstFrame), longestTaskWhileSteppingMs: Math.round(stepLong), scroll80WheelsMs: Math.round(scroll), longestTaskWhileScrollingMs: Math.round(scrollLong), rowsInDom: rows,
     keepRedactMedianMs: med(edits), keepRedactMaxMs: Math.round(Math.max(...edits)), keepRedactAnswerBytes: med(editBytes),
-    acceptMs: Math.round(acceptMs), acceptAnswerBytes: answers[10], undoMs: Math.round(undoMs), undoAnswerBytes: answers[11], longestTaskWhileEditingMs: Math.round(editLong) }));
+    acceptMs: Math.round(acceptMs), acceptAnswerBytes: answers[10], acceptRequestMs: answerMs[10], keepRedactRequestMs: answerMs.slice(0, 10), undoMs: Math.round(undoMs), undoAnswerBytes: answers[11], longestTaskWhileEditingMs: Math.round(editLong) }));
 } finally {
   await browser.close();
   child.kill('SIGINT');
