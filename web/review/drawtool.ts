@@ -7,6 +7,8 @@ export interface DrawHost {
   frame(): number | undefined;
   frameCount: number;
   say(text: string, error?: boolean): void;
+  /** Marks the static box's frames on the timeline (undefined: none). */
+  marked(range: [number, number] | undefined): void;
   /** Follow the box from `frame` (a video), or make it a track (a photo). */
   follow(frame: number, box: Box): void;
   /** A static box over frames first..last. */
@@ -52,24 +54,25 @@ export class DrawTool {
 
   /** A box was drawn on the stage: offer what to do with it. */
   drawn(): void {
-    this.show();
+    this.host.say('');
+    this.refresh();
   }
 
   setIn(): void {
     this.inFrame = this.host.frame();
-    this.show();
+    this.refresh();
   }
 
   setOut(): void {
     this.outFrame = this.host.frame();
-    this.show();
+    this.refresh();
   }
 
   drop(): void {
     this.stage.pending = undefined;
     this.drawing = false;
     this.button.classList.remove('on');
-    this.show();
+    this.refresh();
     this.stage.draw();
   }
 
@@ -92,7 +95,8 @@ export class DrawTool {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
-  private show(): void {
+  /** Shows the drawn box's choices, or the hint, and its frames (which follow the frame shown until in and out are set). */
+  refresh(): void {
     const has = !!this.stage.pending;
     this.bar.hidden = !has;
     this.hint.hidden = has;
@@ -101,5 +105,6 @@ export class DrawTool {
       const [first, last] = this.range(this.host.frame() ?? 0);
       range.textContent = `frames ${first}–${last}`;
     }
+    this.host.marked(has && this.video ? this.range(this.host.frame() ?? 0) : undefined);
   }
 }

@@ -83,12 +83,19 @@ class Editor {
       },
       selected: () => this.selectedId,
     });
-    const player = new Player(input, stage, { playhead: (f) => timeline.at(f), error: (t) => this.status.say(t, true) });
+    const player = new Player(input, stage, {
+      playhead: (f) => {
+        timeline.at(f);
+        this.parts?.draw.refresh();
+      },
+      error: (t) => this.status.say(t, true),
+    });
     const list = new TrackList({ seek: (f) => player.seek(f), select: (id) => this.select(id), selected: () => this.selectedId, act: (body) => void this.act(body), time: (f) => player.time(f), video });
     const draw = new DrawTool(video, stage, {
       frame: () => stage.frame,
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
+      marked: (range) => timeline.mark(range),
       follow: (frame, box) => void this.send('api/follow', { frame, box }),
       static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
     });

@@ -25,6 +25,7 @@ export class Timeline {
   private readonly spacer = document.createElement('div');
   private rows: { t: TrackView; spans: [number, number][] }[] = [];
   private frame = 0;
+  private marked: [number, number] | undefined;
 
   constructor(
     private readonly frameCount: number,
@@ -59,6 +60,12 @@ export class Timeline {
   at(frame: number): void {
     this.frame = frame;
     this.draw();
+  }
+
+  /** Shades frames first..last on the seek bar (a static box's in..out), or nothing. */
+  mark(range: [number, number] | undefined): void {
+    this.marked = range;
+    this.drawSeekbar();
   }
 
   /** Scrolls so that the track's lane is in view. */
@@ -127,6 +134,11 @@ export class Timeline {
     const x = this.xOf(w)(this.frame);
     c.fillStyle = '#333';
     c.fillRect(0, 0, w, h);
+    if (this.marked) {
+      const at = this.xOf(w);
+      c.fillStyle = '#5a5a8c';
+      c.fillRect(at(this.marked[0]), 0, Math.max(2, at(this.marked[1] + 1) - at(this.marked[0])), h);
+    }
     c.fillStyle = '#888';
     c.fillRect(0, h / 2 - 2, x, 4);
     c.fillStyle = '#fff';
