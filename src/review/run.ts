@@ -53,14 +53,17 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   // The address goes to stderr with the logs: stdout stays for results.
   process.stderr.write(`Review: ${server.url}\n`);
   if (o.open) openBrowser(server.url);
+  // `on`, not `once`: a second Ctrl+C while closing must not end the process half-way.
+  let stopping: NodeJS.Signals | undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stop = (signal: NodeJS.Signals) => resolve((stopping ??= signal));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
   void app.start(existing).then(() => {
     const s = app.state();
     // The page says it too; the terminal may be all a user is watching.
-    if (s.phase === 'failed') log.error(`cannot review: ${s.error}`);
+    if (s.phase === 'failed' && !stopping) log.error(`cannot review: ${s.error}`);
   });
   const signal = await stopped;
   await app.close();
