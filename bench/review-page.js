@@ -2,7 +2,7 @@
 // video: a synthetic 640x360 30 fps clip and a synthetic project (faces drifting with jitter, like
 // bench/project.js). Measures in headless chromium: the project's JSON size, time to the first frame,
 // seek-by-key latency (key press → frame shown), the longest main-thread task while stepping,
-// scrolling the track list and the timeline. Usage: npm run build && node bench/review-page.js
+// scrolling the track list and the timeline, and edits: time to show them and the bytes of their answer. Usage: npm run build && node bench/review-page.js
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,8 +99,45 @@ try {
   const scroll = performance.now() - scrollStart;
   const scrollLong = await page.evaluate(() => Math.max(0, ...window.__long));
   const rows = await page.locator('.row').count();
+  // Edits: keep / redact a track (its boxes unchanged), accept a suggestion (a new box table), undo.
+  // Each is timed from the key press to the panel showing it; the bytes are the edit's answer.
+  const answers = [];
+  const answerMs = [];
+  page.on('response', async (r) => {
+    if (/api\/(action|undo)/.test(r.url())) answers.push((await r.body()).length);
+  });
+  page.on('requestfinished', (r) => {
+    if (/api\/(action|undo)/.test(r.url())) answerMs.push(Math.round(r.timing().responseEnd));
+  });
+  await page.locator('.tracklist').evaluate((e) => (e.scrollTop = 0));
+  const edits = [];
+  const row = page.locator('.row.redact').first();
+  const id = await row.getAttribute('data-id');
+  await row.click();
+  await page.evaluate(() => (window.__long = []));
+  for (let i = 0; i < 10; i++) {
+    const s = performance.now();
+    await page.keyboard.press(i % 2 ? 'r' : 'k');
+    await page.waitForSelector(`.row.${i % 2 ? 'redact' : 'keep'}[data-id="${id}"]`);
+    edits.push(performance.now() - s);
+  }
+  await page.locator('.tracklist').evaluate((e) => (e.scrollTop = e.scrollHeight));
+  const cand = page.locator('.row.candidate').first();
+  const candId = await cand.getAttribute('data-id');
+  let s = performance.now();
+  await cand.locator('button[data-op="accept"]').click();
+  await page.waitForFunction(() => document.querySelector('.count').textContent.startsWith('Tracks (201)'));
+  const acceptMs = performance.now() - s;
+  s = performance.now();
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction(() => document.querySelector('.count').textContent.startsWith('Tracks (200)'));
+  const undoMs = performance.now() - s;
+  const editLong = await page.evaluate(() => Math.max(0, ...window.__long));
+  const editBytes = answers.slice(0, 10);
   const med = (a) => Math.round([...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]);
-  console.log(JSON.stringify({ stepMedianMs: med(steps), stepMaxMs: Math.round(Math.max(...steps)), timelineSeekMedianMs: med(seeks), timelineSeekMaxMs: Math.round(Math.max(...seeks)), tracks: 200, candidates: 100, frames: FRAMES, projectJsonMB: +(json / 1e6).toFixed(2), firstFrameMs: Math.round(firstFrame), longestTaskWhileSteppingMs: Math.round(stepLong), scroll80WheelsMs: Math.round(scroll), longestTaskWhileScrollingMs: Math.round(scrollLong), rowsInDom: rows }));
+  console.log(JSON.stringify({ stepMedianMs: med(steps), stepMaxMs: Math.round(Math.max(...steps)), timelineSeekMedianMs: med(seeks), timelineSeekMaxMs: Math.round(Math.max(...seeks)), tracks: 200, candidates: 100, frames: FRAMES, projectJsonMB: +(json / 1e6).toFixed(2), firstFrameMs: Math.round(firstFrame), longestTaskWhileSteppingMs: Math.round(stepLong), scroll80WheelsMs: Math.round(scroll), longestTaskWhileScrollingMs: Math.round(scrollLong), rowsInDom: rows,
+    keepRedactMedianMs: med(edits), keepRedactMaxMs: Math.round(Math.max(...edits)), keepRedactAnswerBytes: med(editBytes),
+    acceptMs: Math.round(acceptMs), acceptAnswerBytes: answers[10], acceptRequestMs: answerMs[10], keepRedactRequestMs: answerMs.slice(0, 10), undoMs: Math.round(undoMs), undoAnswerBytes: answers[11], longestTaskWhileEditingMs: Math.round(editLong) }));
 } finally {
   await browser.close();
   child.kill('SIGINT');

@@ -94,12 +94,36 @@ export function mergeTracks(p: Project, id: number, otherId: number): Project {
   return { ...p, tracks: p.tracks.filter((t) => t.id !== otherId).map((t) => (t.id === id ? { ...t, action, boxes } : t)) };
 }
 
-/** Turns a candidate into a redacted track with the same id and boxes. */
+/**
+ * Turns a candidate into a redacted track with the same id. A candidate has boxes only on the frames
+ * where its detections scored above the candidate floor; the track covers every frame from its first
+ * to its last, with boxes interpolated linearly across the gaps (kind 'interpolated', the lower
+ * score of the two ends), as the tracker would have held the face: an accepted face is hidden on
+ * the frames between its detections too.
+ */
 export function acceptCandidate(p: Project, id: number): Project {
   const c = p.candidates.find((x) => x.id === id);
   if (!c) throw new ProjectEditError(`no candidate ${id}`);
-  const track: Track = { id, origin: 'auto', action: 'redact', boxes: c.boxes };
+  const track: Track = { id, origin: 'auto', action: 'redact', boxes: withoutGaps(c.boxes) };
   return { ...p, tracks: [...p.tracks, track], candidates: p.candidates.filter((x) => x.id !== id) };
+}
+
+/** The boxes with every missing frame between two of them filled by linear interpolation; the same object when there is no gap. */
+function withoutGaps(b: Track['boxes']): Track['boxes'] {
+  const n = boxCount(b);
+  if (n === 0 || b.frame[n - 1]! - b.frame[0]! === n - 1) return b;
+  const rows: BoxRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = rowAt(b, i);
+    const next = i + 1 < n ? rowAt(b, i + 1) : undefined;
+    rows.push(r);
+    if (!next) continue;
+    for (let f = r.frame + 1; f < next.frame; f++) {
+      const t = (f - r.frame) / (next.frame - r.frame);
+      rows.push({ frame: f, box: lerpBox(r.box, next.box, t), score: Math.min(r.score, next.score), kind: 'interpolated' });
+    }
+  }
+  return boxesOf(rows);
 }
 
 /** Accepts every candidate whose best score is at least `minScore`. */

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
+import type { Progress, ProgressDisplay } from '../ui/progress.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { indexOfFrame, rowAt } from '../project/boxes.js';
 import { addManualTrack, ProjectEditError } from '../project/edit.js';
@@ -13,8 +14,11 @@ import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
 import { runCliChild } from '../jobs/cli-child.js';
 import { ReviewSession } from './session.js';
-import { best, projectView, type ProjectView } from './view.js';
-import type { JobState, ReviewState } from './wire.js';
+import { best, projectPatch, projectView, type ProjectView } from './view.js';
+import type { JobState, ProjectPatch, ReviewState } from './wire.js';
+
+/** Project values kept by revision, for the pages' patches: more than any page falls behind between two polls. */
+const SNAPSHOTS = 32;
 
 export interface ReviewConfig {
   input: string;
@@ -27,7 +31,12 @@ export interface ReviewConfig {
   /** The export's mask settings, for "show result". */
   anonymize: AnonymizeSettings;
   tools: FfmpegTools;
+  /** Where jobs also draw their progress bars, as the CLI's commands do (the terminal's stderr); none when absent. */
+  terminal?: ProgressDisplay;
 }
+
+/** A job's bar in the terminal. */
+const DOING: Record<JobState['kind'], string> = { analyze: 'analyzing', follow: 'following the box in', export: 'exporting' };
 
 /** A request the page made that cannot apply (HTTP 400 / 409 with this message). */
 export class ReviewRequestError extends Error {
@@ -50,6 +59,7 @@ export class ReviewApp {
   private abort: AbortController | undefined;
   private failure: string | undefined;
   private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
+  private readonly snapshots = new Map<number, Project>();
 
   constructor(readonly config: ReviewConfig) {}
 
@@ -65,6 +75,7 @@ export class ReviewApp {
       const project = loaded ?? (await readProject(c.projectPath));
       if (!loaded) await checkProjectInput(project, c.projectPath, c.input);
       this.session = new ReviewSession(c.projectPath, project);
+      this.remember();
       this.frames = new FrameSource(c.tools, c.input, project.input);
     } catch (err) {
       this.failure = errorMessage(err);
@@ -110,16 +121,28 @@ export class ReviewApp {
     return this.frames!.crop(row.frame, row.box);
   }
 
+  /**
+   * What changed since revision `since` (tracks and candidates added, changed or removed), or
+   * undefined when that revision is no longer kept (the page then fetches the whole view).
+   */
+  changes(since: number): ProjectPatch | undefined {
+    const s = this.ready();
+    const before = this.snapshots.get(since);
+    return before ? projectPatch(before, since, s.project, s.revision) : undefined;
+  }
+
   act(a: Action): void {
     this.edit(editFor(a));
   }
 
   undo(): void {
     this.ready().undo();
+    this.remember();
   }
 
   redo(): void {
     this.ready().redo();
+    this.remember();
   }
 
   /** Starts the export into config.outputPath (after saving), as `faceblur INPUT --project FILE -o OUT` would. */
@@ -174,6 +197,14 @@ export class ReviewApp {
       if (err instanceof ProjectEditError) throw new ReviewRequestError(err.message);
       throw err;
     }
+    this.remember();
+  }
+
+  /** Keeps the current project value under its revision, and the last SNAPSHOTS of them. */
+  private remember(): void {
+    const s = this.session!;
+    this.snapshots.set(s.revision, s.project);
+    for (const r of this.snapshots.keys()) if (this.snapshots.size > SNAPSHOTS) this.snapshots.delete(r);
   }
 
   private ready(): ReviewSession {
@@ -196,12 +227,19 @@ export class ReviewApp {
     const abort = new AbortController();
     this.job = job;
     this.abort = abort;
+    let bar: Progress | undefined;
+    const progress = (done: number, total: number) => {
+      Object.assign(job, { done, total });
+      bar ??= this.config.terminal?.bar(`${DOING[kind]} ${basename(this.config.input)}`, total || undefined, 'frames');
+      bar?.update(done);
+    };
     try {
-      const message = await work(abort.signal, (done, total) => Object.assign(job, { done, total }));
+      const message = await work(abort.signal, progress);
       Object.assign(job, { state: 'done', ...(message ? { message } : {}) });
     } catch (err) {
       Object.assign(job, abort.signal.aborted ? { state: 'cancelled', message: `${kind} cancelled` } : { state: 'failed', message: errorMessage(err) });
       if (kind === 'analyze') this.failure = job.message;
     }
+    bar?.finish(job.state === 'done');
   }
 }

@@ -1,19 +1,18 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { anonymizeFrame, type AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Detection } from '../detect/box.js';
 import { encodeJpeg, frameToRgb } from '../live/jpeg.js';
-import { ChildSet, runFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
+import { ChildSet, runFfmpeg, seconds, type FfmpegTools } from '../media/ffmpeg.js';
 import { frameByteLength, frameFromBuffer, rgbFrameFromInterleaved, type Frame } from '../media/frame.js';
 import type { InputIdentity } from '../project/schema.js';
 import { SeekProxy } from './proxy.js';
-
-const run = promisify(execFile);
+import { SeekTime } from './seek-time.js';
 
 /** Frames decoded per seek: the next frames (stepping, playing) then come from the cache. */
 const CHUNK = 8;
 /** Raw frames kept: 48 × 3.1 MB at 1080p ≈ 150 MB, enough for stepping around one spot. */
 const RAW_FRAMES = 48;
+/** Full-frame decoders (result view, thumbnails) at once; more wait. */
+const DECODERS = 2;
 /** Page frames are scaled down to this width: the overlay is drawn in project pixels, the page scales it. */
 const VIEW_WIDTH = 1280;
 
@@ -45,14 +44,17 @@ class Lru<K, V> {
 /**
  * Any frame of the reviewed input by index, as the decoder gives it to the pipeline (upright yuv420p,
  * or RGB for a photo), and as a JPEG for the page, plain or anonymized with the export's own
- * `anonymizeFrame`. A seek starts ffmpeg at the frame's timestamp (input `-ss` is exact: ffmpeg
- * decodes from the keyframe before it and drops what precedes) and keeps the next CHUNK frames.
+ * `anonymizeFrame`. Plain JPEGs come from the seek proxy (proxy.ts). Full frames (for the result
+ * view and thumbnails) are decoded by starting ffmpeg at the frame (SeekTime), keeping the next CHUNK frames.
  */
 export class FrameSource {
   private readonly raw = new Lru<number, Promise<Frame>>(RAW_FRAMES);
   private readonly jpegs = new Lru<string, Promise<Buffer>>(64);
   private readonly children = new ChildSet();
-  private origin: Promise<number> | undefined;
+  /** Decoders running, and those waiting for one of the DECODERS slots. */
+  private decoders = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly seekTime: SeekTime;
   private readonly proxy: SeekProxy | undefined;
   /** Resolves when the seek proxy holds every frame (at once for a photo). */
   readonly proxyBuilt: Promise<void>;
@@ -62,9 +64,8 @@ export class FrameSource {
     private readonly path: string,
     private readonly input: InputIdentity,
   ) {
-    if (input.kind === 'video') {
-      this.proxy = new SeekProxy(tools, path, VIEW_WIDTH);
-    }
+    this.seekTime = new SeekTime(tools, path, input.timestamps);
+    if (input.kind === 'video') this.proxy = new SeekProxy(tools, path, VIEW_WIDTH, input.frameCount, this.seekTime);
     this.proxyBuilt = this.proxy?.build() ?? Promise.resolve();
   }
 
@@ -94,7 +95,7 @@ export class FrameSource {
     return p;
   }
 
-  /** From the seek proxy once it has reached frame n, else decoded by seeking. */
+  /** From the seek proxy (which starts decoding at n if nothing will reach it soon); decoded by seeking if the proxy failed. */
   private async plain(n: number): Promise<Buffer> {
     return (await this.proxy?.jpeg(n)) ?? this.render(n, undefined);
   }
@@ -110,19 +111,23 @@ export class FrameSource {
     });
   }
 
-  /** An RGB crop of frame `n` as a JPEG (for track thumbnails), `box` in frame pixels. */
+  /**
+   * A crop of frame `n` as a JPEG `side` pixels square (for track thumbnails), `box` in frame pixels:
+   * from the seek proxy's JPEG when it holds the frame (no decoder started), else from the decoded frame.
+   */
   async crop(n: number, box: { x1: number; y1: number; x2: number; y2: number }, side = 64): Promise<Buffer> {
-    const f = await this.frame(n);
     const { default: sharp } = await import('sharp');
-    const left = Math.max(0, Math.floor(box.x1));
-    const top = Math.max(0, Math.floor(box.y1));
-    const width = Math.max(1, Math.min(f.width - left, Math.ceil(box.x2) - left));
-    const height = Math.max(1, Math.min(f.height - top, Math.ceil(box.y2) - top));
-    return sharp(frameToRgb(f), { raw: { width: f.width, height: f.height, channels: 3 } })
-      .extract({ left, top, width, height })
-      .resize(side, side, { fit: 'cover' })
-      .jpeg({ quality: 80 })
-      .toBuffer();
+    const held = this.proxy?.has(n) ? await this.proxy.jpeg(n) : undefined;
+    const f = held ? undefined : await this.frame(n);
+    const image = held ? sharp(held) : sharp(frameToRgb(f!), { raw: { width: f!.width, height: f!.height, channels: 3 } });
+    const width = held ? (await image.metadata()).width : f!.width;
+    const height = held ? (await image.metadata()).height : f!.height;
+    const k = width / this.input.width;
+    const left = Math.min(width - 1, Math.max(0, Math.floor(box.x1 * k)));
+    const top = Math.min(height - 1, Math.max(0, Math.floor(box.y1 * k)));
+    const w = Math.max(1, Math.min(width - left, Math.ceil(box.x2 * k) - left));
+    const h = Math.max(1, Math.min(height - top, Math.ceil(box.y2 * k) - top));
+    return image.extract({ left, top, width: w, height: h }).resize(side, side, { fit: 'cover' }).jpeg({ quality: 80 }).toBuffer();
   }
 
   /** Ends any decoder still running and removes the seek proxy. */
@@ -139,25 +144,8 @@ export class FrameSource {
     return rgbFrameFromInterleaved(new Uint8Array(data.buffer, data.byteOffset, data.length), info.width, info.height, info.channels);
   }
 
-  /**
-   * The video stream's first timestamp after the file's start: input `-ss` counts from the file's
-   * start time (ffmpeg's -seek_timestamp is off by default), while project times count from the first frame.
-   */
-  private seekOrigin(): Promise<number> {
-    this.origin ??= run(this.tools.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:stream=start_time', '-of', 'json', this.path]).then(
-      ({ stdout }) => {
-        const j = JSON.parse(stdout) as { streams?: { start_time?: string }[]; format?: { start_time?: string } };
-        const v = Number(j.streams?.[0]?.start_time ?? 0);
-        const f = Number(j.format?.start_time ?? 0);
-        return Number.isFinite(v - f) ? Math.max(0, v - f) : 0;
-      },
-      () => 0,
-    );
-    return this.origin;
-  }
-
   private decodeFrom(n: number): Promise<Frame> {
-    const { width, height, timestamps, frameCount } = this.input;
+    const { frameCount } = this.input;
     const count = Math.min(CHUNK, frameCount - n);
     const pending = Array.from({ length: count }, () => {
       let settle!: { resolve: (f: Frame) => void; reject: (e: unknown) => void };
@@ -170,28 +158,13 @@ export class FrameSource {
       if (i === 0 || !this.raw.get(n + i)) this.raw.set(n + i, p.promise);
     });
     void (async () => {
-      const t = timestamps[n]!;
-      // Half a frame early, so that rounding in the container's time base cannot skip the frame.
-      const half = n + 1 < frameCount ? (timestamps[n + 1]! - t) / 2 : n > 0 ? (t - timestamps[n - 1]!) / 2 : 0;
-      const ss = Math.max(0, (await this.seekOrigin()) + t - half);
-      const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', ss.toFixed(6), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
-        '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
-      const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
-      const size = frameByteLength('yuv420p', width, height);
-      let buf: Buffer = Buffer.alloc(0);
-      let got = 0;
-      for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
-        buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-        while (buf.length >= size && got < count) {
-          const data = new Uint8Array(size);
-          data.set(buf.subarray(0, size));
-          buf = buf.subarray(size);
-          pending[got]!.resolve(frameFromBuffer(data, 'yuv420p', width, height, n + got, timestamps[n + got]!));
-          got++;
-        }
+      await this.slot();
+      try {
+        await this.decode(n, count, pending);
+      } finally {
+        this.decoders--;
+        this.waiting.shift()?.();
       }
-      await proc.exited;
-      if (got < count) throw new Error(`the decoder ended before frame ${n + got}`);
     })().catch((err: unknown) => {
       // A failed decode is retried on the next request rather than remembered.
       pending.forEach((p, i) => {
@@ -200,6 +173,36 @@ export class FrameSource {
       });
     });
     return pending[0]!.promise;
+  }
+
+  /** Waits for one of the DECODERS slots: thumbnails scrolled into view must not start dozens of ffmpeg at once. */
+  private async slot(): Promise<void> {
+    if (this.decoders >= DECODERS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.decoders++;
+  }
+
+  /** Decodes frames n..n+count-1 into `pending`. */
+  private async decode(n: number, count: number, pending: { resolve: (f: Frame) => void }[]): Promise<void> {
+    const { width, height, timestamps } = this.input;
+    const ss = await this.seekTime.of(n);
+    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-ss', seconds(ss), '-i', this.path, '-map', '0:v:0', '-an', '-sn', '-dn',
+      '-frames:v', String(count), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', 'pipe:1'];
+    const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'seeking');
+    const size = frameByteLength('yuv420p', width, height);
+    let buf: Buffer = Buffer.alloc(0);
+    let got = 0;
+    for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
+      buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+      while (buf.length >= size && got < count) {
+        const data = new Uint8Array(size);
+        data.set(buf.subarray(0, size));
+        buf = buf.subarray(size);
+        pending[got]!.resolve(frameFromBuffer(data, 'yuv420p', width, height, n + got, timestamps[n + got]!));
+        got++;
+      }
+    }
+    await proc.exited;
+    if (got < count) throw new Error(`the decoder ended before frame ${n + got}`);
   }
 }
 

@@ -12,6 +12,7 @@ import { fileOptionsSchema } from '../options.js';
 import { checkProjectInput, projectNameFor, readProject } from '../project/file.js';
 import { anonymizeSettingsOf } from '../pipeline/setup.js';
 import { createLog } from '../ui/log.js';
+import { createProgressDisplay } from '../ui/progress.js';
 import { ReviewApp } from './app.js';
 import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
 import { startReviewServer } from './server.js';
@@ -31,7 +32,9 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   if (!existsSync(input)) throw new UserError(`${input}: no such file`, 2);
   if (!statSync(input).isFile()) throw new UserError(`${input}: is a folder; review takes one video or photo`, 2);
   if (!isMediaPath(input)) throw new UserError(`${input}: not a video or photo faceblur reads`, 2);
-  const log = createLog({ quiet: o.quiet, verbose: o.verbose });
+  // The jobs' bars, as `faceblur analyze` draws them: on a terminal only, none with --quiet.
+  const display = createProgressDisplay({ enabled: !o.quiet });
+  const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   // Absolute, so that the page says exactly where the project and the export are.
   const projectPath = resolve(o.project ?? projectNameFor(input));
   const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
@@ -44,19 +47,28 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     exportArgs: givenFlags(cmd, RENDER, raw),
     anonymize: anonymizeSettingsOf(o, isImagePath(input) ? 'still' : 'motion'),
     tools: findFfmpeg(),
+    terminal: display,
   });
   const server = await startReviewServer(app, { port: port.data.port, title: input });
   // The address goes to stderr with the logs: stdout stays for results.
   process.stderr.write(`Review: ${server.url}\n`);
   if (o.open) openBrowser(server.url);
+  // `on`, not `once`: a second Ctrl+C while closing must not end the process half-way.
+  let stopping: NodeJS.Signals | undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+    const stop = (signal: NodeJS.Signals) => resolve((stopping ??= signal));
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
-  void app.start(existing);
+  void app.start(existing).then(() => {
+    const s = app.state();
+    // The page says it too; the terminal may be all a user is watching.
+    if (s.phase === 'failed' && !stopping) log.error(`cannot review: ${s.error}`);
+  });
   const signal = await stopped;
   await app.close();
   await server.close();
+  display.stop();
   if (!app.hasProject) {
     log.info(`${signal}: the analysis did not finish; nothing was saved`);
     return signal === 'SIGTERM' ? 143 : 130;

@@ -72,6 +72,12 @@ export function reviewRoutes(app: ReviewApp, pageToken: string, title: string): 
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const n = Number(url.searchParams.get('n'));
     const route = `${req.method} ${url.pathname}`;
+    // An edit's answer: the state, and the changes since the revision the page has (?since=), if it said.
+    const since = url.searchParams.get('since');
+    const answer = () => {
+      const changes = since !== null && app.hasProject ? app.changes(Number(since)) : undefined;
+      return json(res, { ...app.state(), ...(changes ? { changes } : {}) });
+    };
     switch (route) {
       case 'GET /': {
         const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -85,30 +91,34 @@ export function reviewRoutes(app: ReviewApp, pageToken: string, title: string): 
         return json(res, app.state());
       case 'GET /api/project':
         return json(res, app.view());
+      case 'GET /api/changes': {
+        const changes = app.changes(Number(since));
+        return changes ? json(res, changes) : send(res, 410, 'text/plain', 'that revision is gone: fetch api/project\n');
+      }
       case 'GET /api/frame':
         return send(res, 200, 'image/jpeg', await app.frameJpeg(n, url.searchParams.get('result') === '1'), { 'X-Frame': String(n) });
       case 'GET /api/thumb':
         return send(res, 200, 'image/jpeg', await app.thumbnail(Number(url.searchParams.get('id'))));
       case 'POST /api/action':
         app.act(parse(actionSchema, await readBody(req)));
-        return json(res, app.state());
+        return answer();
       case 'POST /api/undo':
         app.undo();
-        return json(res, app.state());
+        return answer();
       case 'POST /api/redo':
         app.redo();
-        return json(res, app.state());
+        return answer();
       case 'POST /api/follow': {
         const f = parse(followSchema, await readBody(req));
         app.startFollow(f.frame, f.box);
-        return json(res, app.state());
+        return answer();
       }
       case 'POST /api/export':
         await app.startExport();
-        return json(res, app.state());
+        return answer();
       case 'POST /api/cancel':
         app.cancel();
-        return json(res, app.state());
+        return answer();
       default:
         return send(res, 404, 'text/plain', 'not found\n');
     }

@@ -1,8 +1,8 @@
-import type { Boxes, Project } from '../project/schema.js';
+import type { Boxes, Candidate, Project, Track } from '../project/schema.js';
 
-import type { ProjectView, TrackView } from './wire.js';
+import type { ProjectPatch, ProjectView, TrackChange, TrackView } from './wire.js';
 
-export type { ProjectView, TrackView };
+export type { ProjectPatch, ProjectView, TrackView };
 
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
@@ -33,9 +33,40 @@ export function projectView(p: Project, name: string, revision: number): Project
       duration: p.input.duration,
       timestamps: Array.from(p.input.timestamps, (t) => Math.round(t * 1e6) / 1e6),
     },
-    tracks: [
-      ...p.tracks.map((t): TrackView => ({ id: t.id, origin: t.origin, action: t.action, ...(t.label ? { label: t.label } : {}), ...best(t.boxes), boxes: boxesView(t.boxes) })),
-      ...p.candidates.map((c): TrackView => ({ id: c.id, origin: 'candidate', action: 'candidate', ...best(c.boxes), bestScore: c.bestScore, boxes: boxesView(c.boxes) })),
-    ],
+    tracks: items(p).map(trackView),
   };
+}
+
+type Item = { track: Track } | { candidate: Candidate };
+
+/** Tracks, then candidates. */
+const items = (p: Project): Item[] => [...p.tracks.map((track) => ({ track })), ...p.candidates.map((candidate) => ({ candidate }))];
+const itemOf = (i: Item): Track | Candidate => ('track' in i ? i.track : i.candidate);
+
+function trackView(i: Item): TrackView {
+  if ('track' in i) {
+    const t = i.track;
+    return { id: t.id, origin: t.origin, action: t.action, ...(t.label ? { label: t.label } : {}), ...best(t.boxes), boxes: boxesView(t.boxes) };
+  }
+  const c = i.candidate;
+  return { id: c.id, origin: 'candidate', action: 'candidate', ...best(c.boxes), bestScore: c.bestScore, boxes: boxesView(c.boxes) };
+}
+
+/**
+ * What changed from project `a` (revision `from`) to `b`: edits are pure and share what they leave
+ * alone (src/project/edit.ts), so a track or candidate that is the same object in both is unchanged,
+ * and one whose box table is the same object is sent without its boxes.
+ */
+export function projectPatch(a: Project, from: number, b: Project, revision: number): ProjectPatch {
+  const before = new Map(items(a).map((i) => [itemOf(i).id, i]));
+  const changed: TrackChange[] = [];
+  for (const i of items(b)) {
+    const now = itemOf(i);
+    const old = before.get(now.id);
+    before.delete(now.id);
+    if (old && itemOf(old) === now && 'track' in old === 'track' in i) continue;
+    const { boxes, ...rest } = trackView(i);
+    changed.push(old && itemOf(old).boxes === now.boxes ? rest : { ...rest, boxes });
+  }
+  return { from, revision, changed, removed: [...before.keys()] };
 }

@@ -24,6 +24,21 @@ export interface ProjectView {
   tracks: TrackView[];
 }
 
+/** A track's fields in a patch: `boxes` is left out when they did not change (say, only its action did). */
+export type TrackChange = Omit<TrackView, 'boxes'> & { boxes?: TrackView['boxes'] };
+
+/**
+ * What changed from revision `from` to `revision`: the tracks and candidates added or changed, and
+ * the ids of those removed. The page applies it to its copy of revision `from`, so that an edit
+ * sends back only what it touched, not the whole project.
+ */
+export interface ProjectPatch {
+  from: number;
+  revision: number;
+  changed: TrackChange[];
+  removed: number[];
+}
+
 /** A long task the page shows with a progress bar: analyze, follow a box, export. */
 export interface JobState {
   kind: 'analyze' | 'follow' | 'export';
@@ -47,4 +62,6 @@ export interface ReviewState {
   canRedo: boolean;
   projectPath: string;
   outputPath: string;
+  /** On the answer to an edit, undo or redo: the changes since the revision the page said it had (`?since=`). */
+  changes?: ProjectPatch;
 }

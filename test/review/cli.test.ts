@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { makeClip } from '../../fixtures/clips.js';
 import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
+import { Terminal } from '../e2e/terminal.js';
 import { HAVE_CHROMIUM, launchBrowser, startReview, stopRun } from './harness.js';
 
 // What a new user met when trying `faceblur review` (issue 15): a project that cannot be opened is an
@@ -54,6 +55,49 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(stderr).not.toMatch(/saved .*faceblur\.json/);
     expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
   });
+});
+
+/** Waits until the editor shown in the terminal has its project open (Ctrl+C then saves, exit 0). */
+async function ready(term: Terminal): Promise<void> {
+  const [line] = await term.waitFor((lines) => lines.some((l) => l.startsWith('Review: ')));
+  const url = new URL(line!.slice('Review: '.length));
+  const end = Date.now() + 100_000;
+  for (;;) {
+    const state = (await (await fetch(new URL(`/api/state${url.search}`, url))).json()) as { phase: string };
+    if (state.phase === 'ready') return;
+    if (Date.now() > end) throw new Error(`the editor is still ${state.phase}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('faceblur review in a terminal', () => {
+  let term: Terminal | undefined;
+  afterEach(() => term?.close());
+
+  it('shows the first analysis\'s progress bar as analyze does, and none with --quiet', async () => {
+    const dir = tempDir('faceblur-review-term-');
+    makeClip(dir, 'clip.mp4', { seconds: 2 });
+    term = new Terminal(['review', 'clip.mp4', '--no-open'], { cwd: dir, columns: 200 });
+    const bar = /^analyzing clip\.mp4 \[[#-]+\] (\d+)\/(\d+) frames/;
+    await term.waitFor((lines) => lines.some((l) => bar.exec(l)?.[1] === bar.exec(l)?.[2]));
+    await ready(term);
+    term.interrupt();
+    const { code, lines } = await term.exit();
+    expect(code).toBe(0);
+    expect(lines[0]).toMatch(/^Review: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    expect(lines.filter((l) => bar.test(l))).toHaveLength(1);
+    expect(lines.at(-1)).toMatch(/^saved .*clip\.faceblur\.json$/);
+    term.close();
+
+    term = new Terminal(['review', 'clip.mp4', '--no-open', '--quiet', '--project', 'quiet.faceblur.json'], { cwd: dir, columns: 200 });
+    await ready(term);
+    term.interrupt();
+    // Nothing follows the typed ^C, so the shell's EXIT line shares its line.
+    const quiet = await term.waitFor((lines) => lines.some((l) => /EXIT=\d+$/.test(l)));
+    expect(quiet).toHaveLength(2);
+    expect(quiet[0]).toMatch(/^Review: /);
+    expect(quiet[1]).toMatch(/^(\^C)?EXIT=0$/);
+  }, 240_000);
 });
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: the page while the first analysis runs', () => {

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardedRun } from '../faults/guard.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers.js';
-import { HAVE_CHROMIUM, launchBrowser, numberedClip, readNumber, screenshots, startReview, statusOf, stopRun } from './harness.js';
+import { browserForSuite, HAVE_CHROMIUM, numberedClip, readNumber, screenshots, startReview, statusOf } from './harness.js';
 
 const FRAMES = 60;
 /** A static box over frames 0..59 whose last keyframe is moved: its left edge is at X0 + (X1 - X0) × f / 59 on frame f. */
@@ -27,22 +26,14 @@ async function shown(page: Page): Promise<{ label: number; pixels: number; edge:
 }
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate display', () => {
-  let browser: Browser;
-  let run: GuardedRun | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    if (run) stopRun(run);
-    await browser?.close();
-  });
+  const suite = browserForSuite();
 
   it('answers 403 without the token, and always draws the overlay of the exact frame it shows', async () => {
     const dir = tempDir('faceblur-review-frames-');
     const clip = join(dir, 'numbers.mp4');
     await numberedClip(clip, FRAMES);
     const started = await startReview([clip]);
-    run = started.run;
+    suite.started(started.run);
     const { url } = started;
     expect(url.hostname).toBe('127.0.0.1');
     const token = url.searchParams.get('token')!;
@@ -53,7 +44,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate 
     expect(await statusOf(url.href, 'attacker.example:80')).toBe(403);
     expect(await statusOf(url.href)).toBe(200);
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'frames');
     const denied = await page.goto(`${url.origin}/`);
     expect(denied?.status()).toBe(403);

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
 import { ROOT } from '../helpers.js';
 export { statusOf } from '../helpers.js';
@@ -84,4 +85,39 @@ export function readNumber(rgba: Uint8ClampedArray | number[], width: number): n
     n = (n << 1) | (rgba[i]! > 128 ? 1 : 0);
   }
   return n;
+}
+
+/**
+ * One Chromium for a describe block, launched before its tests and closed after them, with the
+ * review runs its tests started (`started`), ended then too.
+ */
+export function browserForSuite(): { browser: () => Browser; started: (run: GuardedRun) => void } {
+  let browser: Browser | undefined;
+  const runs: GuardedRun[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    runs.forEach(stopRun);
+    await browser?.close();
+  });
+  return { browser: () => browser!, started: (run) => void runs.push(run) };
+}
+
+/** A track or candidate as GET api/project gives it (src/review/wire.ts TrackView). */
+export interface TrackJson {
+  id: number;
+  action: string;
+  origin: string;
+  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
+}
+
+/** The project as the page would fetch it. */
+export const projectOf = (page: Page): Promise<{ tracks: TrackJson[] }> => page.evaluate(async () => (await fetch(`api/project${location.search}`)).json());
+
+/** Page coordinates of a point in frame pixels on the stage canvas (scaled with object-fit: contain, so perhaps letterboxed). */
+export async function stagePoint(page: Page, width: number, height: number): Promise<(x: number, y: number) => { x: number; y: number }> {
+  const r = (await page.locator('canvas.stage').boundingBox())!;
+  const s = Math.min(r.width / width, r.height / height);
+  return (x, y) => ({ x: r.x + (r.width - width * s) / 2 + x * s, y: r.y + (r.height - height * s) / 2 + y * s });
 }

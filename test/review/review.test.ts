@@ -1,10 +1,8 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GuardedRun } from '../faults/guard.js';
+import { describe, expect, it } from 'vitest';
 import { ffmpeg, psnr, runCli, SHARED, tempDir } from '../helpers.js';
-import { HAVE_CHROMIUM, launchBrowser, rgbFrames, screenshots, startReview, stopRun } from './harness.js';
+import { browserForSuite, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, startReview, type TrackJson } from './harness.js';
 
 const W = 480;
 const H = 270;
@@ -16,31 +14,16 @@ const FACES = {
   drawn: { x1: 231, y1: 127, x2: 244, y2: 144 },
 };
 type Box = { x1: number; y1: number; x2: number; y2: number };
-interface TrackView {
-  id: number;
-  action: string;
-  origin: string;
-  boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
-}
 
 const centre = (b: Box) => ({ x: (b.x1 + b.x2) / 2, y: (b.y1 + b.y2) / 2 });
-const boxOf = (t: TrackView, i: number): Box => ({ x1: t.boxes.x1[i]!, y1: t.boxes.y1[i]!, x2: t.boxes.x2[i]!, y2: t.boxes.y2[i]! });
+const boxOf = (t: TrackJson, i: number): Box => ({ x1: t.boxes.x1[i]!, y1: t.boxes.y1[i]!, x2: t.boxes.x2[i]!, y2: t.boxes.y2[i]! });
 /** Frames on which the track's box is centred within 8 px of the face. */
-const framesOn = (t: TrackView, face: Box) =>
+const framesOn = (t: TrackJson, face: Box) =>
   t.boxes.frame.filter((_, i) => Math.hypot(centre(boxOf(t, i)).x - centre(face).x, centre(boxOf(t, i)).y - centre(face).y) < 8).length;
 
-const project = (page: Page): Promise<{ tracks: TrackView[] }> => page.evaluate(async () => (await fetch(`api/project${location.search}`)).json());
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
-  let browser: Browser;
-  let run: GuardedRun | undefined;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    if (run) stopRun(run);
-    await browser?.close();
-  });
+  const suite = browserForSuite();
 
   it('accepts a candidate, follows a drawn box, keeps a track, undoes and redoes, exports what was decided', async () => {
     const dir = tempDir('faceblur-review-');
@@ -50,8 +33,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     // A high threshold leaves some faces as candidates only; solid magenta makes anonymized pixels easy to see.
     const mask = ['--replacewith', 'solid', '--color', 'ff00ff'];
     const started = await startReview([clip, '--thresh', '0.915', ...mask, '-o', out]);
-    run = started.run;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const { run } = started;
+    suite.started(run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'real-clip');
     await page.goto(started.url.href);
     await shot('analyzing');
@@ -59,9 +43,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     copyFileSync(join(dir, 'class.faceblur.json'), join(dir, 'before.faceblur.json'));
     await shot('analyzed');
 
-    const p0 = await project(page);
+    const p0 = await projectOf(page);
     // "Next uncertain" goes to the next candidate, or the next stretch held without a detection (BOX_KINDS 2 held, 3 lookahead).
-    const unsure = (t: TrackView, i: number) => t.boxes.kind[i] === 2 || t.boxes.kind[i] === 3;
+    const unsure = (t: TrackJson, i: number) => t.boxes.kind[i] === 2 || t.boxes.kind[i] === 3;
     const starts = p0.tracks.flatMap((t) =>
       t.action === 'candidate' ? [t.boxes.frame[0]!] : t.boxes.frame.filter((f, i) => unsure(t, i) && !(i > 0 && t.boxes.frame[i - 1] === f - 1 && unsure(t, i - 1))),
     );
@@ -106,7 +90,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     await page.keyboard.press('f');
     await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { timeout: 120_000 });
     await shot('box-followed');
-    const p1 = await project(page);
+    const p1 = await projectOf(page);
     const manual = p1.tracks.find((t) => t.origin === 'manual')!;
     expect(manual).toBeDefined();
     expect(framesOn(manual, FACES.drawn)).toBeGreaterThanOrEqual(40);
@@ -116,11 +100,11 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     const withManual = await count();
     await page.keyboard.press('Control+z');
     await page.waitForFunction((c) => document.querySelector('.count')?.textContent !== c, withManual);
-    expect((await project(page)).tracks.some((t) => t.origin === 'manual')).toBe(false);
+    expect((await projectOf(page)).tracks.some((t) => t.origin === 'manual')).toBe(false);
     await shot('undone');
     await page.keyboard.press('Control+Shift+z');
     await page.waitForFunction((c) => document.querySelector('.count')?.textContent === c, withManual);
-    expect((await project(page)).tracks.find((t) => t.origin === 'manual')?.boxes.frame.length).toBe(manual.boxes.frame.length);
+    expect((await projectOf(page)).tracks.find((t) => t.origin === 'manual')?.boxes.frame.length).toBe(manual.boxes.frame.length);
     await shot('redone');
 
     await page.keyboard.press('v');
@@ -157,7 +141,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
       return img[i]! > 180 && img[i + 1]! < 90 && img[i + 2]! > 180;
     };
     const edited: Box[][] = input.map(() => []);
-    const each = (t: TrackView, f: (frame: number, b: Box) => void) => t.boxes.frame.forEach((frame, i) => f(frame, boxOf(t, i)));
+    const each = (t: TrackJson, f: (frame: number, b: Box) => void) => t.boxes.frame.forEach((frame, i) => f(frame, boxOf(t, i)));
     // The accepted candidate and the followed box are anonymized on every frame they have.
     each(cand, (frame, b) => {
       expect(magenta(output[frame]!, b), `candidate on frame ${frame}`).toBe(true);

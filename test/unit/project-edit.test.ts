@@ -81,6 +81,19 @@ describe('project edits', () => {
     expect(() => edit.dismissCandidate(p, 0)).toThrow('no candidate 0');
   });
 
+  it('an accepted candidate covers the frames between its detections, interpolated', () => {
+    const gappy = {
+      ...p,
+      candidates: [{ id: 2, bestScore: 0.3, boxes: boxesOf([{ frame: 4, box: box(100), score: 0.3, kind: 'detected' }, { frame: 8, box: box(140), score: 0.2, kind: 'detected' }, { frame: 9, box: box(150), score: 0.25, kind: 'detected' }]) }],
+    };
+    const q = pure(gappy, (x) => edit.acceptCandidate(x, 2));
+    expect(frames(q, 2)).toEqual([4, 5, 6, 7, 8, 9]);
+    expect(kinds(q, 2)).toEqual(['detected', 'interpolated', 'interpolated', 'interpolated', 'detected', 'detected']);
+    const rows = rowsOf(q.tracks.find((t) => t.id === 2)!.boxes);
+    expect(rows[2]!.box).toEqual(box(120));
+    expect(rows[1]!.score).toBeCloseTo(0.2);
+  });
+
   it('adds a static region over a frame range, clipped to the frame', () => {
     const q = pure(p, (x) => edit.addStaticRegion(x, { x1: -10, y1: 400, x2: 60, y2: 600 }, 4, 8, 'badge'));
     const t = q.tracks[2]!;

@@ -1,4 +1,4 @@
-import type { ProjectView, ReviewState } from './model.js';
+import type { ProjectPatch, ProjectView, ReviewState } from './model.js';
 
 /** Every request carries the per-run token the page was opened with. */
 const token = new URLSearchParams(location.search).get('token') ?? '';
@@ -14,9 +14,18 @@ async function check(res: Response): Promise<Response> {
 export const getState = async (): Promise<ReviewState> => (await check(await fetch(withToken('api/state')))).json();
 export const getProject = async (): Promise<ProjectView> => (await check(await fetch(withToken('api/project')))).json();
 
-/** POSTs JSON to an API route; rejects with the server's one-line message. */
-export async function post(path: string, body: unknown = {}): Promise<ReviewState> {
-  const res = await fetch(withToken(path), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+/** What changed since `revision`, or undefined when the server no longer knows that revision (fetch the project then). */
+export async function getChanges(revision: number): Promise<ProjectPatch | undefined> {
+  const res = await fetch(withToken('api/changes', { since: revision }));
+  return res.status === 410 ? undefined : (await check(res)).json();
+}
+
+/**
+ * POSTs JSON to an API route; rejects with the server's one-line message. `since` (the page's
+ * revision) asks for the changes an edit made, on the answer's `changes`.
+ */
+export async function post(path: string, body: unknown = {}, since?: number): Promise<ReviewState> {
+  const res = await fetch(withToken(path, since === undefined ? {} : { since }), { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   return (await check(res)).json();
 }
 

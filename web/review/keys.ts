@@ -1,21 +1,25 @@
-/** Every key of the editor, as listed in the page (the ? button). */
-export const SHORTCUTS: [string, string][] = [
-  ['Space', 'play / pause'],
-  ['← →', 'one frame back / forward'],
-  ['Shift+← →', 'one second back / forward'],
-  ['N', 'next uncertain: a suggestion, or a face held without a detection'],
+/** Every key of the editor, as listed in the page (the ? button): key, what it does on a video, and on a photo (null: nothing). */
+const SHORTCUTS: [string, string, (string | null)?][] = [
+  ['Space', 'play / pause', null],
+  ['← →', 'one frame back / forward', null],
+  ['Shift+← →', 'one second back / forward', null],
+  ['N', 'next uncertain: a suggestion, or a face held without a detection', null],
   ['V', 'show the anonymized result'],
   ['R / K', 'redact / keep the selected track visible'],
   ['Delete', 'delete the selected track'],
   ['A / X', 'accept / dismiss the selected suggestion'],
-  ['B', 'draw a box (then F or S)'],
-  ['F', 'follow the drawn box forward and backward'],
-  ['I / O', 'set the in / out frame for a static box'],
-  ['S', 'make the drawn box static from in to out'],
+  ['B', 'draw a box (then F, or I, O and S)', 'draw a box (then F)'],
+  ['F', 'follow the drawn box forward and backward', 'hide the drawn box'],
+  ['I / O', 'set the in / out frame for a static box', null],
+  ['S', 'hide the drawn box\'s spot from in to out', null],
   ['Esc', 'drop the drawn box, cancel a running job'],
   ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'],
   ['?', 'show or hide this list'],
 ];
+
+/** The keys that apply to a video, or to a photo. */
+export const shortcuts = (video: boolean): [string, string][] =>
+  SHORTCUTS.flatMap(([k, onVideo, onPhoto]) => (video ? [[k, onVideo]] : onPhoto === null ? [] : [[k, onPhoto ?? onVideo]]));
 
 const LETTERS: Record<string, string> = {
   ' ': 'play', n: 'next', v: 'result', r: 'redact', k: 'keep', a: 'accept', x: 'dismiss', b: 'draw', f: 'follow', s: 'static', i: 'in', o: 'out', '?': 'help',

@@ -1,51 +1,40 @@
-import { getFrame, getProject, getState, post } from './api.js';
-import { clock, firstFrame, uncertainStarts, type Box, type ProjectView, type ReviewState, type TrackView } from './model.js';
+import { getChanges, getProject, getState, post } from './api.js';
+import { $ } from './dom.js';
+import { DrawTool } from './drawtool.js';
+import { commandForKey, shortcuts } from './keys.js';
+import { firstFrame, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
+import { Player } from './player.js';
 import { Stage, type StageEdit } from './stage.js';
-import { commandForKey, SHORTCUTS } from './keys.js';
+import { StatusRow } from './status.js';
+import { ProjectStore } from './store.js';
 import { Timeline } from './timeline.js';
 
-const $ = <T extends HTMLElement>(html: string): T => {
-  const t = document.createElement('template');
-  t.innerHTML = html.trim();
-  return t.content.firstElementChild as T;
-};
+/** What build() makes once the project is ready. */
+interface Parts {
+  stage: Stage;
+  player: Player;
+  list: TrackList;
+  timeline: Timeline;
+  draw: DrawTool;
+}
 
-/** The editor: one project view, the frame shown, the selection, and the loops that keep them fresh. */
+/**
+ * The editor: the page's copy of the project, the selection, the commands buttons and keys stand
+ * for, and the poll that follows the server's state (jobs, saves, edits made elsewhere).
+ */
 class Editor {
-  private project!: ProjectView;
-  private tracks: TrackView[] = [];
-  private uncertain: number[] = [];
+  private readonly store = new ProjectStore();
+  private state: ReviewState | undefined;
   private selectedId: number | undefined;
-  private wanted = 0;
-  private loading = false;
-  private playing: { wall: number; time: number } | undefined;
-  private result = false;
-  private drawing = false;
-  private inFrame: number | undefined;
-  private outFrame: number | undefined;
-  private state!: ReviewState;
-  private stage!: Stage;
-  private list!: TrackList;
-  private timeline!: Timeline;
+  private parts: Parts | undefined;
   private readonly root = document.getElementById('app')!;
-  private readonly status = $<HTMLSpanElement>('<span class="status"></span>');
-  private readonly jobBar = $<HTMLDivElement>('<div class="job" hidden><progress max="1" value="0"></progress> <span></span> <button data-k="cancel">cancel</button></div>');
-  private readonly clockEl = $<HTMLSpanElement>('<span class="clock"></span>');
-  private readonly message = $<HTMLDivElement>('<div class="message" role="status"></div>');
-  private readonly drawBar = $<HTMLDivElement>(
-    '<div class="drawbar" hidden>drawn box: <button data-k="follow">follow it (F)</button> <button data-k="static">static from in to out (S)</button> <span class="range"></span> <button data-k="drop">drop (Esc)</button></div>',
-  );
+  private readonly header = $<HTMLElement>('<header><b class="title">faceblur review</b> <span class="spacer"></span></header>');
+  private readonly status = new StatusRow(() => void this.send('api/cancel'));
 
   async start(): Promise<void> {
-    this.root.textContent = '';
-    this.root.append(this.status, this.jobBar, this.message);
-    // The job bar's cancel works from the start: the first analysis runs before the editor (and its
-    // delegated click handler) is built.
-    this.jobBar.querySelector('button')!.addEventListener('click', (e) => {
-      e.stopPropagation();
-      void this.send('api/cancel');
-    });
+    this.header.append(this.status.saved);
+    this.root.replaceChildren(this.header, this.status.el);
     await this.poll();
     setInterval(() => void this.poll(), 400);
     document.addEventListener('keydown', (e) => this.key(e));
@@ -54,37 +43,18 @@ class Editor {
   private async poll(): Promise<void> {
     try {
       const s = await getState();
-      const first = !this.state;
-      const changed = !first && s.revision !== this.state.revision;
       this.state = s;
-      if (s.phase === 'ready' && !this.project) await this.build();
-      else if (changed && this.project) await this.reload();
+      if (s.phase === 'ready' && !this.parts) await this.build();
+      else if (this.parts && s.revision !== this.store.revision) await this.sync();
       this.showState();
-      if (first && s.phase !== 'ready') this.status.textContent = s.phase === 'analyzing' ? 'analyzing the input…' : '';
     } catch (err) {
-      this.status.textContent = `disconnected: ${(err as Error).message}`;
+      this.status.saved.textContent = `disconnected: ${(err as Error).message}`;
     }
   }
 
   private showState(): void {
-    const s = this.state;
-    if (s.phase === 'failed') this.say(`cannot review: ${s.error}`, true);
-    if (s.phase === 'ready') this.status.textContent = s.saveError ? s.saveError : s.saved ? 'saved ✓' : 'saving…';
-    this.status.dataset.saved = String(s.saved);
-    const j = s.job;
-    this.jobBar.hidden = !j;
-    if (j) {
-      const bar = this.jobBar.querySelector('progress')!;
-      if (j.total > 0) bar.value = j.done / j.total;
-      else bar.removeAttribute('value');
-      if (j.state !== 'running') bar.value = j.state === 'done' ? 1 : bar.value;
-      this.jobBar.dataset.kind = j.kind;
-      this.jobBar.dataset.state = j.state;
-      const what = { analyze: 'analyzing', follow: 'following the box', export: 'exporting' }[j.kind];
-      this.jobBar.querySelector('span')!.textContent =
-        j.state === 'running' ? `${what}… ${j.total ? `${j.done}/${j.total} frames` : ''}` : j.message ?? `${j.kind} ${j.state}`;
-      this.jobBar.querySelector('button')!.hidden = j.state !== 'running';
-    }
+    const s = this.state!;
+    this.status.show(s);
     for (const [k, on] of [['undo', s.canUndo], ['redo', s.canRedo]] as const) {
       const b = this.root.querySelector<HTMLButtonElement>(`[data-k="${k}"]`);
       if (b) b.disabled = !on;
@@ -92,243 +62,148 @@ class Editor {
   }
 
   private async build(): Promise<void> {
-    this.project = await getProject();
-    const { input } = this.project;
-    this.root.textContent = '';
-    const header = $<HTMLElement>(
-      `<header><b class="title"></b> <span class="spacer"></span></header>`,
-    );
-    header.querySelector('.title')!.textContent = `faceblur review — ${input.name}`;
-    header.append(this.status, $('<button data-k="undo" title="Ctrl+Z">undo</button>'), $('<button data-k="redo" title="Ctrl+Shift+Z">redo</button>'), $('<button data-k="export" class="primary">Export</button>'));
-    this.stage = new Stage(input.width, input.height, {
-      tracks: () => this.tracks,
+    this.store.set(await getProject());
+    const { input } = this.store;
+    const video = input.kind === 'video';
+    this.header.querySelector('.title')!.textContent = `faceblur review — ${input.name}`;
+    this.header.append($('<button data-k="undo" title="Ctrl+Z">undo</button>'), $('<button data-k="redo" title="Ctrl+Shift+Z">redo</button>'), $('<button data-k="export" class="primary" title="write the anonymized file">Export</button>'));
+    const stage = new Stage(input.width, input.height, {
+      tracks: () => this.store.tracks,
       selected: () => this.selectedId,
       select: (id) => this.select(id),
-      drawing: () => this.drawing,
-      outlines: () => !this.result,
+      drawing: () => this.parts!.draw.drawing,
+      outlines: () => !this.parts!.player.result,
       edited: (e) => this.stageEdit(e),
     });
-    this.list = new TrackList({
-      seek: (f) => this.seek(f),
-      select: (id) => this.select(id),
+    const timeline = new Timeline(input.frameCount, {
+      seek: (f) => player.seek(f),
+      select: (id) => {
+        this.select(id);
+        player.seek(firstFrame(this.store.get(id)!));
+      },
       selected: () => this.selectedId,
-      act: (body) => void this.act(body),
-      time: (f) => this.time(f),
     });
-    this.timeline = new Timeline(input.frameCount, { seek: (f) => this.seek(f), selected: () => this.selectedId });
+    const player = new Player(input, stage, {
+      playhead: (f) => {
+        timeline.at(f);
+        this.parts?.draw.refresh();
+      },
+      error: (t) => this.status.say(t, true),
+    });
+    const list = new TrackList({ seek: (f) => player.seek(f), select: (id) => this.select(id), selected: () => this.selectedId, act: (body) => void this.act(body), time: (f) => player.time(f), video });
+    const draw = new DrawTool(video, stage, {
+      frame: () => stage.frame,
+      frameCount: input.frameCount,
+      say: (t, e) => this.status.say(t, e),
+      marked: (range) => timeline.mark(range),
+      follow: (frame, box) => void this.send('api/follow', { frame, box }),
+      static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
+    });
+    this.parts = { stage, player, list, timeline, draw };
+
     const side = $<HTMLElement>(
-      '<aside><div class="panelhead"><b class="count"></b> <label>accept all suggestions ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept</button></div></aside>',
+      '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept all</button></div></aside>',
     );
-    side.append(this.list.el);
-    const controls = $<HTMLElement>(`<div class="controls">
-      <button data-k="back1s" title="Shift+←">◀◀</button><button data-k="back1" title="←">◀</button><button data-k="play" title="Space">▶</button><button data-k="fwd1" title="→">▶</button><button data-k="fwd1s" title="Shift+→">▶▶</button>
-      </div>`);
-    controls.append(
-      this.clockEl,
-      $('<label><input type="checkbox" data-k="result"> show result (V)</label>'),
-      $('<button data-k="draw" title="B">draw box (B)</button>'),
-      $('<button data-k="next" title="N">next uncertain (N)</button>'),
-      $('<button data-k="help">? keys</button>'),
-    );
+    side.append(list.el);
+    side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
+    player.controls.append(draw.button, ...(video ? [$('<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>')] : []), $('<button data-k="help">? keys</button>'));
     const help = $<HTMLElement>('<dl class="help" hidden></dl>');
-    for (const [k, v] of SHORTCUTS) help.append($(`<dt>${k}</dt>`), Object.assign(document.createElement('dd'), { textContent: v }));
+    for (const [k, v] of shortcuts(video)) help.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
+    const stageBox = $<HTMLElement>('<div class="stagebox"></div>');
+    stageBox.append(stage.canvas, help);
+    const player$ = $<HTMLElement>('<section class="player"></section>');
+    player$.append(stageBox, draw.row, player.controls);
     const main = $<HTMLElement>('<main></main>');
-    const player = $<HTMLElement>('<section class="player"></section>');
-    player.append(this.stage.canvas, this.drawBar, controls, help);
-    main.append(player, side);
-    this.root.append(header, this.jobBar, this.message, main, this.timeline.el);
+    main.append(player$, side);
+    this.root.append(main);
+    if (video) this.root.append(timeline.el);
+    else this.root.classList.add('photo');
     this.root.addEventListener('click', (e) => {
       const k = (e.target as HTMLElement).closest<HTMLElement>('[data-k]')?.dataset.k;
-      if (k && (e.target as HTMLElement).tagName !== 'INPUT') this.command(k);
+      if (k && k !== 'cancel' && (e.target as HTMLElement).tagName !== 'INPUT') this.command(k);
     });
-    this.root.querySelector<HTMLInputElement>('[data-k="result"]')!.addEventListener('change', (e) => this.toggleResult((e.target as HTMLInputElement).checked));
-    this.apply();
-    this.seek(0);
+    this.refreshViews();
+    player.seek(0);
   }
 
-  private async reload(): Promise<void> {
-    this.project = await getProject();
-    this.apply();
-    if (this.result) this.refresh();
-    else this.stage.draw();
+  /** Brings the page's copy up to the server's revision: the changes since ours, or the whole project. */
+  private async sync(): Promise<void> {
+    const patch = await getChanges(this.store.revision);
+    if (!patch || !this.store.patch(patch)) this.store.set(await getProject());
+    this.refreshViews();
   }
 
-  /** Rows: tracks first (redacted and kept), then suggestions by score. */
-  private apply(): void {
-    const tracks = this.project.tracks.filter((t) => t.action !== 'candidate').sort((a, b) => firstFrame(a) - firstFrame(b));
-    const cands = this.project.tracks.filter((t) => t.action === 'candidate').sort((a, b) => b.bestScore - a.bestScore);
-    this.tracks = [...tracks, ...cands];
-    this.uncertain = uncertainStarts(this.tracks);
-    if (this.selectedId !== undefined && !this.tracks.some((t) => t.id === this.selectedId)) this.selectedId = undefined;
-    this.root.querySelector('.count')!.textContent = `Tracks (${tracks.length}) · Suggestions (${cands.length})`;
-    this.list.set(this.tracks);
-    this.timeline.set(this.tracks);
+  private refreshViews(): void {
+    const p = this.parts!;
+    if (this.selectedId !== undefined && !this.store.get(this.selectedId)) this.selectedId = undefined;
+    const { tracks, suggestions } = this.store.counts;
+    this.root.querySelector('.count')!.textContent = `Tracks (${tracks}) · Suggestions (${suggestions})`;
+    p.list.set(this.store.tracks);
+    p.timeline.set(this.store.tracks);
+    if (p.player.result) p.player.refresh();
+    else p.stage.draw();
   }
 
-  private time(frame: number): number {
-    return this.project.input.timestamps[frame] ?? 0;
-  }
-
-  /** Shows frame `f` (clamped); while one frame loads, only the newest request waits. */
-  seek(f: number): void {
-    this.wanted = Math.max(0, Math.min(this.project.input.frameCount - 1, Math.round(f)));
-    this.timeline.at(this.wanted);
-    void this.load();
-  }
-
-  private refresh(): void {
-    this.stage.frame = undefined;
-    void this.load();
-  }
-
-  private async load(): Promise<void> {
-    if (this.loading) return;
-    this.loading = true;
-    try {
-      while (this.stage.frame !== this.wanted) {
-        const n = this.wanted;
-        const bitmap = await getFrame(n, this.result);
-        this.stage.show(n, bitmap);
-        this.showClock();
-      }
-    } catch (err) {
-      this.say((err as Error).message, true);
-    } finally {
-      this.loading = false;
-    }
-    if (this.playing) this.tick();
-  }
-
-  private showClock(): void {
-    const n = this.stage.frame ?? 0;
-    const { input } = this.project;
-    this.clockEl.textContent = `${clock(this.time(n))} / ${clock(input.duration)}  frame ${n} / ${input.frameCount - 1}`;
-    this.clockEl.dataset.frame = String(n);
-  }
-
-  /** Playback follows the wall clock from the frame's own timestamp; frames that cannot be fetched in time are skipped. */
-  private tick(): void {
-    const p = this.playing!;
-    const t = p.time + (performance.now() - p.wall) / 1000;
-    const ts = this.project.input.timestamps;
-    let n = this.stage.frame ?? 0;
-    while (n + 1 < ts.length && ts[n + 1]! <= t) n++;
-    if (n >= ts.length - 1) return this.pause();
-    if (n === this.stage.frame) return void setTimeout(() => this.playing && this.tick(), Math.max(1, (ts[n + 1]! - t) * 1000));
-    this.seek(n);
-  }
-
-  private play(): void {
-    if (this.playing) return this.pause();
-    this.playing = { wall: performance.now(), time: this.time(this.stage.frame ?? 0) };
-    this.root.querySelector('[data-k="play"]')!.textContent = '❚❚';
-    this.tick();
-  }
-
-  private pause(): void {
-    this.playing = undefined;
-    this.root.querySelector('[data-k="play"]')!.textContent = '▶';
-  }
-
-  private step(frames: number): void {
-    this.pause();
-    this.seek(this.wanted + frames);
-  }
-
-  private stepSeconds(s: number): void {
-    this.pause();
-    const t = this.time(this.wanted) + s;
-    const ts = this.project.input.timestamps;
-    let n = 0;
-    while (n + 1 < ts.length && ts[n + 1]! <= t + 1e-6) n++;
-    this.seek(n);
-  }
-
+  /** Selects a track (or nothing), scrolling its row and its lane into view. */
   private select(id: number | undefined): void {
+    const p = this.parts!;
     this.selectedId = id;
-    if (id !== undefined) this.list.reveal(id);
-    else this.list.render();
-    this.stage.draw();
-    this.timeline.draw();
+    if (id === undefined) p.list.render();
+    else {
+      p.list.reveal(id);
+      p.timeline.reveal(id);
+    }
+    p.stage.draw();
+    p.timeline.draw();
   }
 
-  private toggleResult(on: boolean): void {
-    this.result = on;
-    this.root.querySelector<HTMLInputElement>('[data-k="result"]')!.checked = on;
-    this.refresh();
+  private act(body: Record<string, unknown>): Promise<void> {
+    return this.send('api/action', body);
   }
 
-  private say(text: string, error = false): void {
-    this.message.textContent = text;
-    this.message.classList.toggle('error', error);
-  }
-
-  private async act(body: Record<string, unknown>): Promise<void> {
-    await this.send('api/action', body);
-  }
-
+  /** POSTs a command; the answer carries the changes it made, which the page applies. */
   private async send(path: string, body: unknown = {}): Promise<void> {
     try {
-      this.state = await post(path, body);
-      this.say('');
-      await this.reload();
+      this.state = await post(path, body, this.store.revision);
+      this.status.say('');
+      if (this.parts) {
+        if (this.state.changes && this.store.patch(this.state.changes)) this.refreshViews();
+        else if (this.state.revision !== this.store.revision) await this.sync();
+      }
       this.showState();
     } catch (err) {
-      this.say((err as Error).message, true);
+      this.status.say((err as Error).message, true);
     }
   }
 
   private stageEdit(e: StageEdit): void {
-    if (e.kind === 'moved') void this.act({ op: 'keyframe', id: e.id, frame: this.stage.frame, box: e.box });
-    else this.showDrawBar();
-  }
-
-  private showDrawBar(): void {
-    const has = !!this.stage.pending;
-    this.drawBar.hidden = !has;
-    const last = this.project.input.frameCount - 1;
-    this.drawBar.querySelector('.range')!.textContent = `in ${this.inFrame ?? this.stage.frame} · out ${this.outFrame ?? last} (I / O)`;
-  }
-
-  private dropDrawn(): void {
-    this.stage.pending = undefined;
-    this.drawing = false;
-    this.drawBar.hidden = true;
-    this.root.querySelector('[data-k="draw"]')?.classList.remove('on');
-    this.stage.draw();
-  }
-
-  private async drawn(how: 'follow' | 'static'): Promise<void> {
-    const box: Box | undefined = this.stage.pending;
-    const frame = this.stage.frame;
-    if (!box || frame === undefined) return this.say('draw a box first (B, then drag on the frame)', true);
-    this.dropDrawn();
-    if (how === 'follow') return this.send('api/follow', { frame, box });
-    const first = this.inFrame ?? frame;
-    const last = this.outFrame ?? this.project.input.frameCount - 1;
-    await this.act({ op: 'static', box, first: Math.min(first, last), last: Math.max(first, last) });
+    if (e.kind === 'moved') void this.act({ op: 'keyframe', id: e.id, frame: this.parts!.stage.frame, box: e.box });
+    else this.parts!.draw.drawn();
   }
 
   private nextUncertain(): void {
-    const now = this.stage.frame ?? 0;
-    const next = this.uncertain.find((f) => f > now);
-    if (next === undefined) return this.say('nothing uncertain after this frame');
-    const cand = this.tracks.find((t) => t.action === 'candidate' && firstFrame(t) === next);
+    const p = this.parts!;
+    const now = p.stage.frame ?? 0;
+    const next = this.store.uncertain.find((f) => f > now);
+    if (next === undefined) return this.status.say('nothing uncertain after this frame');
+    const cand = this.store.tracks.find((t) => t.action === 'candidate' && firstFrame(t) === next);
     if (cand) this.select(cand.id);
-    this.seek(next);
+    p.player.seek(next);
   }
 
   private command(k: string): void {
-    const sel = this.tracks.find((t) => t.id === this.selectedId);
+    const p = this.parts;
+    if (!p) return;
+    const sel = this.store.get(this.selectedId);
     const need = (f: (t: TrackView) => void, candidate: boolean) =>
-      sel && (sel.action === 'candidate') === candidate ? f(sel) : this.say(candidate ? 'select a suggestion first' : 'select a track first', true);
+      sel && (sel.action === 'candidate') === candidate ? f(sel) : this.status.say(candidate ? 'select a suggestion first' : 'select a track first', true);
     const actions: Record<string, () => void> = {
-      play: () => this.play(),
-      back1: () => this.step(-1),
-      fwd1: () => this.step(1),
-      back1s: () => this.stepSeconds(-1),
-      fwd1s: () => this.stepSeconds(1),
-      result: () => this.toggleResult(!this.result),
+      play: () => p.player.toggle(),
+      back1: () => p.player.step(-1),
+      fwd1: () => p.player.step(1),
+      back1s: () => p.player.stepSeconds(-1),
+      fwd1s: () => p.player.stepSeconds(1),
+      result: () => p.player.showResult(!p.player.result),
       next: () => this.nextUncertain(),
       undo: () => void this.send('api/undo'),
       redo: () => void this.send('api/redo'),
@@ -338,25 +213,15 @@ class Editor {
         const h = this.root.querySelector<HTMLElement>('.help')!;
         h.hidden = !h.hidden;
       },
-      draw: () => {
-        this.drawing = !this.drawing;
-        this.root.querySelector('[data-k="draw"]')!.classList.toggle('on', this.drawing);
-        this.say(this.drawing ? 'drag a box over what must be hidden' : '');
-      },
-      follow: () => void this.drawn('follow'),
-      static: () => void this.drawn('static'),
-      drop: () => this.dropDrawn(),
-      in: () => {
-        this.inFrame = this.stage.frame;
-        this.showDrawBar();
-      },
-      out: () => {
-        this.outFrame = this.stage.frame;
-        this.showDrawBar();
-      },
+      draw: () => p.draw.toggle(),
+      follow: () => p.draw.use('follow'),
+      static: () => p.draw.use('static'),
+      drop: () => p.draw.drop(),
+      in: () => p.draw.setIn(),
+      out: () => p.draw.setOut(),
       redact: () => need((t) => void this.act({ op: 'setAction', id: t.id, action: 'redact' }), false),
       keep: () => need((t) => void this.act({ op: 'setAction', id: t.id, action: 'keep' }), false),
-      delete: () => sel ? void this.act({ op: 'delete', id: sel.id }) : this.say('select a track first', true),
+      delete: () => (sel ? void this.act({ op: 'delete', id: sel.id }) : this.status.say('select a track first', true)),
       accept: () => need((t) => void this.act({ op: 'accept', id: t.id }), true),
       dismiss: () => need((t) => void this.act({ op: 'dismiss', id: t.id }), true),
       above: () => void this.act({ op: 'acceptAbove', score: Number(this.root.querySelector<HTMLInputElement>('.above')!.value) }),
@@ -365,8 +230,8 @@ class Editor {
   }
 
   private key(e: KeyboardEvent): void {
-    if (!this.project || (e.target as HTMLElement).tagName === 'INPUT') return;
-    const cmd = commandForKey(e, this.state.job?.state === 'running');
+    if (!this.parts || (e.target as HTMLElement).tagName === 'INPUT') return;
+    const cmd = commandForKey(e, this.state?.job?.state === 'running');
     if (!cmd) return;
     e.preventDefault();
     this.command(cmd);

@@ -1,7 +1,7 @@
 /** The project as the server sends it (src/review/view.ts), and lookups the page needs per frame. */
 import type { TrackView } from '../../src/review/wire.js';
 
-export type { JobState, ProjectView, ReviewState, TrackView } from '../../src/review/wire.js';
+export type { JobState, ProjectPatch, ProjectView, ReviewState, TrackView } from '../../src/review/wire.js';
 
 export interface Box {
   x1: number;

@@ -1,4 +1,4 @@
-import { withToken } from './api.js';
+import { Thumbnails } from './thumbs.js';
 import { clock, firstFrame, lastFrame, type TrackView } from './model.js';
 
 /** Row height in pixels; the list draws only the rows in view, so 200 or 2,000 tracks cost the same. */
@@ -10,6 +10,8 @@ export interface PanelHost {
   selected(): number | undefined;
   act(body: Record<string, unknown>): void;
   time(frame: number): number;
+  /** False on a photo: rows then show no times. */
+  video: boolean;
 }
 
 /**
@@ -21,6 +23,7 @@ export class TrackList {
   readonly el = document.createElement('div');
   private readonly spacer = document.createElement('div');
   private rows: TrackView[] = [];
+  private readonly thumbs = new Thumbnails();
 
   constructor(private readonly host: PanelHost) {
     this.el.className = 'tracklist';
@@ -59,15 +62,14 @@ export class TrackList {
     row.style.top = `${i * ROW}px`;
     row.dataset.id = String(t.id);
     const img = document.createElement('img');
-    img.loading = 'lazy';
     img.alt = '';
-    img.src = withToken('api/thumb', { id: t.id, r: t.bestFrame });
+    this.thumbs.show(img, t.id, t.bestFrame);
     const text = document.createElement('div');
     text.className = 'text';
     const state = t.action === 'candidate' ? `suggestion ${t.bestScore.toFixed(2)}` : t.action === 'keep' ? 'kept visible' : 'redacted';
     text.innerHTML = '<b></b> <span class="when"></span><br><span class="state"></span>';
     text.querySelector('b')!.textContent = `#${t.id}${t.label ? ` ${t.label}` : ''}${t.origin === 'manual' || t.origin === 'static' ? ` (${t.origin})` : ''}`;
-    text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;
+    if (this.host.video) text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;
     text.querySelector('.state')!.textContent = state;
     const buttons = document.createElement('div');
     buttons.className = 'buttons';

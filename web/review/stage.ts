@@ -6,6 +6,8 @@ export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000'
 export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'moved'; id: number; box: Box };
 
 type Handle = 'move' | 'nw' | 'ne' | 'sw' | 'se';
+/** The corners' handles, in the order of corners(). */
+const HANDLES: Handle[] = ['nw', 'ne', 'sw', 'se'];
 
 /**
  * The frame and its overlay, drawn together on one canvas from one (frame, bitmap) pair, so the
@@ -56,8 +58,8 @@ export class Stage {
     if (!this.bitmap || this.frame === undefined) return;
     c.drawImage(this.bitmap, 0, 0, this.width, this.height);
     // Lines and labels keep their size on screen whatever the frame's size: sizes are in screen pixels over the scale.
-    const r = this.canvas.getBoundingClientRect();
-    const scale = Math.min(r.width / this.width, r.height / this.height) || 1;
+    const scale = this.scale();
+    const handle = this.handle(scale) / scale;
     // At least 2 frame pixels, so that a box edge always covers one frame pixel whole.
     const line = Math.max(2, 2 / scale);
     const sel = this.host.selected();
@@ -67,7 +69,7 @@ export class Stage {
       const b = this.drag?.id === t.id ? this.drag.box : boxAt(t, this.frame);
       if (!b) continue;
       const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
-      c.lineWidth = t.id === sel ? line * 2 : line;
+      c.lineWidth = t.id === sel ? line * 1.5 : line;
       c.strokeStyle = colour;
       c.setLineDash(t.action === 'candidate' ? [line * 4, line * 3] : []);
       c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
@@ -78,7 +80,7 @@ export class Stage {
         c.font = `${12 / scale}px system-ui, sans-serif`;
         c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${t.bestScore.toFixed(2)}` : ''}`, b.x1, Math.max(12 / scale, b.y1 - line * 2));
       }
-      if (t.id === sel) for (const [x, y] of corners(b)) c.fillRect(x - line * 3, y - line * 3, line * 6, line * 6);
+      if (t.id === sel && t.action !== 'candidate') for (const [x, y] of corners(b)) c.fillRect(x - handle / 2, y - handle / 2, handle, handle);
     }
     const p = this.drag && this.drag.id === undefined ? this.drag.box : this.pending;
     if (p) {
@@ -93,7 +95,7 @@ export class Stage {
   /** Pointer position in frame pixels; the canvas is scaled with object-fit: contain, so the frame may be letterboxed. */
   private point(e: PointerEvent): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
-    const scale = Math.min(r.width / this.width, r.height / this.height);
+    const scale = this.scale();
     const left = r.left + (r.width - this.width * scale) / 2;
     const top = r.top + (r.height - this.height * scale) / 2;
     return { x: (e.clientX - left) / scale, y: (e.clientY - top) / scale };
@@ -104,19 +106,12 @@ export class Stage {
     const p = this.point(e);
     this.canvas.setPointerCapture(e.pointerId);
     if (this.host.drawing()) {
-      this.pending = undefined;
+      // A click that draws nothing keeps the box drawn before (a new drag replaces it).
       this.drag = { handle: 'se', start: p, box: { x1: p.x, y1: p.y, x2: p.x, y2: p.y }, moved: false };
       return;
     }
-    const r = this.canvas.getBoundingClientRect();
-    const grab = 8 / (Math.min(r.width / this.width, r.height / this.height) || 1);
-    const sel = this.host.tracks().find((t) => t.id === this.host.selected());
-    const selBox = sel && boxAt(sel, this.frame);
-    if (sel && selBox && sel.action !== 'candidate') {
-      const names: Handle[] = ['nw', 'ne', 'sw', 'se'];
-      const k = corners(selBox).findIndex(([x, y]) => Math.abs(x - p.x) < grab && Math.abs(y - p.y) < grab);
-      if (k >= 0) return void (this.drag = { handle: names[k]!, id: sel.id, start: p, box: selBox, moved: false });
-    }
+    const grabbed = this.cornerAt(p);
+    if (grabbed) return void (this.drag = { ...grabbed, start: p, moved: false });
     // The smallest box under the pointer: nested boxes stay reachable.
     const hits = this.host
       .tracks()
@@ -128,10 +123,30 @@ export class Stage {
     if (hit && hit.t.action !== 'candidate') this.drag = { handle: 'move', id: hit.t.id, start: p, box: hit.b, moved: false };
   }
 
+  /**
+   * The selected box's corner handle under `p` (frame pixels), if any. A corner grabs within a
+   * handle's size around it (a target twice the square drawn), but never more than a third of the
+   * box, so that a small box can still be moved from its middle.
+   */
+  private cornerAt(p: { x: number; y: number }): { handle: Handle; id: number; box: Box } | undefined {
+    const sel = this.host.tracks().find((t) => t.id === this.host.selected());
+    const box = sel && sel.action !== 'candidate' && this.frame !== undefined ? boxAt(sel, this.frame) : undefined;
+    if (!sel || !box) return undefined;
+    const scale = this.scale();
+    const grab = Math.min(this.handle(scale) / scale, (box.x2 - box.x1) / 3, (box.y2 - box.y1) / 3);
+    const k = corners(box).findIndex(([x, y]) => Math.abs(x - p.x) < grab && Math.abs(y - p.y) < grab);
+    return k < 0 ? undefined : { handle: HANDLES[k]!, id: sel.id, box };
+  }
+
   private move(e: PointerEvent): void {
     const d = this.drag;
-    if (!d) return;
     const p = this.point(e);
+    if (!d) {
+      // The pointer says what a press would do: resize at a corner, draw while drawing.
+      const h = this.host.drawing() ? undefined : this.cornerAt(p)?.handle;
+      this.canvas.style.cursor = h ? (h === 'nw' || h === 'se' ? 'nwse-resize' : 'nesw-resize') : '';
+      return;
+    }
     const dx = p.x - d.start.x;
     const dy = p.y - d.start.y;
     d.start = p;
@@ -144,6 +159,20 @@ export class Stage {
     d.box = b;
     d.moved = true;
     this.draw();
+  }
+
+  /** Screen pixels per frame pixel: the canvas is scaled with object-fit: contain. */
+  private scale(): number {
+    const r = this.canvas.getBoundingClientRect();
+    return Math.min(r.width / this.width, r.height / this.height) || 1;
+  }
+
+  /**
+   * A corner handle's side in screen pixels: 1/60 of the picture's shorter displayed side, kept to
+   * 6..12 px (small enough not to hide a small face, large enough to hit with a mouse).
+   */
+  private handle(scale: number): number {
+    return Math.min(12, Math.max(6, (Math.min(this.width, this.height) * scale) / 60));
   }
 
   private up(): void {

@@ -1,0 +1,110 @@
+import { $ } from './dom.js';
+import type { Box } from './model.js';
+import type { Stage } from './stage.js';
+
+export interface DrawHost {
+  /** The frame on screen. */
+  frame(): number | undefined;
+  frameCount: number;
+  say(text: string, error?: boolean): void;
+  /** Marks the static box's frames on the timeline (undefined: none). */
+  marked(range: [number, number] | undefined): void;
+  /** Follow the box from `frame` (a video), or make it a track (a photo). */
+  follow(frame: number, box: Box): void;
+  /** A static box over frames first..last. */
+  static(box: Box, first: number, last: number): void;
+}
+
+const HINT = 'A face nobody found? Press B (or draw box) and drag a box over it.';
+
+/**
+ * Drawing a box over what the analysis missed, and what to do with it: follow it through the video
+ * (F), or hide that spot from an in to an out frame (I, O, then S); on a photo, hide it (F). It owns
+ * the tool row below the picture, a row of fixed height that shows a hint or the drawn box's choices,
+ * so that the picture never moves.
+ */
+export class DrawTool {
+  readonly row = $<HTMLDivElement>('<div class="toolrow"></div>');
+  private readonly bar: HTMLDivElement;
+  private readonly hint = $<HTMLSpanElement>('<span class="hint"></span>');
+  readonly button = $<HTMLButtonElement>('<button data-k="draw" title="draw a box over a face (B)">draw box (B)</button>');
+  drawing = false;
+  private inFrame: number | undefined;
+  private outFrame: number | undefined;
+
+  constructor(
+    private readonly video: boolean,
+    private readonly stage: Stage,
+    private readonly host: DrawHost,
+  ) {
+    this.bar = $<HTMLDivElement>(
+      video
+        ? '<div class="drawbar" hidden>drawn box: <button data-k="follow">follow it (F)</button> or <button data-k="static">hide this spot from in to out (S)</button> <span class="range"></span> <button data-k="in">set in (I)</button><button data-k="out">set out (O)</button> <button data-k="drop">drop (Esc)</button></div>'
+        : '<div class="drawbar" hidden>drawn box: <button data-k="follow">hide it (F)</button> <button data-k="drop">drop (Esc)</button></div>',
+    );
+    this.hint.textContent = HINT;
+    this.row.append(this.hint, this.bar);
+  }
+
+  toggle(): void {
+    this.drawing = !this.drawing;
+    this.button.classList.toggle('on', this.drawing);
+    this.host.say(this.drawing ? 'drag a box over what must be hidden' : '');
+  }
+
+  /** A box was drawn on the stage: offer what to do with it. */
+  drawn(): void {
+    this.host.say('');
+    this.refresh();
+  }
+
+  setIn(): void {
+    this.inFrame = this.host.frame();
+    this.refresh();
+  }
+
+  setOut(): void {
+    this.outFrame = this.host.frame();
+    this.refresh();
+  }
+
+  drop(): void {
+    this.stage.pending = undefined;
+    this.drawing = false;
+    this.button.classList.remove('on');
+    this.refresh();
+    this.stage.draw();
+  }
+
+  /** Follows the drawn box (F), or makes it static between in and out (S). */
+  use(how: 'follow' | 'static'): void {
+    const box = this.stage.pending;
+    const frame = this.host.frame();
+    if (!box || frame === undefined) return this.host.say('draw a box first (B, then drag on the frame)', true);
+    if (how === 'static' && !this.video) return;
+    const [first, last] = this.range(frame);
+    this.drop();
+    this.host.say('');
+    if (how === 'follow') this.host.follow(frame, box);
+    else this.host.static(box, first, last);
+  }
+
+  private range(frame: number): [number, number] {
+    const a = this.inFrame ?? frame;
+    const b = this.outFrame ?? this.host.frameCount - 1;
+    return [Math.min(a, b), Math.max(a, b)];
+  }
+
+  /** Shows the drawn box's choices, or the hint, and its frames (which follow the frame shown until in and out are set). */
+  refresh(): void {
+    const has = !!this.stage.pending;
+    this.bar.hidden = !has;
+    this.hint.hidden = has;
+    const range = this.bar.querySelector('.range');
+    if (range) {
+      const [first, last] = this.range(this.host.frame() ?? 0);
+      range.textContent = `frames ${first}–${last}`;
+    }
+    this.host.marked(has && this.video ? this.range(this.host.frame() ?? 0) : undefined);
+  }
+}

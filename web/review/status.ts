@@ -1,0 +1,52 @@
+import { $ } from './dom.js';
+import type { ReviewState } from './model.js';
+
+const DOING = { analyze: 'analyzing', follow: 'following the box', export: 'exporting' } as const;
+
+/**
+ * The status row under the header: the running job's progress bar (with cancel), and one message
+ * line. It has a fixed height, so that the picture below never moves when either appears. The save
+ * state ("saved ✓") is a separate element the header holds.
+ */
+export class StatusRow {
+  readonly el = $<HTMLDivElement>('<div class="statusrow"></div>');
+  readonly saved = $<HTMLSpanElement>('<span class="status"></span>');
+  private readonly job = $<HTMLDivElement>('<div class="job" hidden><progress max="1" value="0"></progress> <span></span> <button data-k="cancel">cancel</button></div>');
+  private readonly message = $<HTMLDivElement>('<div class="message" role="status"></div>');
+
+  /** `cancel` runs from the start: the first analysis runs before the editor (and its key and click handlers) exists. */
+  constructor(cancel: () => void) {
+    this.el.append(this.job, this.message);
+    this.job.querySelector('button')!.addEventListener('click', (e) => {
+      e.stopPropagation();
+      cancel();
+    });
+  }
+
+  say(text: string, error = false): void {
+    this.message.textContent = text;
+    this.message.title = text;
+    this.message.classList.toggle('error', error);
+  }
+
+  show(s: ReviewState): void {
+    if (s.phase === 'failed') this.say(`cannot review: ${s.error}`, true);
+    if (s.phase === 'analyzing' && !s.job) this.saved.textContent = 'analyzing the input…';
+    if (s.phase === 'ready') this.saved.textContent = s.saveError ? s.saveError : s.saved ? 'saved ✓' : 'saving…';
+    this.saved.dataset.saved = String(s.saved);
+    const j = s.job;
+    this.job.hidden = !j;
+    if (!j) return;
+    const bar = this.job.querySelector('progress')!;
+    if (j.total > 0) bar.value = j.done / j.total;
+    else bar.removeAttribute('value');
+    if (j.state === 'done') bar.value = 1;
+    this.job.dataset.kind = j.kind;
+    this.job.dataset.state = j.state;
+    const text = j.state === 'running' ? `${DOING[j.kind]}… ${j.total ? `${j.done}/${j.total} frames` : ''}` : j.message ?? `${j.kind} ${j.state}`;
+    const span = this.job.querySelector('span')!;
+    span.textContent = text;
+    span.title = text;
+    this.job.querySelector('button')!.hidden = j.state !== 'running';
+  }
+}
