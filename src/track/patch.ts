@@ -22,7 +22,7 @@ export function samplePatch(
   // the cost of the box follower's per-frame search windows).
   const left = new Int32Array(outWidth);
   const step = new Int32Array(outWidth);
-  const weight = new Float32Array(outWidth);
+  const weight = new Float64Array(outWidth);
   for (let i = 0; i < outWidth; i++) {
     // Pixel centres: output pixel i covers [i, i+1) and samples the source at its middle.
     let fx = region.x1 + (i + 0.5) * sx - 0.5;

@@ -56,7 +56,15 @@ describe('samplePatch', () => {
       const bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * wx;
       return Math.round(top + (bottom - top) * wy);
     };
-    for (const [region, w, h] of [[box(3.3, 2.7, 20.9, 17.1), 11, 9], [box(-6, -4, 45, 33), 23, 17], [box(30, 20, 44, 35), 14, 15]] as const) {
+    // Fixed regions (inside, around, past the corner), then 300 pseudo-random ones.
+    const cases: [Box, number, number][] = [[box(3.3, 2.7, 20.9, 17.1), 11, 9], [box(-6, -4, 45, 33), 23, 17], [box(30, 20, 44, 35), 14, 15]];
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let n = 0; n < 300; n++) {
+      const [x, y] = [rand() * 50 - 10, rand() * 40 - 8];
+      cases.push([box(x, y, x + 1 + rand() * 30, y + 1 + rand() * 25), 1 + Math.floor(rand() * 40), 1 + Math.floor(rand() * 40)]);
+    }
+    for (const [region, w, h] of cases) {
       const out = new Uint8Array(w * h);
       samplePatch(t.data, 37, 29, region, w, h, out);
       const [sx, sy] = [(region.x2 - region.x1) / w, (region.y2 - region.y1) / h];
