@@ -4,16 +4,20 @@
 // box holds >= 80% of the face's box. Spill: the share of the followed box outside the face's box.
 // Speed: frames followed per second of wall time per trackBox call (decoding included, the one-time
 // OpenCV load excluded), and the clip's frames per second after set-up (from the first progress
-// report), on the clips (640x480) and on a 720p copy of the first clip, interleaving methods, medians. Writes bench/results/track.json and prints markdown tables.
+// report), on the clips (640x480) and on a 720p copy of the first clip, interleaving methods, medians.
+// CPU time per followed frame (this process with its threads, plus its ffmpeg and ffprobe children,
+// set-up included) is steadier than wall time on a shared machine: 1000 / (CPU ms per frame) is the
+// frame rate one free core would give. Writes bench/results/track.json and prints markdown tables.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { boxArea, intersectionArea } from '../dist/detect/box.js';
 import { trackBox } from '../dist/track/follow.js';
 import { loadOpenCv } from '../dist/track/opencv.js';
 import { FRAMES } from '../fixtures/moving-camera.js';
 import { syntheticClips } from './lib/synthetic-clips.js';
-import { median } from './lib/timing.js';
+import { childrenReaped, cpuSeconds, median } from './lib/timing.js';
 import { SHARED } from './lib/wider.js';
 
 process.env.FACEBLUR_MODEL_DIR ??= join(SHARED, 'models');
@@ -33,12 +37,25 @@ const clips = await syntheticClips(work, Number(process.env.BENCH_CLIPS ?? 12));
  * done: probe, model session, ffmpeg started) to its end, which is what a longer video scales with.
  */
 async function timed(path, box, method) {
+  await childrenReaped();
+  const c0 = cpuSeconds();
   const t = performance.now();
   let first;
   const boxes = await trackBox(path, SEED, box, { method, onProgress: () => (first ??= performance.now()) });
   const end = performance.now();
-  return { boxes, seconds: (end - t) / 1000, followSeconds: (end - first) / 1000 };
+  await childrenReaped();
+  const c1 = cpuSeconds();
+  const cpu = { own: c1.own - c0.own, children: c1.children - c0.children };
+  return { boxes, seconds: (end - t) / 1000, followSeconds: (end - first) / 1000, cpu };
 }
+
+/** CPU milliseconds per followed frame, over all calls: this process and its children. */
+const cpuPerFrame = (r) => ({ own: (1000 * r.cpuOwn) / r.cpuFrames, children: (1000 * r.cpuChildren) / r.cpuFrames });
+const addCpu = (r, cpu, frames) => {
+  r.cpuOwn += cpu.own;
+  r.cpuChildren += cpu.children;
+  r.cpuFrames += frames;
+};
 
 /** Scores one followed track against face j's truth: covered frames, spill, before and after the seed. */
 function score(boxes, truth, j) {
@@ -57,13 +74,14 @@ function score(boxes, truth, j) {
   return s;
 }
 
-const results = Object.fromEntries(METHODS.map((m) => [m, { faces: 0, frames: 0, covered: 0, before: 0, coveredBefore: 0, medium: { frames: 0, covered: 0 }, spill: [], fps: [], followFps: [] }]));
+const results = Object.fromEntries(METHODS.map((m) => [m, { faces: 0, frames: 0, covered: 0, before: 0, coveredBefore: 0, medium: { frames: 0, covered: 0 }, spill: [], fps: [], followFps: [], cpuOwn: 0, cpuChildren: 0, cpuFrames: 0 }]));
 for (const clip of clips) {
   const faces = clip.truth[SEED].flatMap((t, j) => (t.counts ? [j] : []));
   for (const j of faces) {
     for (const m of METHODS) {
-      const { boxes, seconds, followSeconds } = await timed(clip.path, clip.truth[SEED][j].box, m);
+      const { boxes, seconds, followSeconds, cpu } = await timed(clip.path, clip.truth[SEED][j].box, m);
       const s = score(boxes, clip.truth, j);
+      addCpu(results[m], cpu, boxes.length);
       const r = results[m];
       r.faces++;
       r.frames += s.frames;
@@ -86,11 +104,12 @@ const hdTruth = clips[0].truth.map((fr) => fr.map((t) => {
   return { ...t, box: b, counts: t.counts && b.y2 - b.y1 >= 0.6 * (t.box.y2 - t.box.y1) * 2 };
 }));
 const hdFaces = hdTruth[SEED].flatMap((t, j) => (t.counts ? [j] : [])).slice(0, Number(process.env.BENCH_FACES_720P ?? Infinity));
-const hd720 = Object.fromEntries(METHODS.map((m) => [m, { fps: [], followFps: [], frames: 0, covered: 0 }]));
+const hd720 = Object.fromEntries(METHODS.map((m) => [m, { fps: [], followFps: [], frames: 0, covered: 0, cpuOwn: 0, cpuChildren: 0, cpuFrames: 0 }]));
 for (let round = 0; round < ROUNDS_720P; round++) {
   for (const m of METHODS) {
     for (const j of hdFaces) {
-      const { boxes, seconds, followSeconds } = await timed(hd, hdTruth[SEED][j].box, m);
+      const { boxes, seconds, followSeconds, cpu } = await timed(hd, hdTruth[SEED][j].box, m);
+      addCpu(hd720[m], cpu, boxes.length);
       hd720[m].fps.push(boxes.length / seconds);
       hd720[m].followFps.push(FRAMES / followSeconds);
       if (round === 0) { const s = score(boxes, hdTruth, j); hd720[m].frames += s.frames; hd720[m].covered += s.covered; }
@@ -114,10 +133,13 @@ const summary = Object.fromEntries(METHODS.map((m) => {
     fps720pMedian: median(hd720[m].fps),
     followFps720pMedian: median(hd720[m].followFps),
     covered720p: hd720[m].covered / hd720[m].frames,
+    cpuMsPerFrame: cpuPerFrame(r),
+    cpuMsPerFrame720p: cpuPerFrame(hd720[m]),
   }];
 }));
+const load = os.loadavg()[0];
 mkdirSync(resultsDir, { recursive: true });
-writeFileSync(join(resultsDir, 'track.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, framesPerClip: FRAMES, seedFrame: SEED, faces720p: hdFaces.length, rounds720p: ROUNDS_720P, openCvLoadMs, results: summary }, null, 2) + '\n');
+writeFileSync(join(resultsDir, 'track.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, framesPerClip: FRAMES, seedFrame: SEED, loadAverage: load, faces720p: hdFaces.length, rounds720p: ROUNDS_720P, openCvLoadMs, results: summary }, null, 2) + '\n');
 const pct = (x) => `${(x * 100).toFixed(1)}%`;
 console.log(`${clips.length} clips, ${FRAMES} frames each, seeded at frame ${SEED}; OpenCV.js load ${openCvLoadMs.toFixed(0)} ms\n`);
 console.log('| method | faces | face-frames covered ≥ 80% | backward | forward | medium faces | spill (median / mean) | fps 640x480 (call / after set-up) | fps 720p (call / after set-up) | covered 720p |');
@@ -125,3 +147,7 @@ console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [m, r] of Object.entries(summary)) {
   console.log(`| ${m} | ${r.faces} | ${pct(r.covered)} of ${r.faceFrames} | ${pct(r.coveredBackward)} | ${pct(r.coveredForward)} | ${pct(r.coveredMedium)} | ${pct(r.spillMedian)} / ${pct(r.spillMean)} | ${r.fpsMedian.toFixed(0)} / ${r.followFpsMedian.toFixed(0)} | ${r.fps720pMedian.toFixed(0)} / ${r.followFps720pMedian.toFixed(0)} | ${pct(r.covered720p)} |`);
 }
+const ms = (c) => `${c.own.toFixed(1)} + ${c.children.toFixed(1)} = ${(c.own + c.children).toFixed(1)} ms (${(1000 / (c.own + c.children)).toFixed(0)} fps)`;
+console.log(`\nCPU per followed frame, faceblur + ffmpeg/ffprobe, set-up included (fps on one free core); load average ${load.toFixed(1)}\n`);
+console.log('| method | 640x480 | 720p |\n|---|---|---|');
+for (const [m, r] of Object.entries(summary)) console.log(`| ${m} | ${ms(r.cpuMsPerFrame)} | ${ms(r.cpuMsPerFrame720p)} |`);

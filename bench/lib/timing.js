@@ -1,5 +1,6 @@
-// Wall-clock timing of whole commands, as a user runs them.
+// Timing: wall clock of whole commands, as a user runs them, and CPU time of this process and its children.
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export function timeCommand(cmd, args, env = process.env) {
   const start = process.hrtime.bigint();
@@ -13,3 +14,36 @@ export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * CPU seconds (user + system) of this process, its threads included, and of its reaped children
+ * (ffmpeg, ffprobe), from /proc/self/stat: Linux only, else the children count as 0.
+ */
+export function cpuSeconds() {
+  const own = process.cpuUsage();
+  let children = 0;
+  try {
+    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 a second on Linux).
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    children = (Number(f[13]) + Number(f[14])) / 100;
+  } catch {}
+  return { own: (own.user + own.system) / 1e6, children };
+}
+
+/** Waits (up to 5 s) until this process has no child left, so that their CPU time is counted by cpuSeconds(). */
+export async function childrenReaped() {
+  const mine = () => {
+    try {
+      return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).some((d) => {
+        try {
+          return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(process.pid);
+        } catch {
+          return false;
+        }
+      });
+    } catch {
+      return false;
+    }
+  };
+  for (let t = 0; t < 500 && mine(); t++) await new Promise((r) => setTimeout(r, 10));
+}

@@ -52,6 +52,8 @@ export function createTemplateTracker(cv: OpenCv, luma: Plane, seed: Box): Templ
   const result = new cv.Mat();
   const sample = (p: Plane, region: Box, w: number, h: number, out: Uint8Array) => samplePatch(p.data, p.width, p.height, region, w, h, out);
   sample(luma, seed, tw, th, templ.data);
+  // One search window per scale, kept between frames and made again only when its size changes.
+  const windows = SCALES.map(() => new cv.Mat(th, tw, cv.CV_8UC1));
 
   return {
     match(p, predicted, reach) {
@@ -60,28 +62,28 @@ export function createTemplateTracker(cv: OpenCv, luma: Plane, seed: Box): Templ
       const cx = (predicted.x1 + predicted.x2) / 2;
       const cy = (predicted.y1 + predicted.y2) / 2;
       let best: Match = { box: predicted, score: -1 };
-      for (const k of SCALES) {
+      SCALES.forEach((k, i) => {
         // Frame pixels per template pixel when the region has grown by k.
         const unit = (k * Math.max(w, h)) / TEMPLATE_SIDE;
         const margin = Math.ceil(reach / unit);
         const sw = tw + 2 * margin;
         const sh = th + 2 * margin;
-        const region = boxAt(cx, cy, sw * unit, sh * unit);
-        const search = new cv.Mat(sh, sw, cv.CV_8UC1);
-        try {
-          sample(p, region, sw, sh, search.data);
-          cv.matchTemplate(search, templ, result, cv.TM_CCOEFF_NORMED);
-          const { maxVal, maxLoc } = cv.minMaxLoc(result);
-          if (maxVal > best.score + (k === 1 ? 0 : SCALE_MARGIN)) {
-            const [ox, oy] = subpixelPeak(result.data32F, result.cols, result.rows, maxLoc.x, maxLoc.y);
-            const x1 = region.x1 + (maxLoc.x + ox) * unit;
-            const y1 = region.y1 + (maxLoc.y + oy) * unit;
-            best = { box: { x1, y1, x2: x1 + tw * unit, y2: y1 + th * unit }, score: maxVal };
-          }
-        } finally {
-          search.delete();
+        if (windows[i]!.cols !== sw || windows[i]!.rows !== sh) {
+          windows[i]!.delete();
+          windows[i] = new cv.Mat(sh, sw, cv.CV_8UC1);
         }
-      }
+        const search = windows[i]!;
+        const region = boxAt(cx, cy, sw * unit, sh * unit);
+        sample(p, region, sw, sh, search.data);
+        cv.matchTemplate(search, templ, result, cv.TM_CCOEFF_NORMED);
+        const { maxVal, maxLoc } = cv.minMaxLoc(result);
+        if (maxVal > best.score + (k === 1 ? 0 : SCALE_MARGIN)) {
+          const [ox, oy] = subpixelPeak(result.data32F, result.cols, result.rows, maxLoc.x, maxLoc.y);
+          const x1 = region.x1 + (maxLoc.x + ox) * unit;
+          const y1 = region.y1 + (maxLoc.y + oy) * unit;
+          best = { box: { x1, y1, x2: x1 + tw * unit, y2: y1 + th * unit }, score: maxVal };
+        }
+      });
       return best;
     },
     learn(p, box, weight) {
@@ -92,6 +94,7 @@ export function createTemplateTracker(cv: OpenCv, luma: Plane, seed: Box): Templ
     dispose() {
       templ.delete();
       result.delete();
+      for (const m of windows) m.delete();
     },
   };
 }

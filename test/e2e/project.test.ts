@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Box } from '../../src/detect/box.js';
+import { clipBox, type Box } from '../../src/detect/box.js';
 import { rowsOf } from '../../src/project/boxes.js';
 import { addManualTrack, setTrackAction } from '../../src/project/edit.js';
 import { readProject, writeProject } from '../../src/project/file.js';
@@ -141,6 +141,31 @@ describe('redaction projects: analyze → edit → render', () => {
     const f0 = [...keptBoxes.keys()][0]!;
     const kb = keptBoxes.get(f0)!;
     expect(isMagenta(ref[f0]!, Math.round((kb.x1 + kb.x2) / 2), Math.round((kb.y1 + kb.y2) / 2))).toBe(true);
+  });
+
+  it('holds the boxes a default run anonymizes, frame for frame, with --detect-every 1 and 2', async () => {
+    // analyze hands each frame's buffer back to the decoder as soon as it is detected (or at once when
+    // it is not): were one reused before the detector had read it, the boxes would differ.
+    for (const every of ['1', '2']) {
+      const project = join(dir, `every${every}.faceblur.json`);
+      const report = join(dir, `every${every}.json`);
+      expect((await runCli(['analyze', clip, '--detect-every', every, '-o', project, '-q'])).code).toBe(0);
+      expect((await runCli([clip, '--detect-every', every, '-o', join(dir, `every${every}.mkv`), '--report', report, '-q'])).code).toBe(0);
+      const p = await readProject(project);
+      const fromProject = Array.from({ length: 45 }, () => [] as Box[]);
+      for (const t of p.tracks) for (const r of rowsOf(t.boxes)) fromProject[r.frame]!.push(clipBox(r.box, W, H));
+      const frames = (JSON.parse(readFileSync(report, 'utf8')) as { files: { frames: { index: number; regions: { face: Box }[] }[] }[] }).files[0]!.frames;
+      expect(frames).toHaveLength(45);
+      let regions = 0;
+      for (const f of frames) {
+        const got = fromProject[f.index]!;
+        expect(got, `frame ${f.index}`).toHaveLength(f.regions.length);
+        // The report rounds boxes to 0.1 px, the project to 0.1 px too, each on its own.
+        for (const r of f.regions) expect(got.some((b) => (['x1', 'y1', 'x2', 'y2'] as const).every((k) => Math.abs(b[k] - r.face[k]) <= 0.11)), `frame ${f.index}`).toBe(true);
+        regions += f.regions.length;
+      }
+      expect(regions).toBeGreaterThan(45);
+    }
   });
 
   it('refuses a project made for another file: one line, exit 2, nothing written', async () => {

@@ -43,6 +43,34 @@ describe('samplePatch', () => {
     samplePatch(plane, 4, 4, box(6, 1, 8, 3), 2, 2, outside);
     expect([...outside]).toEqual([70, 70, 110, 110]);
   });
+
+  it('samples any region as bilinear interpolation at each output pixel centre, edges repeated', () => {
+    // The textbook formula, pixel by pixel, against the column tables of samplePatch.
+    const t = texture(37, 29);
+    const at = (x: number, y: number) => t.data[Math.min(28, Math.max(0, y)) * 37 + Math.min(36, Math.max(0, x))]!;
+    const bilinear = (fx: number, fy: number) => {
+      const [x, y] = [Math.min(36, Math.max(0, fx)), Math.min(28, Math.max(0, fy))];
+      const [x0, y0] = [Math.floor(x), Math.floor(y)];
+      const [wx, wy] = [x - x0, y - y0];
+      const top = at(x0, y0) + (at(x0 + 1, y0) - at(x0, y0)) * wx;
+      const bottom = at(x0, y0 + 1) + (at(x0 + 1, y0 + 1) - at(x0, y0 + 1)) * wx;
+      return Math.round(top + (bottom - top) * wy);
+    };
+    // Fixed regions (inside, around, past the corner), then 300 pseudo-random ones.
+    const cases: [Box, number, number][] = [[box(3.3, 2.7, 20.9, 17.1), 11, 9], [box(-6, -4, 45, 33), 23, 17], [box(30, 20, 44, 35), 14, 15]];
+    let seed = 7;
+    const rand = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    for (let n = 0; n < 300; n++) {
+      const [x, y] = [rand() * 50 - 10, rand() * 40 - 8];
+      cases.push([box(x, y, x + 1 + rand() * 30, y + 1 + rand() * 25), 1 + Math.floor(rand() * 40), 1 + Math.floor(rand() * 40)]);
+    }
+    for (const [region, w, h] of cases) {
+      const out = new Uint8Array(w * h);
+      samplePatch(t.data, 37, 29, region, w, h, out);
+      const [sx, sy] = [(region.x2 - region.x1) / w, (region.y2 - region.y1) / h];
+      for (let j = 0; j < h; j++) for (let i = 0; i < w; i++) expect(out[j * w + i], `(${i},${j})`).toBe(bilinear(region.x1 + (i + 0.5) * sx - 0.5, region.y1 + (j + 0.5) * sy - 0.5));
+    }
+  });
 });
 
 describe('follow geometry', () => {
