@@ -34,9 +34,14 @@ const only = process.env.BENCH_VARIANTS?.split('|');
 const VARIANTS = process.env.BENCH_VARIANTS_JSON
   ? JSON.parse(process.env.BENCH_VARIANTS_JSON)
   : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
-const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
+/**
+ * BENCH_PARTS=main,shake,asl,flicker (all by default) runs only some parts, so that a loaded machine
+ * can run them as separate processes side by side; results/video.json then holds only those parts.
+ */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'main,shake,asl,flicker').split(','));
+const CLIPS = PARTS.has('main') ? Number(process.env.BENCH_CLIPS ?? 12) : 0;
 /** Clips of fast oscillating shake (issue 13, defect 5), scored apart so the main figures stay comparable. */
-const SHAKE_CLIPS = Number(process.env.BENCH_SHAKE_CLIPS ?? 4);
+const SHAKE_CLIPS = PARTS.has('shake') ? Number(process.env.BENCH_SHAKE_CLIPS ?? 4) : 0;
 const clips = await syntheticClips(work, CLIPS);
 // Other photos than the main clips' (half a step on), so the shake rows are not the same faces again.
 const shakeClips = await makeClips(work, SHAKE_CLIPS, 'osc', () => 'oscillate', 2000, 0.5);
@@ -176,11 +181,11 @@ function runAsl(args) {
 
 const results = {};
 for (const [name, args] of Object.entries(VARIANTS)) {
-  results[name] = { args, ...runSet(clips, args), shake: shakeClips.length ? runSet(shakeClips, args) : undefined, asl: runAsl(args) };
+  results[name] = { args, ...(clips.length ? runSet(clips, args) : {}), shake: shakeClips.length ? runSet(shakeClips, args) : undefined, asl: PARTS.has('asl') ? runAsl(args) : undefined };
 }
 
 // Real clips without ground truth: flicker = a region present at t−1 and t+1 (IoU > 0.3) but not at t.
-const realClips = [join(SHARED, 'data', 'videos', 'head-pose-face-detection-female.gif'), join(SHARED, 'data', 'videos', 'head-pose-face-detection-male.gif'), join(SHARED, 'data', 'videos', 'face-demographics-walking.gif'), join(SHARED, 'data', 'videos', 'classroom.gif')];
+const realClips = !PARTS.has('flicker') ? [] : [join(SHARED, 'data', 'videos', 'head-pose-face-detection-female.gif'), join(SHARED, 'data', 'videos', 'head-pose-face-detection-male.gif'), join(SHARED, 'data', 'videos', 'face-demographics-walking.gif'), join(SHARED, 'data', 'videos', 'classroom.gif')];
 const flicker = {};
 for (const [name, args] of Object.entries(VARIANTS)) {
   let count = 0, total = 0;
@@ -195,7 +200,7 @@ for (const [name, args] of Object.entries(VARIANTS)) {
       }
     }
   }
-  flicker[name] = { flickers: count, frames: total, per1000: (1000 * count) / total };
+  if (total) flicker[name] = { flickers: count, frames: total, per1000: (1000 * count) / total };
 }
 
 mkdirSync(resultsDir, { recursive: true });
@@ -206,7 +211,9 @@ const found = (r) => `${pct(r.exposedOnFound)} of ${r.facesFound} faces · ${pct
 console.log('| variant | exposed face-frames (medium) | exposed: faces detected in some frame · faces never detected | of which faces never covered | longest exposed run | jitter (still faces) | spill mean / worst frame | fps | flicker / 1000 frames (real clips) | ASL: changed mean / worst frame · frames over ⅕ |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${found(r)} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.jitter)} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} | ${r.fps.toFixed(1)} | ${flicker[name].per1000.toFixed(1)} | ${pct(r.asl.changedMean)} / ${pct(r.asl.changedWorstFrame)} · ${r.asl.framesOverFifth} of ${r.asl.frames} |`);
+  const main = clips.length ? `${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${found(r)} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.jitter)} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} | ${r.fps.toFixed(1)}` : '– | – | – | – | – | – | –';
+  const asl = r.asl ? `${pct(r.asl.changedMean)} / ${pct(r.asl.changedWorstFrame)} · ${r.asl.framesOverFifth} of ${r.asl.frames}` : '–';
+  console.log(`| ${name} | ${main} | ${flicker[name]?.per1000.toFixed(1) ?? '–'} | ${asl} |`);
 }
 if (shakeClips.length) {
   console.log('\nFast oscillating shake (±60 px horizontally, ±40 px vertically, up to 38 px per frame):\n');
