@@ -48,8 +48,6 @@ interface Key {
 interface Track {
   id: number;
   keys: Key[];
-  /** The best score of any detection the track ever had (keys are pruned, this is not). */
-  best: number;
   /** The first frame after the last key in which the detector looked and did not find this face. */
   missedAt: number | undefined;
 }
@@ -93,16 +91,6 @@ const MAX_SPEED = 0.25;
 const SMOOTH_SLACK = 0.1;
 /** Detections a track needs before it is shown outside the frames it was detected in. */
 const CONFIRM = 2;
-/**
- * A track none of whose detections reached this score is not confirmed however many it has: it is
- * shown only from its first detection to its last (and the frames the detector did not look at just
- * after), never held, back-filled or grown: false detections repeat at
- * low scores, true faces mostly reach it in some frame. Each pass of the video plan on the WIDER
- * photos at 640 px (bench/landmarks.js): detections of faces of 30 px or more score under 0.5 in
- * 1.5–2.8% of cases, of smaller faces in 10–21% (a track needs only one frame above); boxes that
- * overlap no face score 0.38–0.39 at the median.
- */
-const SURE_SCORE = 0.5;
 
 /** Whether two boxes' widths and heights are within MAX_SIZE_RATIO of each other. */
 function alike(a: Box, b: Box): boolean {
@@ -141,8 +129,7 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
  * FACE_ASPECT; it is never degenerate; its centre stays in the frame; its motion past the
  * detections is bounded (MAX_SPEED, MAX_EXTRAPOLATE). Smoothing never moves it away from the
  * frame's own detection (SMOOTH_SLACK). A track is shown beyond its detected frames only once
- * CONFIRM detections back it, one of them at SURE_SCORE or more, so that a one-frame false detection,
- * or a false one that repeats at a low score, is never held, back-filled or grown.
+ * CONFIRM detections back it, so that a one-frame false detection is never held or back-filled.
  */
 export class Tracker {
   private tracks: Track[] = [];
@@ -197,7 +184,7 @@ export class Tracker {
       cs = [at[0] + slope[0] * k * steps, at[1] + slope[1] * k * steps, w, h];
       kind = ahead ? 'lookahead' : 'held';
     }
-    const grow = track.best >= SURE_SCORE ? Math.min(this.s.maxGrowth, 1 + this.s.growthPerFrame * Math.abs(nearest.frame - frame)) : 1;
+    const grow = Math.min(this.s.maxGrowth, 1 + this.s.growthPerFrame * Math.abs(nearest.frame - frame));
     const [w, h] = plausibleSize(cs[2] * grow, cs[3] * grow, this.s.frame);
     const f = this.s.frame;
     const [cx, cy] = f ? [clamp(cs[0], 0, f.width), clamp(cs[1], 0, f.height)] : [cs[0], cs[1]];
@@ -208,15 +195,14 @@ export class Tracker {
    * The track's region at `frame`, or undefined when the track is not shown there: outside its
    * look-ahead and hold (`reach` widens the hold for association, so that a face seen again just
    * after its hold ran out rejoins its track and the frames between are interpolated), or, for a
-   * track not yet confirmed (CONFIRM detections, one of them at SURE_SCORE), outside the frames from
-   * its first detection up to the next frame the detector looked at and did not find it.
+   * track not yet confirmed, outside the frames from its detection up to the next frame the
+   * detector looked at.
    */
   private regionOf(track: Track, frame: number, reach = 0): ReturnType<Tracker['predict']> | undefined {
     const first = track.keys[0]!.frame;
     const last = track.keys[track.keys.length - 1]!.frame;
     if (frame < first - this.s.lookaheadFrames || frame > last + this.s.holdFrames + reach) return undefined;
-    const confirmed = track.keys.length >= CONFIRM && track.best >= SURE_SCORE;
-    if (reach === 0 && !confirmed && (frame < first || (track.missedAt !== undefined && frame >= track.missedAt))) return undefined;
+    if (reach === 0 && track.keys.length < CONFIRM && (frame < first || (track.missedAt !== undefined && frame >= track.missedAt))) return undefined;
     return this.predict(track, frame);
   }
 
@@ -264,12 +250,11 @@ export class Tracker {
         usedD.add(p.di);
         const t = live[p.ti]!.t;
         t.keys.push(keyOf(frame, detections[p.di]!));
-        t.best = Math.max(t.best, detections[p.di]!.score);
         t.missedAt = undefined;
       }
       for (const t of this.tracks) if (t.missedAt === undefined && t.keys[t.keys.length - 1]!.frame < frame) t.missedAt = frame;
       detections.forEach((d, di) => {
-        if (!usedD.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], best: d.score, missedAt: undefined });
+        if (!usedD.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
       });
     }
     // A track is dropped once its hold has run out; keys older than any frame still to be asked for are pruned.
