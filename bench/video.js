@@ -1,7 +1,7 @@
 // `npm run bench:video`: temporal stability on moving-camera clips made from annotated photos
 // (fixtures/moving-camera.js, built by bench/lib/synthetic-clips.js), through the real CLI. Reports, per variant: exposed face-frames (medium
 // faces with < 80% of their box covered), the longest run of exposed frames of a face after it was
-// first covered, jitter of masks on still faces, spill (share of the picture anonymized outside
+// first covered, the exposure of faces the run detects in some frame and of those it never detects, jitter of masks on still faces, spill (share of the picture anonymized outside
 // every face box enlarged 2×: mean and worst frame) and speed, also on clips of fast oscillating
 // shake; a flicker count on the real clips in ../shared/data/videos; and, on the real ASL clips
 // (one face per frame), the share of each frame's picture changed. Writes bench/results/video.json
@@ -34,9 +34,14 @@ const only = process.env.BENCH_VARIANTS?.split('|');
 const VARIANTS = process.env.BENCH_VARIANTS_JSON
   ? JSON.parse(process.env.BENCH_VARIANTS_JSON)
   : Object.fromEntries(Object.entries(ALL_VARIANTS).filter(([k]) => !only || only.includes(k)));
-const CLIPS = Number(process.env.BENCH_CLIPS ?? 12);
+/**
+ * BENCH_PARTS=main,shake,asl,flicker (all by default) runs only some parts, so that a loaded machine
+ * can run them as separate processes side by side; results/video.json then holds only those parts.
+ */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'main,shake,asl,flicker').split(','));
+const CLIPS = PARTS.has('main') ? Number(process.env.BENCH_CLIPS ?? 12) : 0;
 /** Clips of fast oscillating shake (issue 13, defect 5), scored apart so the main figures stay comparable. */
-const SHAKE_CLIPS = Number(process.env.BENCH_SHAKE_CLIPS ?? 4);
+const SHAKE_CLIPS = PARTS.has('shake') ? Number(process.env.BENCH_SHAKE_CLIPS ?? 4) : 0;
 const clips = await syntheticClips(work, CLIPS);
 // Other photos than the main clips' (half a step on), so the shake rows are not the same faces again.
 const shakeClips = await makeClips(work, SHAKE_CLIPS, 'osc', () => 'oscillate', 2000, 0.5);
@@ -90,6 +95,10 @@ function spillOf(map, faces) {
 /** Runs one variant over a set of clips and scores every face-frame and every frame's spill. */
 function runSet(set, args) {
   let pairs = 0, exposed = 0, longest = 0, frames = 0, seconds = 0, neverCovered = 0;
+  // Face-frames split by whether this run detected the face (a region of kind 'detected' with IoU ≥ 0.3
+  // on its box) in at least one frame of the clip: exposure of the faces the detector finds, and of
+  // those it never finds (whose coverage, if any, comes from some other face's or a false detection's mask).
+  const split = { found: { faces: 0, pairs: 0, exposed: 0 }, neverFound: { faces: 0, pairs: 0, exposed: 0 } };
   const jitters = [];
   const spills = [];
   for (const clip of set) {
@@ -104,13 +113,15 @@ function runSet(set, args) {
     const faces = clip.truth[0].length;
     const target = args.includes('eyes') ? eyeBand : (t) => t.box;
     for (let j = 0; j < faces; j++) {
-      let covered = false, run = 0, exposedHere = 0;
+      let covered = false, run = 0, exposedHere = 0, pairsHere = 0;
+      const detected = clip.truth.some((fr, i) => regions[i].some((g) => g.kind === 'detected' && iou(g.face, fr[j].box) >= 0.3));
       let prev;
       for (let i = 0; i < FRAMES; i++) {
         const t = clip.truth[i][j];
         if (!t.counts || !t.medium) { run = 0; continue; }
         const ok = coverage(maps[i], target(t)) >= 0.8;
         pairs++;
+        pairsHere++;
         if (!ok) { exposed++; exposedHere++; }
         // Runs count from the first frame faceblur itself found this face (a region matching it), not
         // from frames where a neighbour's mask happened to cover it.
@@ -127,6 +138,10 @@ function runSet(set, args) {
         }
       }
       if (!covered) neverCovered += exposedHere;
+      const part = detected ? split.found : split.neverFound;
+      if (pairsHere) part.faces++;
+      part.pairs += pairsHere;
+      part.exposed += exposedHere;
     }
   }
   return {
@@ -134,6 +149,11 @@ function runSet(set, args) {
     // Face-frames of faces that no frame ever covered: beyond what tracking can fix (the detector's misses).
     neverCoveredFaceFrames: neverCovered / pairs,
     faceFrames: pairs,
+    facesFound: split.found.faces,
+    facesNeverFound: split.neverFound.faces,
+    exposedOnFound: split.found.exposed / Math.max(1, split.found.pairs),
+    exposedOnNeverFound: split.neverFound.exposed / Math.max(1, split.neverFound.pairs),
+    faceFramesNeverFound: split.neverFound.pairs,
     longestExposedRun: longest,
     jitter: jitters.reduce((a, b) => a + b, 0) / jitters.length,
     spillMean: spills.reduce((a, b) => a + b, 0) / spills.length,
@@ -148,7 +168,9 @@ function runSet(set, args) {
  * picture (issue 13). Measured with a solid magenta fill, as the synthetic clips are.
  */
 const aslDir = join(SHARED, 'data', 'videos', 'asl');
-const aslClips = readdirSync(aslDir).filter((f) => f.endsWith('.mkv')).sort().map((f) => join(aslDir, f));
+// BENCH_ASL=a,b keeps the ASL clips whose names start with those letters (to split the part in two).
+const aslFirst = process.env.BENCH_ASL?.split(',');
+const aslClips = readdirSync(aslDir).filter((f) => f.endsWith('.mkv') && (!aslFirst || aslFirst.some((a) => f.startsWith(a)))).sort().map((f) => join(aslDir, f));
 function runAsl(args) {
   const shares = [];
   for (const path of aslClips) {
@@ -161,11 +183,11 @@ function runAsl(args) {
 
 const results = {};
 for (const [name, args] of Object.entries(VARIANTS)) {
-  results[name] = { args, ...runSet(clips, args), shake: shakeClips.length ? runSet(shakeClips, args) : undefined, asl: runAsl(args) };
+  results[name] = { args, ...(clips.length ? runSet(clips, args) : {}), shake: shakeClips.length ? runSet(shakeClips, args) : undefined, asl: PARTS.has('asl') ? runAsl(args) : undefined };
 }
 
 // Real clips without ground truth: flicker = a region present at t−1 and t+1 (IoU > 0.3) but not at t.
-const realClips = [join(SHARED, 'data', 'videos', 'head-pose-face-detection-female.gif'), join(SHARED, 'data', 'videos', 'head-pose-face-detection-male.gif'), join(SHARED, 'data', 'videos', 'face-demographics-walking.gif'), join(SHARED, 'data', 'videos', 'classroom.gif')];
+const realClips = !PARTS.has('flicker') ? [] : [join(SHARED, 'data', 'videos', 'head-pose-face-detection-female.gif'), join(SHARED, 'data', 'videos', 'head-pose-face-detection-male.gif'), join(SHARED, 'data', 'videos', 'face-demographics-walking.gif'), join(SHARED, 'data', 'videos', 'classroom.gif')];
 const flicker = {};
 for (const [name, args] of Object.entries(VARIANTS)) {
   let count = 0, total = 0;
@@ -180,23 +202,26 @@ for (const [name, args] of Object.entries(VARIANTS)) {
       }
     }
   }
-  flicker[name] = { flickers: count, frames: total, per1000: (1000 * count) / total };
+  if (total) flicker[name] = { flickers: count, frames: total, per1000: (1000 * count) / total };
 }
 
 mkdirSync(resultsDir, { recursive: true });
 writeFileSync(join(resultsDir, 'video.json'), JSON.stringify({ date: new Date().toISOString(), clips: clips.length, shakeClips: shakeClips.length, framesPerClip: FRAMES, aslClips: aslClips.length, results, flicker }, null, 2) + '\n');
 const pct = (x) => `${(x * 100).toFixed(2)}%`;
 console.log(`${clips.length} synthetic clips (${SCENARIOS.join(', ')}) and ${shakeClips.length} of fast oscillating shake, ${FRAMES} frames each at ${OUT_W}x${OUT_H}; ${aslClips.length} ASL clips\n`);
-console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | jitter (still faces) | spill mean / worst frame | fps | flicker / 1000 frames (real clips) | ASL: changed mean / worst frame |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+const found = (r) => `${pct(r.exposedOnFound)} of ${r.facesFound} faces · ${pct(r.exposedOnNeverFound)} of ${r.facesNeverFound} faces (${r.faceFramesNeverFound} face-frames)`;
+console.log('| variant | exposed face-frames (medium) | exposed: faces detected in some frame · faces never detected | of which faces never covered | longest exposed run | jitter (still faces) | spill mean / worst frame | fps | flicker / 1000 frames (real clips) | ASL: changed mean / worst frame · frames over ⅕ |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.jitter)} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} | ${r.fps.toFixed(1)} | ${flicker[name].per1000.toFixed(1)} | ${pct(r.asl.changedMean)} / ${pct(r.asl.changedWorstFrame)} |`);
+  const main = clips.length ? `${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${found(r)} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.jitter)} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} | ${r.fps.toFixed(1)}` : '– | – | – | – | – | – | –';
+  const asl = r.asl ? `${pct(r.asl.changedMean)} / ${pct(r.asl.changedWorstFrame)} · ${r.asl.framesOverFifth} of ${r.asl.frames}` : '–';
+  console.log(`| ${name} | ${main} | ${flicker[name]?.per1000.toFixed(1) ?? '–'} | ${asl} |`);
 }
 if (shakeClips.length) {
   console.log('\nFast oscillating shake (±60 px horizontally, ±40 px vertically, up to 38 px per frame):\n');
-  console.log('| variant | exposed face-frames (medium) | of which faces never covered | longest exposed run | spill mean / worst frame |');
-  console.log('|---|---|---|---|---|');
+  console.log('| variant | exposed face-frames (medium) | exposed: faces detected in some frame · faces never detected | of which faces never covered | longest exposed run | spill mean / worst frame |');
+  console.log('|---|---|---|---|---|---|');
   for (const [name, { shake: r }] of Object.entries(results)) {
-    console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} |`);
+    console.log(`| ${name} | ${pct(r.exposedFaceFrames)} of ${r.faceFrames} | ${found(r)} | ${pct(r.neverCoveredFaceFrames)} | ${r.longestExposedRun} | ${pct(r.spillMean)} / ${pct(r.spillWorstFrame)} |`);
   }
 }

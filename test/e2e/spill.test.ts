@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, it } from 'vitest';
-import { ffmpeg, runCli, tempDir, WIDER } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { ffmpeg, runCli, SHARED, tempDir, WIDER } from '../helpers.js';
 
 // A bench:video-style clip made at test time (issue 13): a 640x480 window shaking fast over an
 // annotated WIDER FACE photo, with each frame's ground truth from the same transform. Bounds the
@@ -78,3 +78,37 @@ it('default settings on fast shake: exposure and spill stay bounded', { timeout:
  * against a regression until the target is.
  */
 const BOUNDS = { exposed: 0, spillMean: 0.35, spillWorst: 0.4 };
+
+/** The share of each frame's pixels that a solid magenta fill changed, decoded from the output. */
+function changedShares(path: string, w: number, h: number): number[] {
+  const buf = execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 1 << 29 });
+  const n = w * h;
+  const shares: number[] = [];
+  for (let f = 0; f * 3 * n < buf.length; f++) {
+    let c = 0;
+    for (let i = 0, j = f * 3 * n; i < n; i++, j += 3) if (buf[j]! > 170 && buf[j + 1]! < 100 && buf[j + 2]! > 170) c++;
+    shares.push(c / n);
+  }
+  return shares;
+}
+
+// The real signer clips (issue 13): one face per frame, hands moving over and beside it. The target
+// is that no frame has more than a fifth of its picture changed. sister.mkv meets it. again.mkv (the
+// issue's case) and help.mkv do NOT yet: their signers' hands are detected as faces by more than one
+// pass, or above 0.5, and tracked (worst frames 31.0% and 24.3% with the 2× pass's lone boxes
+// dropped; docs/accuracy.md). Their bounds guard against a regression until the target is met.
+const ASL = join(SHARED, 'data', 'videos', 'asl');
+const ASL_WORST: Record<string, number> = { 'sister.mkv': 0.2, 'again.mkv': 0.33, 'help.mkv': 0.26 };
+describe('ASL signer clips with the default settings', () => {
+  it.each(Object.entries(ASL_WORST))('%s: no frame has more than %s of its picture changed', { timeout: 180_000 }, async (file, bound) => {
+    const out = join(tempDir(), 'out.mp4');
+    const r = await runCli([join(ASL, file), '-o', out, '--replacewith', 'solid', '--color', 'ff00ff', '--quiet'], { timeoutMs: 170_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const shares = changedShares(out, 640, 480);
+    expect(shares.length).toBeGreaterThan(30);
+    // The signer's face is covered in most frames (a mask of at least 1% of the picture), so a run
+    // that covers nothing cannot pass.
+    expect(shares.filter((x) => x >= 0.01).length).toBeGreaterThanOrEqual(0.9 * shares.length);
+    expect(Math.max(...shares)).toBeLessThanOrEqual(bound);
+  });
+});
