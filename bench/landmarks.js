@@ -1,5 +1,5 @@
 // `node bench/landmarks.js`: the landmark geometry and pass agreement of true and false detections,
-// which src/detect/small-face-pass.ts's rule comes from (and which showed that landmark geometry
+// which the 2× lone-box rule tried for issue 13 came from (and which showed that landmark geometry
 // cannot tell the large false boxes from faces: see docs/accuracy.md, issue 13). Runs each pass of the video plan (YuNet-s at 1, ½ and 2×,
 // threshold 0.3) on the WIDER FACE validation photos scaled to 640 px wide (the size of
 // bench:video's frames) and on every other frame of the ASL signer clips (640x480, one face per
@@ -101,7 +101,7 @@ for (const source of ['wider', 'asl']) {
   }
 }
 // The 2× pass's detections by size (frame pixels): how many are true and false, and how many of each
-// no other pass reports (src/detect/small-face-pass.ts).
+// no other pass reports (the rule tried for issue 13 and not kept: docs/accuracy.md).
 const upscaledPass = {};
 for (const source of ['wider', 'asl']) {
   for (const [lo, hi] of [[16, 24], [24, 32], [32, 40], [40, 48], [48, 56], [56, 64], [64, 80], [80, 120], [120, Infinity]]) {

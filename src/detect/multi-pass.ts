@@ -4,7 +4,6 @@ import type { Detection } from './box.js';
 import { createDetector, detectionSize, openModelSession, type Detector, type DetectSize, type FrameKind } from './detector.js';
 import { CANDIDATE_FLOOR, fuseDetections, type ScoreRule } from './fusion.js';
 import { nms } from './nms.js';
-import { dropLargeUnconfirmed, SAME_FACE_IOU } from './small-face-pass.js';
 import { InputBuffers } from './input-tensor.js';
 import type { Session, SessionConfig } from './session.js';
 import { cropFrame, fromTile, halvesFor, MAX_TILE_SIDE, tilesFor, type Rect } from './tiles.js';
@@ -87,8 +86,7 @@ async function detectPass(det: Detector, frame: Frame, tiles: Rect[] | undefined
 }
 
 /**
- * Runs every pass of the frame kind's plan and fuses the results (see fuseDetections), after dropping
- * the large boxes an upscaled pass alone reports (dropLargeUnconfirmed). All passes of a
+ * Runs every pass of the frame kind's plan and fuses the results (see fuseDetections). All passes of a
  * model, in every plan, share one onnxruntime session and so one memory arena. When even the coarsest
  * pass had to be tiled (frames past about 3K), one more pass sees the whole frame scaled down, so that
  * a large face cut by every tile border is still found whole.
@@ -145,7 +143,6 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
     async detect(frame, kind = 'motion') {
       const plan = cfg.plans[kind];
       const results: Detection[][] = [];
-      const factors: number[] = [];
       const up = explicit ? 1 : upscaleOf(plan, frame);
       const turn = turns[kind]++;
       for (const p of plan.passes) {
@@ -153,7 +150,6 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
         const size = sizeOf(p.factor * up);
         const part = p.halves ? halfOf(frame, size, explicit, turn) : { tiles: passTiles(frame, size, explicit), size };
         results.push(await detectPass(await detectorFor(p, part.size), frame, part.tiles));
-        factors.push(p.factor);
       }
       const coarsest = up * Math.min(...plan.passes.map((p) => p.factor));
       if (passTiles(frame, sizeOf(coarsest), explicit)) {
@@ -162,9 +158,8 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
         while (Math.max(frame.width, frame.height) * factor > MAX_TILE_SIDE) factor /= 2;
         const p0 = plan.passes[0]!;
         results.push(await (await detectorFor(p0, sizeOf(factor))).detect(frame));
-        factors.push(factor / up);
       }
-      const found = results.length === 1 ? results[0]! : fuseDetections(dropLargeUnconfirmed(results, factors), SAME_FACE_IOU, plan.rule);
+      const found = results.length === 1 ? results[0]! : fuseDetections(results, 0.4, plan.rule);
       return found.filter((d) => d.score >= Math.min(plan.threshold, plan.keepFrom ?? plan.threshold));
     },
     dispose: disposeAll,

@@ -95,8 +95,8 @@ function changedShares(path: string, w: number, h: number): number[] {
 // The real signer clips (issue 13): one face per frame, hands moving over and beside it. The target
 // is that no frame has more than a fifth of its picture changed. sister.mkv meets it. again.mkv (the
 // issue's case) and help.mkv do NOT yet: their signers' hands are detected as faces by more than one
-// pass, or above 0.5, and tracked (worst frames 31.0% and 24.3% with the 2× pass's lone boxes
-// dropped; docs/accuracy.md). Their bounds guard against a regression until the target is met.
+// pass, or above 0.5, and tracked (again.mkv's worst frame 31.0%; docs/accuracy.md). Their bounds
+// guard against a regression until the target is met.
 const ASL = join(SHARED, 'data', 'videos', 'asl');
 const ASL_WORST: Record<string, number> = { 'sister.mkv': 0.2, 'again.mkv': 0.33, 'help.mkv': 0.26 };
 describe('ASL signer clips with the default settings', () => {
