@@ -18,7 +18,7 @@ const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf
 function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
   for (const spec of Object.values(specs)) {
     const def = defaultText(spec);
-    cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`));
+    cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`).hideHelp(spec.hidden === true));
   }
   return cmd;
 }
