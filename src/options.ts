@@ -167,7 +167,8 @@ export const trackOptionSpecs = {
   quiet: fileOptionSpecs.quiet,
 } satisfies Record<string, OptionSpec<z.ZodType>>;
 
-const schemaOf = <S extends Record<string, OptionSpec<z.ZodType>>>(specs: S) =>
+/** The zod object of a set of option specs: each key validated by its spec's schema. */
+export const schemaOf = <S extends Record<string, OptionSpec<z.ZodType>>>(specs: S) =>
   z.object(Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, s.schema])) as { [K in keyof S]: S[K]['schema'] });
 
 export const fileOptionsSchema = schemaOf(fileOptionSpecs);

@@ -31,9 +31,16 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log, 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // A child of `faceblur worker` (runCliChild) reads its parent's end of a pipe: its end of file
+  // means the parent died, even by SIGKILL, and an orphan must not go on writing a segment that
+  // another worker now renders.
+  const orphaned = () => handler('SIGTERM');
+  const watchParent = process.env.FACEBLUR_EXIT_WITH_PARENT === '1';
+  if (watchParent) process.stdin.once('end', orphaned).resume();
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    if (watchParent) process.stdin.off('end', orphaned).destroy();
   };
 }
 
