@@ -85,6 +85,11 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
       }).catch(() => undefined);
     }, TICK_MS);
     try {
+      // A part of a cancelled job that was already running, or could not be removed from the queue, stops here.
+      if (await redis.get(keys.cancelled(id))) {
+        clearInterval(timer);
+        return 'cancelled';
+      }
       const final = await work(controller.signal);
       clearInterval(timer);
       await pending;

@@ -108,3 +108,31 @@ describe.skipIf(!redis)('faceblur worker on Redis', () => {
     }
   }, 600_000);
 });
+
+describe.skipIf(!redis)('cancelling a queued job', () => {
+  it('keeps a cancelled job from running while the job after it runs', async () => {
+    const r = testRedis()!;
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const runner = await createBullRunner({ redis: r.url, dataDir: data });
+    let worker: WorkerProcess | undefined;
+    try {
+      const [cancelled, kept] = [makeJob(data, shortClip(dir)), makeJob(data, shortClip(dir))];
+      await runner.enqueue(cancelled);
+      await runner.enqueue(kept);
+      await runner.cancel(cancelled.id);
+      // One worker takes jobs in order: the cancelled one first, had it stayed in the queue.
+      worker = await startWorkerProcess(r.url, data);
+      const states = await waitForJobs(data, [kept.id], 120_000);
+      expect(states[kept.id]!.status, worker.log()).toBe('done');
+      const after = await waitForJobs(data, [cancelled.id], 1000);
+      expect(after[cancelled.id]!.status).toBe('cancelled');
+      expect(exists(outputOf(data, cancelled))).toBe(false);
+      expect(worker.log()).not.toContain(cancelled.id);
+    } finally {
+      worker?.child.kill('SIGKILL');
+      await runner.close();
+      r.stop();
+    }
+  }, 180_000);
+});
