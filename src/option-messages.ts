@@ -13,6 +13,8 @@ const EXPECTED: Record<string, string> = {
   codec: 'an ffmpeg encoder name such as libx264 or libx265',
   detector: 'yunet, yunet-n, retinaface, centerface or scrfd, or several of them joined by commas',
   box: 'x1,y1,x2,y2 in pixels of the frame, with x1 < x2 and y1 < y2',
+  redis: 'a Redis URL such as redis://127.0.0.1:6379',
+  renderSegment: 'FIRST:COUNT:PTS, such as 600:600:60.000 (COUNT at least 1)',
 };
 
 /** The schema under optional/default/pipe wrappers: the one that checks the value. */

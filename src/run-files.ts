@@ -64,8 +64,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
   if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
-  if (o.segment && (mode !== 'anonymize' || files.length + problems.length !== 1 || o.project !== undefined || !o.output?.endsWith('.mkv') || isImagePath(files[0]?.path ?? ''))) {
-    throw usageError('--segment renders one video, without --project, to an .mkv given with -o');
+  if (o.renderSegment && (mode !== 'anonymize' || files.length + problems.length !== 1 || o.project !== undefined || !o.output?.endsWith('.mkv') || isImagePath(files[0]?.path ?? ''))) {
+    throw usageError('--render-segment renders one video, without --project, to an .mkv given with -o');
   }
   // One output file: its format is checked against the input before any model or ffmpeg starts.
   const format =
@@ -144,7 +144,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     },
     preview: preview?.feed,
     project,
-    segment: o.segment,
+    segment: o.renderSegment,
   };
   const analyze =
     mode === 'analyze'

@@ -1,4 +1,5 @@
 import type { ConnectionOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 import type { SegmentSpec } from '../pipeline/segment.js';
 
 /**
@@ -48,13 +49,29 @@ export const KEEP_SECONDS = 24 * 3600;
 /** `redis://HOST:PORT` (or rediss://, with a password) as BullMQ's connection. */
 export const connectionOf = (url: string): ConnectionOptions => ({ url });
 
+/** Seconds to wait for Redis at start before giving up with an error. */
+const CONNECT_SECONDS = 5;
+
 /**
- * Checks that Redis keeps what it acknowledged across a restart: the append-only file must be on
- * (README, "Several machines"). An RDB snapshot alone loses every job accepted since the last one.
- * @throws Error naming the setting when it is off.
+ * Connects to Redis once, and checks that it keeps what it acknowledged across a restart: the
+ * append-only file must be on (README, "Several machines"); an RDB snapshot alone loses every job
+ * accepted since the last one. Run at start, so that a wrong URL or setting is one line at once
+ * instead of a queue client retrying forever.
+ * @throws Error naming the URL and the problem.
  */
-export function checkPersistence(info: string, url: string): void {
-  if (!/^aof_enabled:1\s*$/m.test(info)) {
-    throw new Error(`Redis at ${url} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`);
+export async function checkRedis(url: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_SECONDS * 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // The socket's own error (ECONNREFUSED, ENOTFOUND…) says more than connect()'s "Connection is closed".
+  let cause: Error | undefined;
+  redis.on('error', (err: Error) => (cause ??= err));
+  try {
+    await redis.connect().catch((err: unknown) => {
+      throw new Error(`cannot reach Redis at ${url}: ${(cause ?? (err as Error)).message}`);
+    });
+    if (!/^aof_enabled:1\s*$/m.test(await redis.info('persistence'))) {
+      throw new Error(`Redis at ${url} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`);
+    }
+  } finally {
+    redis.disconnect();
   }
 }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { checkPersistence, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData } from './bull-queue.js';
+import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData } from './bull-queue.js';
 import { writeJobState, type JobRecord, type JobRunner } from './job.js';
 
 /**
@@ -10,14 +10,10 @@ import { writeJobState, type JobRecord, type JobRunner } from './job.js';
  * @throws Error when Redis cannot be reached or keeps no append-only file (checkPersistence).
  */
 export async function createBullRunner(opts: { redis: string; dataDir: string }): Promise<JobRunner> {
+  await checkRedis(opts.redis);
   const queue = new Queue<JobData>(QUEUE, { connection: connectionOf(opts.redis) });
-  try {
-    const redis = await queue.getBackend().client;
-    checkPersistence(await redis.info(), opts.redis);
-  } catch (err) {
-    await queue.close();
-    throw err;
-  }
+  // A lost connection is retried by the client; enqueue and cancel reject meanwhile, which serve reports.
+  queue.on('error', () => undefined);
   return {
     async enqueue(job: JobRecord) {
       await writeJobState(opts.dataDir, job.id, { status: 'queued', progress: 0 });

@@ -12,6 +12,7 @@ import { workerOptionSpecs, workerOptionsSchema } from './worker-options.js';
  * @throws UserError when Redis cannot be reached or has no append-only file.
  */
 export async function runWorker(raw: Record<string, unknown>): Promise<number> {
+  if (raw.redis === undefined || raw.data === undefined) throw usageError('faceblur worker needs --redis URL and --data DIR (serve\'s data folder)');
   const parsed = workerOptionsSchema.safeParse(raw);
   if (!parsed.success) throw usageError(describeIssue(parsed.error, workerOptionSpecs, raw));
   const o = parsed.data;

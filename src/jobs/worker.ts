@@ -11,7 +11,7 @@ import { findFfmpeg } from '../media/ffmpeg.js';
 import { packetTimes } from '../media/packets.js';
 import { probe } from '../media/probe.js';
 import { segmentArg } from '../pipeline/segment.js';
-import { checkPersistence, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData, type JoinData, type SegmentData } from './bull-queue.js';
+import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData, type JoinData, type SegmentData } from './bull-queue.js';
 import { runCliChild } from './cli-child.js';
 import { jobDir, readJob, runWholeJob, writeJobState, type JobRecord, type JobState } from './job.js';
 import { parseJobArgs } from './job-options.js';
@@ -51,16 +51,14 @@ const keepFor = { removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: 
  * @throws Error when Redis cannot be reached or keeps no append-only file.
  */
 export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise<void> }> {
+  await checkRedis(s.redis);
   const connection = connectionOf(s.redis);
   const queue = new Queue(QUEUE, { connection });
   const flows = new FlowProducer({ connection });
+  // While Redis restarts, the clients reconnect by themselves; the worker's own 'error' handler logs it once below.
+  queue.on('error', () => undefined);
+  flows.on('error', () => undefined);
   const redis = await queue.getBackend().client;
-  try {
-    checkPersistence(await redis.info(), s.redis);
-  } catch (err) {
-    await Promise.all([queue.close(), flows.close()]);
-    throw err;
-  }
   const tools = findFfmpeg();
 
   /** Writes state.json unless the job was cancelled or its folder deleted (writing would bring the folder back). */
@@ -158,7 +156,7 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
       await mkdir(join(dir, 'segments'), { recursive: true });
       const started = performance.now();
       // -f: a segment retried after its worker was killed overwrites the earlier attempt's file.
-      const args = [join(dir, record.inputFile), '-o', segmentPath(dir, index), ...record.args, '--segment', segmentArg(spec), '--codec', o.codec ?? containerFor(record.outputFile).videoCodec, '-f'];
+      const args = [join(dir, record.inputFile), '-o', segmentPath(dir, index), ...record.args, '--render-segment', segmentArg(spec), '--codec', o.codec ?? containerFor(record.outputFile).videoCodec, '-f'];
       await runCliChild(args, (n) => (done = n), signal);
       done = spec.count;
       await redis.hset(keys.progress(id), { [index]: spec.count });

@@ -34,7 +34,7 @@ export interface RunContext {
   preview: PreviewFeed | undefined;
   /** Render from this project instead of detecting (faceblur INPUT --project FILE). */
   project?: Project | undefined;
-  /** Render only these frames of the (one) video, without audio (--segment, for `faceblur worker`). */
+  /** Render only these frames of the (one) video, without audio (--render-segment, for `faceblur worker`). */
   segment?: SegmentSpec | undefined;
 }
 

@@ -5,7 +5,7 @@ import { packetTimes } from '../media/packets.js';
 import type { DecodeRange } from '../media/decode.js';
 
 /**
- * A segment of a video rendered on its own (`faceblur INPUT -o SEG.mkv --segment FIRST:COUNT:PTS`,
+ * A segment of a video rendered on its own (`faceblur INPUT -o SEG.mkv --render-segment FIRST:COUNT:PTS`,
  * run by `faceblur worker` for the segments of a long video): frames FIRST .. FIRST+COUNT-1 of the
  * video, counted from 0 in presentation order over the whole file, FIRST's presentation time PTS
  * (seconds on the file's raw clock, as ffprobe prints it).
@@ -25,7 +25,7 @@ export const segmentSchema = z
   })
   .refine((s) => s.count > 0, 'a segment has at least one frame');
 
-/** `--segment`'s text for a spec (the inverse of segmentSchema). */
+/** `--render-segment`'s text for a spec (the inverse of segmentSchema). */
 export const segmentArg = (s: SegmentSpec): string => `${s.first}:${s.count}:${s.pts.toFixed(6)}`;
 
 /**

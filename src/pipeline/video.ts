@@ -93,7 +93,7 @@ export async function anonymizeVideo(
   // Without a tracker, a frame between detections (--detect-every) reuses the last detection before it.
   const segment = ctx.segment && (await planSegment(tools, input, ctx.segment, tracker ? tracker.memoryFrames : ctx.detectEvery - 1, lookahead, info.startTime, v.fps));
   const decoder = decodeVideo(tools, input, ctx.children, { startTime: info.startTime, range: segment?.range });
-  // A segment is joined with the others and gets the audio once, from the original (src/jobs/join.ts).
+  // A segment is joined with the others and gets the audio once, from the original (src/media/concat.ts).
   const audioCodecs = segment ? [] : info.audio.map((a) => a.codec);
   const encoder = startEncoder(
     tools,

@@ -5,7 +5,7 @@ import { frameTimes, runCli, tempDir } from '../helpers.js';
 import { longVfrClip } from '../queue/clips.js';
 
 /**
- * `--segment FIRST:COUNT:PTS` (what `faceblur worker` runs for each segment of a long video) gives
+ * `--render-segment FIRST:COUNT:PTS` (what `faceblur worker` runs for each segment of a long video) gives
  * each of its frames the masks and the timestamp that a run over the whole video gives it, seams
  * included: the pre-roll (the tracker's memory) and the post-roll (its look-ahead) are decoded but
  * not encoded.
@@ -16,7 +16,7 @@ const framesOf = (path: string): ReportFrame[] => (JSON.parse(readFileSync(path,
 /** The regions without their track ids, which count from each run's own first track. */
 const masks = (f: ReportFrame): string => JSON.stringify(f.regions.map(({ track: _, ...r }) => r));
 
-describe('--segment', () => {
+describe('--render-segment', () => {
   let dir: string;
   let clip: string;
   let whole: ReportFrame[];
@@ -37,7 +37,7 @@ describe('--segment', () => {
     ['last', 48, 24, 8],
   ])('renders the %s segment with the masks and timestamps of the whole run', async (_, first, count, pts) => {
     const out = join(dir, `seg-${first}.mkv`);
-    const r = await runCli([clip, '-o', out, '--segment', `${first}:${count}:${pts}`, '--report', join(dir, `seg-${first}.json`), '-q']);
+    const r = await runCli([clip, '-o', out, '--render-segment', `${first}:${count}:${pts}`, '--report', join(dir, `seg-${first}.json`), '-q']);
     expect(r.code, r.stderr).toBe(0);
     const seg = framesOf(join(dir, `seg-${first}.json`));
     expect(seg.map((f) => f.index)).toEqual(Array.from({ length: count }, (_, i) => first + i));
@@ -50,11 +50,11 @@ describe('--segment', () => {
 
   it('refuses what a segment cannot be: several inputs, an output other than .mkv, a photo', async () => {
     for (const args of [[clip, clip, '-o', join(dir, 'x/')], [clip, '-o', join(dir, 'x.mp4')]]) {
-      const r = await runCli([...args, '--segment', '0:10:0', '-q']);
+      const r = await runCli([...args, '--render-segment', '0:10:0', '-q']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toMatch(/--segment renders one video/);
+      expect(r.stderr).toMatch(/--render-segment renders one video/);
     }
-    const bad = await runCli([clip, '-o', join(dir, 'x.mkv'), '--segment', '0:0:0', '-q']);
+    const bad = await runCli([clip, '-o', join(dir, 'x.mkv'), '--render-segment', '0:0:0', '-q']);
     expect(bad.code).toBe(2);
   });
 });
