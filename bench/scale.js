@@ -5,7 +5,7 @@
 // load average, since the machine may be shared. BENCH_SECONDS and BENCH_SEGMENT shorten it for a
 // trial. Writes bench/results/scale.json.
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createBullRunner } from '../dist/jobs/bull-runner.js';
@@ -28,8 +28,11 @@ const JOB_ARGS = ['--threads', '1'];
 // noise (as bench/speed.js) and a keyframe every 2 s, as a camera writes them.
 const clip = join(work, `street-720p-${SECONDS}s.mp4`);
 if (!existsSync(clip)) {
+  // Made under a temp name: an interrupted encode must not be taken for the clip next time.
+  const temp = clip.replace(/\.mp4$/, '.part.mp4');
   execFileSync('ffmpeg', ['-nostdin', '-y', '-loglevel', 'error', '-ss', '6', '-i', join(SHARED, 'data', 'videos', 'one-by-one-person-detection.mp4'), '-t', String(SECONDS),
-    '-vf', 'scale=-2:720,fps=30,noise=alls=3:allf=t', '-c:v', 'libx264', '-crf', '16', '-preset', 'fast', '-g', '60', '-an', clip]);
+    '-vf', 'scale=-2:720,fps=30,noise=alls=3:allf=t', '-c:v', 'libx264', '-crf', '16', '-preset', 'fast', '-g', '60', '-an', temp]);
+  renameSync(temp, clip);
 }
 
 const redisDir = join(work, 'redis');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,29 @@ import { exists, lumaFrames, makeJob, outputOf, startWorkerProcess, testRedis, w
 const BLOCK_TOLERANCE = 6;
 
 const redis: TestRedis | undefined = testRedis();
+
+/** The process ids under `pid`, at any depth, from /proc (field 4 of /proc/PID/stat is the parent). */
+function descendants(pid: number): number[] {
+  const parents = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      const m = /\) \S (\d+)/.exec(readFileSync(`/proc/${d}/stat`, 'utf8'));
+      return m ? [[Number(d), Number(m[1])] as const] : [];
+    } catch {
+      return [];
+    }
+  });
+  const under = (p: number): number[] => parents.filter(([, pp]) => pp === p).flatMap(([c]) => [c, ...under(c)]);
+  return under(pid);
+}
+
+/** Running (a zombie waiting for its reaper counts as ended). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 describe.skipIf(!redis)('faceblur worker on Redis', () => {
   let dir: string;
@@ -70,7 +93,12 @@ describe.skipIf(!redis)('faceblur worker on Redis', () => {
       await queue.close();
     }
     expect(killed, 'no segment was seen running').toBeDefined();
+    // Its CLI child and that child's ffmpeg processes, which the kill cannot reach: they must stop by themselves.
+    const orphans = descendants(killed!.child.pid!);
+    expect(orphans.length).toBeGreaterThan(0);
     killed!.child.kill('SIGKILL');
+    for (let t = 0; orphans.some(alive) && t < 100; t++) await new Promise((r) => setTimeout(r, 100));
+    expect(orphans.filter(alive), 'processes left running by the killed worker').toEqual([]);
 
     // Never a partial output: whenever output.mp4 is there (the state says done a moment later), it is whole.
     const frames = { [jobs[0]!.id]: frameTimes(join(dir, 'long-ref.mp4')).length, [jobs[1]!.id]: frameTimes(join(dir, 'short-ref.mp4')).length };
