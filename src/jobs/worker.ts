@@ -55,39 +55,34 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
   const connection = connectionOf(s.redis);
   const queue = new Queue(QUEUE, { connection });
   const flows = new FlowProducer({ connection });
-  // While Redis restarts, the clients reconnect by themselves; the worker's own 'error' handler logs it once below.
+  // While Redis restarts, the clients reconnect by themselves; the worker's 'error' handler below logs the outage.
   queue.on('error', () => undefined);
   flows.on('error', () => undefined);
   const redis = await queue.getBackend().client;
   const tools = findFfmpeg();
 
-  /** Writes state.json unless the job was cancelled or its folder deleted (writing would bring the folder back). */
+  /** Whether the job was cancelled or its folder deleted (by serve: delete, or retention). */
+  const gone = async (id: string): Promise<boolean> => !existsSync(join(jobDir(s.dataDir, id), 'job.json')) || Boolean(await redis.get(keys.cancelled(id)));
+
+  /** Writes state.json unless the job is gone (writing would bring a deleted folder back). */
   async function state(id: string, st: Omit<JobState, 'updatedAt'>): Promise<void> {
-    if (!existsSync(join(jobDir(s.dataDir, id), 'job.json')) || (await redis.get(keys.cancelled(id)))) return;
-    await writeJobState(s.dataDir, id, st);
+    if (!(await gone(id))) await writeJobState(s.dataDir, id, st);
   }
 
   /**
-   * Runs `work` with a signal that aborts when the job is cancelled or its folder deleted, and calls
-   * `tick` every TICK_MS meanwhile (one at a time). Once `work` and the last tick are over, writes
-   * the state `work` returns, if any, so that no late progress overwrites it; a failure is written
-   * to the job's state and rethrown for BullMQ.
+   * Runs `work` with a signal that aborts when the job is gone, and calls `tick` every TICK_MS
+   * meanwhile (one at a time). Once `work` and the last tick are over, writes the state `work`
+   * returns, if any, so that no late progress overwrites it; a failure is written to the job's
+   * state and rethrown for BullMQ. A part of a job already gone does nothing.
    */
   async function guarded(id: string, work: (signal: AbortSignal) => Promise<Omit<JobState, 'updatedAt'> | undefined>, tick: () => Promise<void> = async () => undefined): Promise<string> {
+    if (await gone(id)) return 'cancelled';
     const controller = new AbortController();
     let pending = Promise.resolve();
     const timer = setInterval(() => {
-      pending = pending.then(async () => {
-        if ((await redis.get(keys.cancelled(id))) || !existsSync(join(jobDir(s.dataDir, id), 'job.json'))) controller.abort(new Error('cancelled'));
-        else await tick();
-      }).catch(() => undefined);
+      pending = pending.then(async () => (await gone(id) ? controller.abort(new Error('cancelled')) : tick())).catch(() => undefined);
     }, TICK_MS);
     try {
-      // A part of a cancelled job that was already running, or could not be removed from the queue, stops here.
-      if (await redis.get(keys.cancelled(id))) {
-        clearInterval(timer);
-        return 'cancelled';
-      }
       const final = await work(controller.signal);
       clearInterval(timer);
       await pending;
@@ -146,6 +141,7 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
     }
   }
 
+  /** One segment: the CLI renders its frames to `segments/<n>.mkv`; its frames done go to the job's progress hash. */
   async function runSegment(job: Job<SegmentData>): Promise<string> {
     const { id, index, spec, totalFrames } = job.data;
     let done = 0;
@@ -170,6 +166,7 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
     });
   }
 
+  /** Once every segment is done: joins them with the original's audio into a temp file, renamed to output.<ext>. */
   async function runJoin(job: Job<JoinData>): Promise<string> {
     const { id, segments } = job.data;
     return guarded(id, async () => {
