@@ -7,7 +7,7 @@ import { writeJobState, type JobRecord, type JobRunner } from './job.js';
  * processes (on this machine or others that share `dataDir`) run them and write their state.json.
  * `enqueue` resolves once Redis has acknowledged the job; with `appendfsync always` that means it is
  * on disk (README). `dataDir` is serve's, for the state it writes itself (queued, cancelled).
- * @throws Error when Redis cannot be reached or keeps no append-only file (checkPersistence).
+ * @throws Error when Redis cannot be reached or keeps no append-only file (checkRedis).
  */
 export async function createBullRunner(opts: { redis: string; dataDir: string }): Promise<JobRunner> {
   await checkRedis(opts.redis);

@@ -47,10 +47,10 @@ const keepFor = { removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: 
 /**
  * `faceblur worker`: takes jobs, segments and joins from the queue and runs them on the shared data
  * folder, each rendering through this faceblur's own CLI in a child process (runCliChild). Resolves
- * once connected; `close` stops taking work and waits for the running parts.
+ * once connected; it runs until the process ends (src/jobs/run-worker.ts).
  * @throws Error when Redis cannot be reached or keeps no append-only file.
  */
-export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise<void> }> {
+export async function startWorker(s: WorkerSettings): Promise<void> {
   await checkRedis(s.redis);
   const connection = connectionOf(s.redis);
   const queue = new Queue(QUEUE, { connection });
@@ -205,12 +205,6 @@ export async function startWorker(s: WorkerSettings): Promise<{ close(): Promise
   worker.on('failed', (job, err) => s.log(`${job?.data?.id ?? '?'}: ${job?.name ?? 'job'} failed: ${err.message}`));
   worker.on('error', (err) => s.log(`worker: ${err.message}`));
   await worker.waitUntilReady();
-  return {
-    async close() {
-      await worker.close();
-      await Promise.all([queue.close(), flows.close()]);
-    },
-  };
 }
 
 const segmentPath = (dir: string, index: number): string => join(dir, 'segments', `${String(index).padStart(4, '0')}.mkv`);
