@@ -14,13 +14,15 @@ import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
 import { serveOptionSpecs } from './serve/options.js';
 import { runServe } from './serve/run.js';
+import { workerOptionSpecs } from './jobs/worker-options.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 
-function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
+/** Adds each spec as a commander option, with its default in the help text (hidden specs left out of --help). */
+export function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Command {
   for (const spec of Object.values(specs)) {
     const def = defaultText(spec);
-    cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`));
+    cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`).hideHelp(spec.hidden === true));
   }
   return cmd;
 }
@@ -97,6 +99,13 @@ function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run faceblur serve --help for usage)')
     .exitOverride();
   addOptions(serve, serveOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await runServe(raw, version)));
+  const worker = program
+    .command('worker')
+    .description("run the jobs of `faceblur serve --redis URL` from its queue in Redis, on this machine; start one or more per machine that shares serve's data folder")
+    .showHelpAfterError('(run faceblur worker --help for usage)')
+    .exitOverride();
+  // Loaded on use: no other command needs the queue's client library.
+  addOptions(worker, workerOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await (await import('./jobs/run-worker.js')).runWorker(raw)));
   const models = program.command('models').description('manage the detector models').exitOverride();
   models
     .command('install')

@@ -18,6 +18,7 @@ const EXPECTED: Record<string, string> = {
   maxUploadSize: 'a size such as 500M or 8G',
   redis: 'a Redis address such as redis://127.0.0.1:6379',
   addUser: 'a user name of up to 64 letters, digits, ., @, _ or -',
+  renderSegment: 'FIRST:COUNT:PTS, such as 600:600:60.000 (COUNT at least 1)',
 };
 
 /** The schema under optional/default/pipe wrappers: the one that checks the value. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BLUR_CELLS_PER_FACE } from './anonymize/anonymize.js';
 import { parseHexColor } from './anonymize/color.js';
 import type { Box } from './detect/box.js';
+import { segmentSchema } from './pipeline/segment.js';
 
 /**
  * Pixelate's default cells across the face: the blur's, so that both keep the same information (a
@@ -48,6 +49,8 @@ export interface OptionSpec<T extends z.ZodType = z.ZodType> {
   help: string;
   schema: T;
   show?: string;
+  /** Internal: accepted but left out of --help (--render-segment, for the worker). */
+  hidden?: boolean;
 }
 export const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?: string): OptionSpec<T> =>
   show === undefined ? { flags, help, schema } : { flags, help, schema, show };
@@ -97,6 +100,7 @@ export const fileOptionSpecs = {
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
   project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting; one input, the one it was made for', z.string().optional(), 'none'),
+  renderSegment: { ...opt('--render-segment <first:count:pts>', 'internal (faceblur worker): render only frames FIRST..FIRST+COUNT-1 of one video, the first at PTS seconds, without audio, to an .mkv', segmentSchema.optional()), hidden: true },
   preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
   open: opt('--no-open', 'print the preview address (faceblur cam, --preview) but do not open a browser', z.boolean().default(true), 'opens the browser'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),

@@ -31,9 +31,16 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log, 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // A child of `faceblur worker` (runCliChild) reads its parent's end of a pipe: its end of file
+  // means the parent died, even by SIGKILL, and an orphan must not go on writing a segment that
+  // another worker now renders.
+  const orphaned = () => handler('SIGTERM');
+  const watchParent = process.env.FACEBLUR_EXIT_WITH_PARENT === '1';
+  if (watchParent) process.stdin.once('end', orphaned).resume();
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    if (watchParent) process.stdin.off('end', orphaned).destroy();
   };
 }
 
@@ -57,6 +64,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
   if (o.project !== undefined && files.length + problems.length !== 1) throw usageError('--project renders one input, the one the project was made for');
+  if (o.renderSegment && (mode !== 'anonymize' || files.length + problems.length !== 1 || o.project !== undefined || !o.output?.endsWith('.mkv') || isImagePath(files[0]?.path ?? ''))) {
+    throw usageError('--render-segment renders one video, without --project, to an .mkv given with -o');
+  }
   // One output file: its format is checked against the input before any model or ffmpeg starts.
   const format =
     mode === 'anonymize' && o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
@@ -134,6 +144,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     },
     preview: preview?.feed,
     project,
+    segment: o.renderSegment,
   };
   const analyze =
     mode === 'analyze'

@@ -2,10 +2,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../models/manifest.js';
 
-
-
-
-
 /** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
 const PROGRESS = /(\d+)\/(\d+) frames/g;
 
@@ -18,8 +14,9 @@ export function runCliChild(args: string[], onProgress: (done: number, total: nu
   return new Promise((resolve, reject) => {
     signal.throwIfAborted();
     const child = spawn(process.execPath, [join(packageRoot, 'bin', 'faceblur.js'), ...args], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, FACEBLUR_PROGRESS: '1', NO_COLOR: '1' },
+      // stdin stays open and unused: the child stops when it closes, that is when this process dies (src/run-files.ts).
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, FACEBLUR_PROGRESS: '1', NO_COLOR: '1', FACEBLUR_EXIT_WITH_PARENT: '1' },
     });
     const kill = () => child.kill('SIGTERM');
     signal.addEventListener('abort', kill, { once: true });

@@ -59,7 +59,8 @@ function videoArgs(s: EncodeSettings, t: EncodeTarget): string[] {
   return args;
 }
 
-function metadataArgs(s: EncodeSettings): string[] {
+/** `-map_metadata` and friends for an output whose input 1 is the source file. */
+export function metadataArgs(s: Pick<EncodeSettings, 'keepMetadata'>): string[] {
   if (s.keepMetadata) {
     // Frames are already upright, so a copied rotation tag would turn them a second time.
     return ['-map_metadata', '1', '-map_metadata:s:v:0', '1:s:v:0', '-metadata:s:v:0', 'rotate=0'];

@@ -7,6 +7,7 @@ import type { FrameProcessor } from './frame-processor.js';
 import type { FrameKind } from '../detect/detector.js';
 import { InterruptedError } from '../errors.js';
 import type { Project } from '../project/schema.js';
+import type { SegmentSpec } from './segment.js';
 
 export interface TrackingOptions {
   holdSeconds: number;
@@ -33,6 +34,8 @@ export interface RunContext {
   preview: PreviewFeed | undefined;
   /** Render from this project instead of detecting (faceblur INPUT --project FILE). */
   project?: Project | undefined;
+  /** Render only these frames of the (one) video, without audio (--render-segment, for `faceblur worker`). */
+  segment?: SegmentSpec | undefined;
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

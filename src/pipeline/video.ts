@@ -10,6 +10,7 @@ import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
 import { FaceStats, type FaceSummary } from './face-stats.js';
 import { detectedRegions, projectRegions } from './regions.js';
+import { planSegment } from './segment.js';
 
 export interface JobResult {
   frames: number;
@@ -88,24 +89,31 @@ export async function anonymizeVideo(
 ): Promise<JobResult> {
   const tools = ctx.tools();
   const { info, v, lookahead } = await openVideo(ctx, input);
-  const decoder = decodeVideo(tools, input, ctx.children, { startTime: info.startTime });
+  const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead, v) : undefined;
+  // Without a tracker, a frame between detections (--detect-every) reuses the last detection before it.
+  const segment = ctx.segment && (await planSegment(tools, input, ctx.segment, tracker ? tracker.memoryFrames : ctx.detectEvery - 1, lookahead, info.startTime, v.fps));
+  const decoder = decodeVideo(tools, input, ctx.children, { startTime: info.startTime, range: segment?.range });
+  // A segment is joined with the others and gets the audio once, from the original (src/media/concat.ts).
+  const audioCodecs = segment ? [] : info.audio.map((a) => a.codec);
   const encoder = startEncoder(
     tools,
     ctx.encode,
-    { output: temp, width: v.width, height: v.height, startTime: info.startTime, frameDuration: 1 / v.fps, source: input, audioCodecs: info.audio.map((a) => a.codec), colour: v.colour },
+    { output: temp, width: v.width, height: v.height, startTime: info.startTime, frameDuration: 1 / v.fps, source: input, audioCodecs, colour: v.colour },
     ctx.children,
   );
   const rep: ReportFile | undefined = report?.beginFile({ input, output, kind: 'video', width: v.width, height: v.height });
-  const progress = ctx.progress(input, v.frameCount);
-  const frames = checkedFrames(decoder.frames, v);
-  const stream = ctx.project
-    ? projectRegions(ctx, ctx.project, frames)
-    : detectedRegions(ctx, frames, { tracker: ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead, v) : undefined, lookahead });
+  const progress = ctx.progress(input, ctx.segment ? ctx.segment.count : v.frameCount);
+  const frames = checkedFrames(segment ? segment.indexed(decoder.frames) : decoder.frames, v);
+  const stream = ctx.project ? projectRegions(ctx, ctx.project, frames) : detectedRegions(ctx, frames, { tracker, lookahead });
   const stats = new FaceStats(ctx.processors.motion.threshold);
   let count = 0;
   let completed = false;
   try {
     for await (const { frame, regions } of stream) {
+      if (segment && !segment.owns(frame)) {
+        decoder.release(frame);
+        continue;
+      }
       const masks = ctx.processors.motion.apply(frame, regions);
       stats.frame(frame.time, regions);
       rep?.frame(frame.index, frame.time, masks);
@@ -115,6 +123,7 @@ export async function anonymizeVideo(
     }
     throwIfInterrupted(ctx.signal);
     if (count === 0) throw new UserError('no video frames could be decoded');
+    if (ctx.segment && count !== ctx.segment.count) throw new Error(`the segment has ${count} frames, expected ${ctx.segment.count}`);
     if (ctx.project && count !== ctx.project.input.frameCount) throw new UserError(`the input has ${count} frames, its project ${ctx.project.input.frameCount}`);
     await encoder.finish();
     completed = true;

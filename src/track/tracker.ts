@@ -284,6 +284,19 @@ export class Tracker {
     return out;
   }
 
+  /**
+   * Frames of history that can still change a region, derived from the pruning in `update`: a
+   * track is kept for hold + look-ahead frames past its last detection (so that a face seen again
+   * rejoins it), and keys stay for look-ahead + smoothing + MAX_EXTRAPOLATE frames past the newest
+   * frame fed. Detections older than this, counted back from the frame being fed, are forgotten
+   * (but for the CONFIRM keys a track keeps): a run of the same frames that starts this far before
+   * frame f gives f the regions a run from the first frame gives it. The segments of
+   * `faceblur worker` decode this pre-roll before their own frames (src/pipeline/segment.ts).
+   */
+  get memoryFrames(): number {
+    return this.s.holdFrames + 2 * this.s.lookaheadFrames + this.s.smoothFrames + MAX_EXTRAPOLATE;
+  }
+
   get trackCount(): number {
     return this.tracks.length;
   }

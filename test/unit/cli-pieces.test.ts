@@ -58,7 +58,7 @@ describe('options', () => {
       }
     }
     expect([...validated].sort()).toEqual(
-      ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
+      ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'renderSegment', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
     );
   });
 
