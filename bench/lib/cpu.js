@@ -42,6 +42,7 @@ export function cpuCommand(cmd, args, env = process.env) {
 /** What an ffmpeg child of faceblur does, from its arguments. */
 function ffmpegRole(cmdline) {
   if (cmdline.includes('ffprobe')) return 'ffprobe';
+  if (!cmdline.includes('ffmpeg')) return 'ffmpeg (other)';
   if (cmdline.includes('pipe:1')) return 'ffmpeg decoder';
   if (cmdline.includes('pipe:0')) return 'ffmpeg encoder';
   return 'ffmpeg (other)';
@@ -80,8 +81,9 @@ export async function profileThreads(nodeArgs, env = process.env, everyMs = 20) 
       for (const c of (read(`/proc/${pid}/task/${tid}/children`) ?? '').split(' ').filter(Boolean)) {
         const cs = read(`/proc/${c}/stat`);
         if (!cs) continue;
-        const prev = procs.get(c);
-        procs.set(c, { role: prev?.role ?? ffmpegRole(read(`/proc/${c}/cmdline`) ?? ''), cpu: statCpu(cs) });
+        // Read until the child has exec'd ffmpeg: just after the fork its command line is still Node's.
+        const known = procs.get(c)?.role;
+        procs.set(c, { role: known && known !== 'ffmpeg (other)' ? known : ffmpegRole(read(`/proc/${c}/cmdline`) ?? ''), cpu: statCpu(cs) });
       }
     }
   };

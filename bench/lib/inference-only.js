@@ -8,7 +8,7 @@
 // pass sizes filled once (the floor under the detector: no tensor fills, no decoding, no thread).
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { createTensorFiller, tensorGeometry } from '../../dist/detect/input-tensor.js';
@@ -19,7 +19,7 @@ import { findModel } from '../../dist/models/manifest.js';
 import { locateModel } from '../../dist/models/install.js';
 import { FramePool } from '../../dist/media/frame-pool.js';
 import { fileOptionsSchema } from '../../dist/options.js';
-import { openFrameProcessors } from '../../dist/pipeline/setup.js';
+import { encodingDetectorThreads, openFrameProcessors } from '../../dist/pipeline/setup.js';
 import { createLog } from '../../dist/ui/log.js';
 
 const [clip, framesArg, json] = process.argv.slice(2);
@@ -31,7 +31,8 @@ const raw = join(dir, 'frames.yuv');
 const dec = spawnSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-f', 'rawvideo', raw]);
 if (dec.status !== 0) throw new Error(`decoding ${clip} failed: ${dec.stderr}`);
 
-const o = fileOptionsSchema.parse({ quiet: true, ...(json ? JSON.parse(json) : {}) });
+// The thread budget a video run gives its detector (run-files.ts), unless the options set one.
+const o = fileOptionsSchema.parse({ quiet: true, threads: encodingDetectorThreads(availableParallelism()), ...(json ? JSON.parse(json) : {}) });
 const { detector, processors } = await openFrameProcessors(o, createLog({ quiet: true, verbose: false }), 'videos');
 const size = frameByteLength('yuv420p', width, height);
 const pool = new FramePool();
