@@ -38,7 +38,8 @@ export function tensorGeometry(width: number, height: number, multiple: number):
  * which stays in a core's L2 cache); green needs all three and keeps its add and clamp. (The
  * sampled fills keep the small tables: for them the large ones measured slower.) The values
  * are the ones the per-pixel formula gives (the same sum in double precision, clamped, stored as
- * float32). A 720p fill takes about 14% less CPU than with three adds and clamps (7.5 → 6.5 ms, medians of five interleaved rounds).
+ * float32). A 720p fill takes about 16% less CPU than with three adds and clamps (7.2 → 6.1 ms,
+ * medians of nine interleaved rounds; docs/speed.md).
  */
 interface FillTables extends YuvTables {
   /** clamp(y[Y] + rv[V]) at V · 256 + Y. */
@@ -97,6 +98,35 @@ function fillYuv420Identity(
       out[plane + o0 + x2] = clamp255(ty[b]! + cg);
       out[plane + o1 + x] = clamp255(ty[c]! + cg);
       out[plane + o1 + x2] = clamp255(ty[d]! + cg);
+    }
+  }
+}
+
+/**
+ * The half-size pass of yuv420p, the most common scaled fill: the nearest sample of destination
+ * pixel (x, y) is luma (2x + 1, 2y + 1) and chroma (x, y) (sampleIndex gives exactly these), so the
+ * planes are walked in order without index tables.
+ */
+function fillYuv420Half(
+  p0: Plane, p1: Plane, p2: Plane, dw: number, dh: number, pw: number, plane: number, rOff: number, bOff: number, t: FillTables, out: Float32Array,
+): void {
+  const Y = p0.data, U = p1.data, V = p2.data;
+  const ty = t.y, trv = t.rv, tgu = t.gu, tgv = t.gv, tbu = t.bu;
+  const fw = p0.width, cw = p1.width;
+  for (let y = 0; y < dh; y++) {
+    const row = (2 * y + 1) * fw + 1;
+    const crow = y * cw;
+    const ro = rOff + y * pw, go = plane + y * pw, bo = bOff + y * pw;
+    for (let x = 0; x < dw; x++) {
+      const lum = ty[Y[row + 2 * x]!]!;
+      const u = U[crow + x]!;
+      const v = V[crow + x]!;
+      const r = lum + trv[v]!;
+      const g = lum + tgu[u]! + tgv[v]!;
+      const b = lum + tbu[u]!;
+      out[ro + x] = r < 0 ? 0 : r > 255 ? 255 : r;
+      out[go + x] = g < 0 ? 0 : g > 255 ? 255 : g;
+      out[bo + x] = b < 0 ? 0 : b > 255 ? 255 : b;
     }
   }
 }
@@ -191,6 +221,7 @@ export function createTensorFiller(
   const ys = sampleIndex(dh, frameHeight);
   const t = fillTables();
   const identity = dw === frameWidth && dh === frameHeight;
+  const half = 2 * dw === frameWidth && 2 * dh === frameHeight;
   // Chroma columns for full-resolution (RGB) and half-resolution (yuv420p) chroma planes.
   const chromaXs = { 1: xs, 2: xs.map((x) => x >> 1) } as Record<number, Int32Array>;
   const zeroPadding = (out: Float32Array) => {
@@ -204,6 +235,7 @@ export function createTensorFiller(
     const [p0, p1, p2] = frame.planes as [Plane, Plane, Plane];
     const yuv = frame.layout !== 'rgb';
     if (yuv && identity && p1.subsample === 2) fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
+    else if (yuv && half && p1.subsample === 2) fillYuv420Half(p0, p1, p2, dw, dh, pw, plane, rOff, bOff, t, out);
     else if (!yuv && identity) fillRgbIdentity(p0, p1, p2, pw, plane, rOff, bOff, out);
     else if (yuv) fillYuvSampled(p0, p1, p2, xs, chromaXs[p1.subsample]!, ys, pw, plane, rOff, bOff, t, out);
     else fillRgbSampled(p0, p1, p2, xs, ys, pw, plane, rOff, bOff, out);
