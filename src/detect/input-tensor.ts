@@ -121,12 +121,9 @@ function fillYuv420Half(
       const lum = ty[Y[row + 2 * x]!]!;
       const u = U[crow + x]!;
       const v = V[crow + x]!;
-      const r = lum + trv[v]!;
-      const g = lum + tgu[u]! + tgv[v]!;
-      const b = lum + tbu[u]!;
-      out[ro + x] = r < 0 ? 0 : r > 255 ? 255 : r;
-      out[go + x] = g < 0 ? 0 : g > 255 ? 255 : g;
-      out[bo + x] = b < 0 ? 0 : b > 255 ? 255 : b;
+      out[ro + x] = clamp255(lum + trv[v]!);
+      out[go + x] = clamp255(lum + tgu[u]! + tgv[v]!);
+      out[bo + x] = clamp255(lum + tbu[u]!);
     }
   }
 }
@@ -164,12 +161,9 @@ function fillYuvSampled(
       const ci = crow + cxs[x]!;
       const u = U[ci]!;
       const v = V[ci]!;
-      const r = lum + trv[v]!;
-      const g = lum + tgu[u]! + tgv[v]!;
-      const b = lum + tbu[u]!;
-      out[ro + x] = r < 0 ? 0 : r > 255 ? 255 : r;
-      out[go + x] = g < 0 ? 0 : g > 255 ? 255 : g;
-      out[bo + x] = b < 0 ? 0 : b > 255 ? 255 : b;
+      out[ro + x] = clamp255(lum + trv[v]!);
+      out[go + x] = clamp255(lum + tgu[u]! + tgv[v]!);
+      out[bo + x] = clamp255(lum + tbu[u]!);
     }
   }
 }
