@@ -74,7 +74,7 @@ export const fileOptionSpecs = {
   ),
   model: opt('--model <path>', 'run this ONNX file instead of the installed model (same family as --detector)', z.string().optional(), 'the installed model'),
   executionProvider: opt('--execution-provider <name>', 'where the detector runs: cpu, cuda, or auto (CUDA if available, else CPU)', z.enum(['cpu', 'cuda', 'auto']).default('cpu')),
-  threads: opt('--threads <n>', 'detector threads; 0 lets onnxruntime decide', integer(0, 256).default(0)),
+  threads: opt('--threads <n>', 'detector threads; 0: a quarter of the cores while videos are encoded, else onnxruntime decides', integer(0, 256).default(0)),
   tracking: opt('--no-tracking', 'anonymize each frame\'s own detections only: no tracking, hold, look-ahead or smoothing', z.boolean().default(true), 'tracking on'),
   hold: opt('--hold <seconds>', 'keep covering a face this long after its last detection, following its motion', number(0, 10).default(0.5)),
   lookahead: opt('--lookahead <seconds>', 'files: also cover a face this long before its first detection, and bridge short gaps (memory: this many seconds of frames)', number(0, 5).default(0.5)),

@@ -10,7 +10,7 @@ import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import { describeFaces, totalFaces } from './pipeline/face-stats.js';
 import type { RunContext } from './pipeline/context.js';
-import { checkSharedContradictions, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
+import { checkSharedContradictions, encodingDetectorThreads, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
@@ -100,7 +100,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.
   // Analyze runs the detector down to the candidate floor and splits at the threshold itself.
-  const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : o;
+  // Videos being encoded leave the detector a thread budget of its own (encodingDetectorThreads).
+  const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : photos === 0 && o.threads === 0 ? { ...o, threads: encodingDetectorThreads(cores) } : o;
   const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
   if (photos < files.length) {

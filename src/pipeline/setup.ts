@@ -116,6 +116,16 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name:
   return Promise.all(specs);
 }
 
+/**
+ * onnxruntime's intra-op threads for a run whose videos are encoded beside detection, when --threads
+ * is left at 0: a quarter of the cores, at least one. onnxruntime alone would take every core, and
+ * x264 already takes 1.5 threads per core; on 2 cores the two pools together spent 6% more CPU per
+ * 720p frame than with one detector thread (156 against 146 CPU-ms, medians of three interleaved
+ * runs; docs/speed.md), for no gain in wall time. Photos and analyze, with no encoder beside the
+ * detector, keep onnxruntime's own choice.
+ */
+export const encodingDetectorThreads = (cores: number): number => Math.max(1, Math.floor(cores / 4));
+
 /** The detection score threshold for a kind of frame: --thresh, else the mode's default. */
 export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
 
