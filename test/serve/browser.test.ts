@@ -83,6 +83,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await review.setViewportSize({ width: 1280, height: 800 });
     await review.waitForSelector('.clock[data-frame="0"]', { timeout: 200_000 });
     await review.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'review.png') });
+    expect(await review.locator('header .title').innerText()).toBe('faceblur review — group clip.mp4');
     const state = await review.evaluate(async () => {
       const post = await fetch(`api/export${location.search}`, { method: 'POST' });
       if (!post.ok) return { error: await post.text() };
