@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,5 +110,30 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await stranger.goto(s.base);
     expect(new URL(stranger.url()).pathname).toBe('/login');
     await stranger.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'login.png') });
+  });
+  it('signs in through the form: a wrong token is refused on the page, the right one opens the jobs page', async () => {
+    const dir = tempDir('faceblur-serve-login-');
+    const file = join(dir, 'team.token');
+    writeFileSync(file, 'a-long-team-token-0123456789\n');
+    const team = await startServe(['--host', '127.0.0.1', '--auth', file, '--data', join(dir, 'data')]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+      const shot = screenshots(page, '../serve/login');
+      await page.goto(team.base);
+      await shot('form');
+      await page.fill('input[name=token]', 'a-wrong-token-0123456789');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('form.login p.error');
+      await shot('wrong');
+      expect(await page.locator('p.error').innerText()).toBe('Wrong credentials; try again.');
+      await page.fill('input[name=token]', 'a-long-team-token-0123456789');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('label.drop');
+      await shot('signed-in');
+      expect(new URL(page.url()).searchParams.get('token')).toBe('a-long-team-token-0123456789');
+      await page.close();
+    } finally {
+      await stopServe(team);
+    }
   });
 });
