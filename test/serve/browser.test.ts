@@ -136,4 +136,30 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
       await stopServe(team);
     }
   });
+  it('a page left open across a restart (a new token) says so and links to the sign-in form', async () => {
+    const dir = tempDir('faceblur-serve-restart-');
+    const data = join(dir, 'data');
+    const first = await startServe(['--data', data]);
+    const port = new URL(first.base).port;
+    const page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+    const shot = screenshots(page, '../serve/restart');
+    await page.goto(`${first.base}?token=${first.token}`);
+    await page.waitForSelector('label.drop');
+    await stopServe(first);
+    const second = await startServe(['--data', data, '--port', port]);
+    try {
+      await page.waitForSelector('.signed-out', { timeout: 10_000 });
+      await shot('signed-out');
+      expect(await page.locator('.signed-out').innerText()).toBe(
+        'This page’s access token is no longer accepted: serve was restarted (it makes a new token at each start unless --auth gives one), or your session ended. Open the address serve printed, or sign in.',
+      );
+      await page.click('.signed-out a');
+      await page.fill('input[name=token]', second.token);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('label.drop');
+      await page.close();
+    } finally {
+      await stopServe(second);
+    }
+  });
 });
