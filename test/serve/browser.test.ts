@@ -44,7 +44,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await shot('empty');
 
     await page.click('details.settings summary');
-    await page.fill('input[name=replacewith]', 'solid');
+    // A fixed list is a menu, whose first entry keeps the default.
+    expect(await page.locator('select[name=replacewith] option').allInnerTexts()).toEqual(['blur (default)', 'blur', 'pixelate', 'solid', 'none']);
+    await page.selectOption('select[name=replacewith]', 'solid');
     await page.fill('input[name=color]', 'ff00ff');
     await shot('settings');
 

@@ -19,6 +19,8 @@ export interface OptionHelp {
   help: string;
   default?: string;
   expects: string;
+  /** The values of a fixed list (drawn as a menu). */
+  choices?: string[];
   switchDefault?: boolean;
 }
 
