@@ -30,6 +30,11 @@ function innermost(schema: z.ZodType): z.ZodType {
   return s;
 }
 
+/** The values an option takes when it is a fixed list (`--replacewith`: blur, pixelate, solid, none), else undefined. */
+export function choicesOf(spec: OptionSpec): string[] | undefined {
+  return (innermost(spec.schema) as { options?: string[] }).options;
+}
+
 /** "a number between 0 and 1", "one of blur, pixelate, solid, none", … for one option. */
 export function expectedValue(key: string, spec: OptionSpec): string {
   if (EXPECTED[key]) return EXPECTED[key];

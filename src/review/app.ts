@@ -22,6 +22,8 @@ const SNAPSHOTS = 32;
 
 export interface ReviewConfig {
   input: string;
+  /** The name the page shows for the input (serve: the uploaded file's name); default: its file name. */
+  title?: string;
   projectPath: string;
   /** Where Export writes. */
   outputPath: string;
@@ -100,7 +102,7 @@ export class ReviewApp {
 
   view(): ProjectView {
     const s = this.ready();
-    return projectView(s.project, basename(this.config.input), s.revision);
+    return projectView(s.project, this.config.title ?? basename(this.config.input), s.revision);
   }
 
   /** Frame `n` as a JPEG, plain or anonymized from the current project by the export's filter code. */

@@ -38,7 +38,7 @@ const refused = z.union([errorSchema, uploadResultSchema]);
 const limitsSchema = z.object({ maxUploadBytes: z.number(), maxDurationSeconds: z.number(), retentionSeconds: z.number() });
 const optionsSchema = z.object({
   limits: limitsSchema,
-  options: z.array(z.object({ name: z.string(), flag: z.string(), help: z.string(), default: z.string().optional(), expects: z.string(), switchDefault: z.boolean().optional() })),
+  options: z.array(z.object({ name: z.string(), flag: z.string(), help: z.string(), default: z.string().optional(), expects: z.string(), choices: z.array(z.string()).optional(), switchDefault: z.boolean().optional() })),
 });
 
 const MIME: Record<string, string> = {

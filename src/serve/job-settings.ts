@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultText, fileOptionSpecs, fileOptionsSchema, type FileOptions } from '../options.js';
-import { describeIssue, expectedValue, flagOf } from '../option-messages.js';
+import { choicesOf, describeIssue, expectedValue, flagOf } from '../option-messages.js';
 
 /**
  * The CLI options a job may set: detection, tracking, masks and encoding. Left out, because a job
@@ -48,19 +48,22 @@ export function settingsToArgs(settings: JobSettings): { args: string[]; options
 
 /**
  * What the page needs to draw a settings form: each option's flag, help, default as `--help` shows
- * it, what it accepts, and for a switch its value when not given (`--no-audio`: true).
+ * it, what it accepts, its values when they are a fixed list (a menu, not a text field), and for a
+ * switch its value when not given (`--no-audio`: true).
  */
-export function jobOptionsHelp(): { name: JobOption; flag: string; help: string; default?: string; expects: string; switchDefault?: boolean }[] {
+export function jobOptionsHelp(): { name: JobOption; flag: string; help: string; default?: string; expects: string; choices?: string[]; switchDefault?: boolean }[] {
   return JOB_OPTIONS.map((name) => {
     const spec = fileOptionSpecs[name];
     const def = defaultText(spec);
     const initial: unknown = spec.schema.safeParse(undefined).data;
+    const choices = choicesOf(spec);
     return {
       name,
       flag: flagOf(spec),
       help: spec.help,
       ...(def === undefined ? {} : { default: def }),
       expects: typeof initial === 'boolean' ? 'true or false' : expectedValue(name, spec),
+      ...(choices ? { choices } : {}),
       ...(typeof initial === 'boolean' ? { switchDefault: initial } : {}),
     };
   });

@@ -36,6 +36,7 @@ export class ReviewHost {
       const options = fileOptionsSchema.parse(argsToSettings(job.args));
       app = new ReviewApp({
         input: join(dir, job.inputFile),
+        title: job.inputName,
         projectPath: join(dir, 'project.faceblur.json'),
         outputPath: join(dir, job.outputFile),
         analyzeArgs: job.args.filter(within(DETECT)),

@@ -146,6 +146,11 @@ describe('faceblur serve: the HTTP API', () => {
     expect(((await evil.json()) as { error: string }).error).toBe('cross-site request refused (Origin: https://evil.example)');
     const fetchSite = await s.api(`/api/jobs/${id}`, { method: 'DELETE', headers: { 'Sec-Fetch-Site': 'cross-site' } });
     expect(fetchSite.status).toBe(403);
+    // `Origin: null` (a sandboxed frame, a data: page) passes only when the browser vouches same-origin.
+    for (const site of [undefined, 'cross-site', 'same-site']) {
+      const opaque = await s.api(`/api/jobs/${id}`, { method: 'DELETE', headers: { Origin: 'null', ...(site ? { 'Sec-Fetch-Site': site } : {}) } });
+      expect(opaque.status, site).toBe(403);
+    }
     const upload = await s.api('/api/jobs', { method: 'POST', headers: { Origin: 'http://attacker.test' }, body: await uploadForm([{ path: clip }]) });
     expect(upload.status).toBe(403);
     expect((await s.api(`/api/jobs/${id}`)).status).toBe(200);

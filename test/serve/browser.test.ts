@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +44,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await shot('empty');
 
     await page.click('details.settings summary');
-    await page.fill('input[name=replacewith]', 'solid');
+    // A fixed list is a menu, whose first entry keeps the default.
+    expect(await page.locator('select[name=replacewith] option').allInnerTexts()).toEqual(['blur (default)', 'blur', 'pixelate', 'solid', 'none']);
+    await page.selectOption('select[name=replacewith]', 'solid');
     await page.fill('input[name=color]', 'ff00ff');
     await shot('settings');
 
@@ -83,6 +85,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await review.setViewportSize({ width: 1280, height: 800 });
     await review.waitForSelector('.clock[data-frame="0"]', { timeout: 200_000 });
     await review.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'review.png') });
+    expect(await review.locator('header .title').innerText()).toBe('faceblur review — group clip.mp4');
     const state = await review.evaluate(async () => {
       const post = await fetch(`api/export${location.search}`, { method: 'POST' });
       if (!post.ok) return { error: await post.text() };
@@ -109,5 +112,56 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await stranger.goto(s.base);
     expect(new URL(stranger.url()).pathname).toBe('/login');
     await stranger.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'login.png') });
+  });
+  it('signs in through the form: a wrong token is refused on the page, the right one opens the jobs page', async () => {
+    const dir = tempDir('faceblur-serve-login-');
+    const file = join(dir, 'team.token');
+    writeFileSync(file, 'a-long-team-token-0123456789\n');
+    const team = await startServe(['--host', '127.0.0.1', '--auth', file, '--data', join(dir, 'data')]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+      const shot = screenshots(page, '../serve/login');
+      await page.goto(team.base);
+      await shot('form');
+      await page.fill('input[name=token]', 'a-wrong-token-0123456789');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('form.login p.error');
+      await shot('wrong');
+      expect(await page.locator('p.error').innerText()).toBe('Wrong credentials; try again.');
+      await page.fill('input[name=token]', 'a-long-team-token-0123456789');
+      await page.click('button[type=submit]');
+      await page.waitForSelector('label.drop');
+      await shot('signed-in');
+      expect(new URL(page.url()).searchParams.get('token')).toBe('a-long-team-token-0123456789');
+      await page.close();
+    } finally {
+      await stopServe(team);
+    }
+  });
+  it('a page left open across a restart (a new token) says so and links to the sign-in form', async () => {
+    const dir = tempDir('faceblur-serve-restart-');
+    const data = join(dir, 'data');
+    const first = await startServe(['--data', data]);
+    const port = new URL(first.base).port;
+    const page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+    const shot = screenshots(page, '../serve/restart');
+    await page.goto(`${first.base}?token=${first.token}`);
+    await page.waitForSelector('label.drop');
+    await stopServe(first);
+    const second = await startServe(['--data', data, '--port', port]);
+    try {
+      await page.waitForSelector('.signed-out', { timeout: 10_000 });
+      await shot('signed-out');
+      expect(await page.locator('.signed-out').innerText()).toBe(
+        'This page’s access token is no longer accepted: serve was restarted (it makes a new token at each start unless --auth gives one), or your session ended. Open the address serve printed, or sign in.',
+      );
+      await page.click('.signed-out a');
+      await page.fill('input[name=token]', second.token);
+      await page.click('button[type=submit]');
+      await page.waitForSelector('label.drop');
+      await page.close();
+    } finally {
+      await stopServe(second);
+    }
   });
 });

@@ -88,6 +88,10 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
       expect(html).toContain(`app.js?token=${mine}`);
       expect(html).not.toContain(theirs!);
     }
+    // The editor names the file as it was uploaded, not as serve stored it (input.jpg).
+    const review = (path: string) => fetch(`${s!.base}jobs/${id}/review/api/${path}?token=${session}`).then((r) => r.json());
+    for (let t = Date.now(); (await review('state')).phase === 'analyzing' && Date.now() - t < 60_000; ) await new Promise((r) => setTimeout(r, 200));
+    expect((await review('project')).input.name).toBe('deface_city.jpg');
     const bad = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: 'nope' }), redirect: 'manual' });
     expect(bad.headers.get('location')).toBe('/login?failed');
     // A sign-in posted from another site is refused (login CSRF).

@@ -19,6 +19,8 @@ export interface OptionHelp {
   help: string;
   default?: string;
   expects: string;
+  /** The values of a fixed list (drawn as a menu). */
+  choices?: string[];
   switchDefault?: boolean;
 }
 
@@ -36,7 +38,11 @@ const token = new URLSearchParams(location.search).get('token') ?? '';
 
 export const withToken = (path: string): string => `${path}?token=${encodeURIComponent(token)}`;
 
+/** The server no longer takes this page's token (HTTP 401): serve restarted with a new one, or a session ended. */
+export class SignedOut extends Error {}
+
 async function json<T>(res: Response): Promise<T> {
+  if (res.status === 401) throw new SignedOut();
   const body = (await res.json().catch(() => ({}))) as T & { error?: string };
   if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
   return body;

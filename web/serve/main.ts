@@ -1,4 +1,4 @@
-import { deleteJob, getInfo, getJobs, upload, withToken, type Job, type ServerInfo } from './api.js';
+import { deleteJob, getInfo, getJobs, SignedOut, upload, withToken, type Job, type ServerInfo } from './api.js';
 import { settingsForm } from './settings.js';
 
 /** Files sent at once by this page; the server refuses more than its --max-uploads with 429 anyway. */
@@ -64,18 +64,34 @@ async function start(): Promise<void> {
   const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...['File', 'Status', 'Settings', 'Deleted after', ''].map((h) => el('th', {}, h)))), jobsBody);
   root.replaceChildren(el('h1', {}, 'faceblur'), drop, input, settings.element, uploads, el('h2', {}, 'Jobs'), table);
 
+  let poll: ReturnType<typeof setInterval> | undefined;
+  // Every later request would fail the same way: say why once, in place of the page.
+  const signedOut = () => {
+    clearInterval(poll);
+    root.replaceChildren(
+      el('h1', {}, 'faceblur'),
+      el(
+        'p',
+        { className: 'signed-out' },
+        'This page’s access token is no longer accepted: serve was restarted (it makes a new token at each start unless --auth gives one), or your session ended. Open the address serve printed, or ',
+        el('a', { href: '/login' }, 'sign in'),
+        '.',
+      ),
+    );
+  };
   const refresh = async () => {
     try {
       const jobs = await getJobs();
       jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
       if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
     } catch (err) {
+      if (err instanceof SignedOut) return signedOut();
       jobsBody.replaceChildren(el('tr', {}, el('td', { colSpan: 5, className: 'error' }, (err as Error).message)));
     }
   };
   const remove = (job: Job) => {
     if (!confirm(`Delete ${job.name}, its output and its review? This cannot be undone.`)) return;
-    deleteJob(job.id).then(refresh, (err: Error) => alert(err.message));
+    deleteJob(job.id).then(refresh, (err: Error) => (err instanceof SignedOut ? signedOut() : alert(err.message)));
   };
 
   const queue: File[] = [];
@@ -92,6 +108,7 @@ async function start(): Promise<void> {
     }
     for (;;) {
       const { status, body } = await upload(file, values, (f) => (progress.value = f));
+      if (status === 401) return signedOut();
       if (status === 429) {
         note.textContent = 'server busy, waiting';
         await new Promise((r) => setTimeout(r, 2000));
@@ -131,7 +148,7 @@ async function start(): Promise<void> {
     add((e as DragEvent).dataTransfer?.files ?? null);
   });
   await refresh();
-  setInterval(() => void refresh(), POLL_MS);
+  poll = setInterval(() => void refresh(), POLL_MS);
 }
 
 void start();

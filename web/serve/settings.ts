@@ -18,6 +18,16 @@ export function settingsForm(options: OptionHelp[]): { element: HTMLElement; val
   for (const o of options) {
     const label = document.createElement('label');
     label.title = `${o.help}${o.default ? ` (default: ${o.default})` : ''}`;
+    if (o.choices) {
+      // A menu: nobody has to guess that --replacewith takes "pixelate".
+      const select = document.createElement('select');
+      select.name = o.name;
+      select.append(new Option(`${o.default ?? 'default'} (default)`, ''), ...o.choices.map((c) => new Option(c, c)));
+      label.append(`${o.flag.slice(2)} `, select);
+      read.push(() => (select.value ? [o.name, select.value] : undefined));
+      grid.append(label);
+      continue;
+    }
     const input = document.createElement('input');
     input.name = o.name;
     if (o.switchDefault !== undefined) {
