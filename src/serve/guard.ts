@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Credentials } from './auth.js';
 
 /** Routes anyone may reach: the sign-in form, its style and its POST. */
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /login.css']);
+// The favicon is public so that a browser's automatic request for it is not logged as an error on every page.
+const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /login.css', 'GET /favicon.ico']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface GuardOptions {

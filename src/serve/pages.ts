@@ -55,6 +55,7 @@ export function registerPages(app: FastifyInstance, credentials: Credentials): v
   app.get('/app.js', (_req, reply) => asset(reply, 'app.js', 'text/javascript; charset=utf-8'));
   app.get('/app.css', (_req, reply) => asset(reply, 'app.css', 'text/css; charset=utf-8'));
   app.get('/login.css', (_req, reply) => asset(reply, 'app.css', 'text/css; charset=utf-8'));
+  app.get('/favicon.ico', (_req, reply) => reply.code(204).send());
   app.get('/login', async (req, reply) => html(reply, loginPage(credentials.hasUsers, 'failed' in (req.query as object))));
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) =>

@@ -72,7 +72,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   const base = `http://${shownHost(o.host)}:${port}/`;
   // The address goes to stderr with the logs (stdout stays for results), even with --quiet: it is the only way in.
   process.stderr.write(given.token ? `Serving: ${base}?token=${given.token}\n` : `Serving: ${base} (sign in with ${given.credentials.hasUsers ? 'a user' : 'the token'} of ${o.auth})\n`);
-  log.info(`jobs in ${dataDir}, kept ${o.retention} s; ${o.redis ? `queued in ${o.redis}` : `${o.concurrency} at a time inside serve`}`);
+  log.info(`jobs in ${dataDir}, kept ${readableSeconds(o.retention)} after upload; ${o.redis ? `queued in ${o.redis}` : `${o.concurrency} at a time inside serve`}`);
 
   const sweep = async () => {
     for (const id of await store.expired().catch(() => [])) {
@@ -109,4 +109,12 @@ async function addUserFromStdin(o: ServeOptions): Promise<number> {
   await addUser(o.auth, o.addUser!, password);
   process.stderr.write(`user ${o.addUser} saved in ${o.auth}\n`);
   return 0;
+}
+
+/** 86400 → "24 h", 5400 → "90 min", 8 → "8 s": the largest unit that divides the time exactly (days shown in hours up to 48 h). */
+export function readableSeconds(seconds: number): string {
+  if (seconds % 86400 === 0 && seconds > 172800) return `${seconds / 86400} d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }

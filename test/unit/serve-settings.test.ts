@@ -1,3 +1,4 @@
+import { readableSeconds } from '../../src/serve/run.js';
 import { describe, expect, it } from 'vitest';
 import { argsToSettings, jobOptionsHelp, settingsToArgs, SettingsError } from '../../src/serve/job-settings.js';
 import { serveOptionsSchema } from '../../src/serve/options.js';
@@ -25,6 +26,10 @@ describe('job settings', () => {
 });
 
 describe('serve options', () => {
+  it('says the retention in the largest unit that divides it', () => {
+    expect([86400, 5400, 7200, 8, 604800].map(readableSeconds)).toEqual(['24 h', '90 min', '2 h', '8 s', '7 d']);
+  });
+
   it('read times and sizes with units', () => {
     const o = serveOptionsSchema.parse({ retention: '90m', maxDuration: '2h', maxUploadSize: '500M' });
     expect([o.retention, o.maxDuration, o.maxUploadSize, o.port, o.host]).toEqual([5400, 7200, 500 * 2 ** 20, 8080, '127.0.0.1']);
