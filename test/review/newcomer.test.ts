@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
+import { projectFor, range } from './fixture.js';
+import { browserForSuite, HAVE_CHROMIUM, numberedClip, projectOf, screenshots, startReview } from './harness.js';
+
+// What a newcomer stumbled on when trying `faceblur review` with only the README and the page
+// (issue 15), each pinned by the page as a user drives it.
+
+const [W, H, FRAMES] = [320, 240, 30];
+const sq = (x: number, y: number, s = 40) => ({ x1: x, y1: y, x2: x + s, y2: y + s });
+
+describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', () => {
+  const suite = browserForSuite();
+
+  it('typing a suggestion\'s shown score into "suggestions with score ≥" accepts that suggestion', async () => {
+    const dir = tempDir('faceblur-review-newcomer-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, FRAMES, W, H);
+    // 0.206 used to show as "0.21", and "≥ 0.21" then left it out.
+    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+      frames: FRAMES, width: W, height: H,
+      tracks: [
+        { id: 1, candidate: 0.206, frames: range(0, 9), box: sq(20, 20) },
+        { id: 2, candidate: 0.195, frames: range(0, 9), box: sq(120, 20) },
+      ],
+    });
+    const started = await startReview([clip]);
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'newcomer-score');
+    await page.goto(started.url.href);
+    await page.waitForSelector('.row[data-id="1"]');
+    const shown = /suggestion (\d\.\d\d)/.exec((await page.locator('.row[data-id="1"]').textContent())!)![1]!;
+    await shot('suggestions');
+    await page.fill('input.above', shown);
+    await page.press('input.above', 'Enter');
+    await page.waitForSelector('.row.redact[data-id="1"]');
+    await shot('accepted-from-shown-score');
+    const { tracks } = await projectOf(page);
+    expect(tracks.map((t) => [t.id, t.action])).toEqual([[1, 'redact'], [2, 'candidate']]);
+  });
+});
