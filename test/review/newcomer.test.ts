@@ -40,4 +40,33 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     const { tracks } = await projectOf(page);
     expect(tracks.map((t) => [t.id, t.action])).toEqual([[1, 'redact'], [2, 'candidate']]);
   });
+
+  it('a drawn (manual) or static track\'s row shows its whole time on screen, as an automatic one does', async () => {
+    const dir = tempDir('faceblur-review-newcomer-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, FRAMES, W, H);
+    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+      frames: FRAMES, width: W, height: H,
+      tracks: [
+        { id: 0, frames: range(0, 29), box: sq(20, 20) },
+        { id: 13, origin: 'manual', frames: range(0, 29), box: sq(120, 20) },
+        { id: 14, origin: 'static', frames: range(5, 29), box: sq(220, 20) },
+      ],
+    });
+    const started = await startReview([clip]);
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'newcomer-rows');
+    await page.goto(started.url.href);
+    await page.waitForSelector('.row[data-id="14"]');
+    await shot('rows');
+    for (const id of [0, 13, 14]) {
+      // Nothing cut off: the text fits its box (an ellipsis hid the end of the time range).
+      const fits = await page.locator(`.row[data-id="${id}"] .text`).evaluate((e) => e.scrollWidth <= e.clientWidth);
+      expect(fits, `row #${id}`).toBe(true);
+    }
+    expect(await page.locator('.row[data-id="13"] .when').textContent()).toBe('0:00.00–0:01.16');
+    expect(await page.locator('.row[data-id="13"] .state').textContent()).toBe('redacted (manual)');
+    expect(await page.locator('.row[data-id="14"] .state').textContent()).toBe('redacted (static)');
+  });
 });
