@@ -69,4 +69,27 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     expect(await page.locator('.row[data-id="13"] .state').textContent()).toBe('redacted (manual)');
     expect(await page.locator('.row[data-id="14"] .state').textContent()).toBe('redacted (static)');
   });
+
+  it('pressing Export again while it runs says to wait, and that error goes once the export has finished', async () => {
+    const dir = tempDir('faceblur-review-newcomer-');
+    const clip = join(dir, 'numbers.mp4');
+    // Long enough that the second click lands while the first export runs.
+    await numberedClip(clip, 250, 640, 480);
+    await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] });
+    const started = await startReview([clip, '-o', join(dir, 'out.mp4')]);
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'newcomer-export-twice');
+    await page.goto(started.url.href);
+    await page.waitForSelector('.row[data-id="0"]');
+    await page.click('button[data-k="export"]');
+    await page.waitForSelector('.job[data-state="running"]');
+    await page.click('button[data-k="export"]');
+    await page.waitForSelector('.message.error:has-text("wait for the export")');
+    await shot('second-export-refused');
+    await page.waitForSelector('.job[data-kind="export"][data-state="done"]', { timeout: 120_000 });
+    await shot('exported');
+    expect(await page.locator('.job span').textContent()).toContain('out.mp4');
+    expect(await page.locator('.message').textContent()).toBe('');
+  });
 });
