@@ -92,4 +92,27 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     expect(await page.locator('.job span').textContent()).toContain('out.mp4');
     expect(await page.locator('.message').textContent()).toBe('');
   });
+
+  it('after a click on "show result", the arrows still step and Space still plays (it used to untick the box)', async () => {
+    const dir = tempDir('faceblur-review-newcomer-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, FRAMES, W, H);
+    await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: range(0, FRAMES - 1), box: sq(20, 20) }] });
+    const started = await startReview([clip]);
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'newcomer-keys-after-checkbox');
+    await page.goto(started.url.href);
+    await page.waitForSelector('.clock[data-frame="0"]');
+    await page.getByText('show result').click();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.clock[data-frame="2"]', { timeout: 5000 });
+    await shot('stepped-after-checkbox');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.clock')!.dataset.frame) > 2, undefined, { timeout: 5000 });
+    await page.keyboard.press('Space');
+    await shot('played-after-checkbox');
+    expect(await page.getByLabel(/show result/).isChecked()).toBe(true);
+  });
 });

@@ -230,12 +230,20 @@ class Editor {
   }
 
   private key(e: KeyboardEvent): void {
-    if (!this.parts || (e.target as HTMLElement).tagName === 'INPUT') return;
+    if (!this.parts || typing(e.target as HTMLElement)) return;
     const cmd = commandForKey(e, this.state?.job?.state === 'running');
     if (!cmd) return;
     e.preventDefault();
     this.command(cmd);
   }
+}
+
+/**
+ * Whether keys pressed on `el` are typing (the score field), which the shortcuts must leave alone. A
+ * checkbox is not: after a click on "show result" the arrows and Space must still step and play.
+ */
+function typing(el: HTMLElement): boolean {
+  return (el instanceof HTMLInputElement && el.type !== 'checkbox') || el instanceof HTMLTextAreaElement || el.isContentEditable;
 }
 
 void new Editor().start();
