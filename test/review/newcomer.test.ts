@@ -115,4 +115,32 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     await shot('played-after-checkbox');
     expect(await page.getByLabel(/show result/).isChecked()).toBe(true);
   });
+
+  it('undo and redo say which track they changed, since the edit may be on a frame not shown', async () => {
+    const dir = tempDir('faceblur-review-newcomer-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, FRAMES, W, H);
+    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+      frames: FRAMES, width: W, height: H,
+      tracks: [{ id: 0, frames: range(0, 9), box: sq(20, 20) }, { id: 1, frames: range(20, 29), box: sq(120, 20) }],
+    });
+    const started = await startReview([clip]);
+    suite.started(started.run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'newcomer-undo');
+    await page.goto(started.url.href);
+    await page.waitForSelector('.clock[data-frame="0"]');
+    // Track 1 is not on frame 0: keeping it visible changes nothing on this frame.
+    await page.click('.row[data-id="1"] button[data-op="setAction-keep"]');
+    await page.waitForSelector('.row.keep[data-id="1"]');
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('.row.redact[data-id="1"]');
+    await page.waitForSelector('.message:text-is("undone: #1")');
+    await shot('undone');
+    await page.keyboard.press('Control+Shift+z');
+    await page.waitForSelector('.row.keep[data-id="1"]');
+    await page.waitForSelector('.message:text-is("redone: #1")');
+    await shot('redone');
+    expect(await page.locator('.clock').getAttribute('data-frame')).toBe('0');
+  });
 });
