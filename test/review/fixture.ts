@@ -8,6 +8,8 @@ import type { Project } from '../../src/project/schema.js';
 export interface FixtureTrack {
   id: number;
   action?: 'redact' | 'keep';
+  /** 'auto' unless given. */
+  origin?: 'auto' | 'manual' | 'static';
   /** Makes it a candidate with this best score. */
   candidate?: number;
   frames: number[];
@@ -33,7 +35,7 @@ export async function projectFor(clip: string, path: string, o: { frames: number
       duration: o.kind === 'image' ? 0 : o.frames / 25, frameCount: o.frames, timestamps: Float64Array.from({ length: o.frames }, (_, i) => i / 25),
     },
     settings: { threshold: 0.5, candidateFloor: 0.1, detector: ['yunet'], passes: 'default', detectEvery: 1, tracking: { hold: 0.5, lookahead: 0.5, smooth: 3 } },
-    tracks: o.tracks.filter((t) => t.candidate === undefined).map((t) => ({ id: t.id, origin: 'auto', action: t.action ?? 'redact', boxes: boxes(t) })),
+    tracks: o.tracks.filter((t) => t.candidate === undefined).map((t) => ({ id: t.id, origin: t.origin ?? 'auto', action: t.action ?? 'redact', boxes: boxes(t) })),
     candidates: o.tracks.filter((t) => t.candidate !== undefined).map((t) => ({ id: t.id, bestScore: t.candidate!, boxes: boxes(t) })),
   };
   await writeProject(path, project);

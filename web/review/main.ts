@@ -157,12 +157,22 @@ class Editor {
     p.timeline.draw();
   }
 
-  private act(body: Record<string, unknown>): Promise<void> {
+  private act(body: Record<string, unknown>): Promise<boolean> {
     return this.send('api/action', body);
   }
 
-  /** POSTs a command; the answer carries the changes it made, which the page applies. */
-  private async send(path: string, body: unknown = {}): Promise<void> {
+  /**
+   * Names the tracks an undo or redo touched: the edit undone is often on another frame, where
+   * nothing on screen would show that it happened.
+   */
+  private sayUndone(verb: string): void {
+    const c = this.state?.changes;
+    const ids = [...new Set([...(c?.changed.map((t) => t.id) ?? []), ...(c?.removed ?? [])])];
+    this.status.say(ids.length ? `${verb}: ${ids.map((id) => `#${id}`).join(', ')}` : verb);
+  }
+
+  /** POSTs a command; the answer carries the changes it made, which the page applies. False if it was refused (the error is said). */
+  private async send(path: string, body: unknown = {}): Promise<boolean> {
     try {
       this.state = await post(path, body, this.store.revision);
       this.status.say('');
@@ -171,8 +181,10 @@ class Editor {
         else if (this.state.revision !== this.store.revision) await this.sync();
       }
       this.showState();
+      return true;
     } catch (err) {
       this.status.say((err as Error).message, true);
+      return false;
     }
   }
 
@@ -205,8 +217,8 @@ class Editor {
       fwd1s: () => p.player.stepSeconds(1),
       result: () => p.player.showResult(!p.player.result),
       next: () => this.nextUncertain(),
-      undo: () => void this.send('api/undo'),
-      redo: () => void this.send('api/redo'),
+      undo: () => void this.send('api/undo').then((ok) => ok && this.sayUndone('undone')),
+      redo: () => void this.send('api/redo').then((ok) => ok && this.sayUndone('redone')),
       export: () => void this.send('api/export'),
       cancel: () => void this.send('api/cancel'),
       help: () => {
@@ -230,12 +242,20 @@ class Editor {
   }
 
   private key(e: KeyboardEvent): void {
-    if (!this.parts || (e.target as HTMLElement).tagName === 'INPUT') return;
+    if (!this.parts || typing(e.target as HTMLElement)) return;
     const cmd = commandForKey(e, this.state?.job?.state === 'running');
     if (!cmd) return;
     e.preventDefault();
     this.command(cmd);
   }
+}
+
+/**
+ * Whether keys pressed on `el` are typing (the score field), which the shortcuts must leave alone. A
+ * checkbox is not: after a click on "show result" the arrows and Space must still step and play.
+ */
+function typing(el: HTMLElement): boolean {
+  return (el instanceof HTMLInputElement && el.type !== 'checkbox') || el instanceof HTMLTextAreaElement || el.isContentEditable;
 }
 
 void new Editor().start();

@@ -68,6 +68,15 @@ export function uncertainStarts(tracks: TrackView[]): number[] {
   return [...starts].sort((a, b) => a - b);
 }
 
+/**
+ * A suggestion's score as the page shows it, two decimals rounded DOWN (0.206 → `0.20`), so that
+ * typing a shown score into "suggestions with score ≥" always includes that suggestion.
+ */
+export function scoreText(score: number): string {
+  // The epsilon keeps 0.29 (28.999… × 100 in binary) at 0.29.
+  return (Math.floor(score * 100 + 1e-6) / 100).toFixed(2);
+}
+
 /** `12.345` → `0:12.34`. */
 export function clock(s: number): string {
   const m = Math.floor(s / 60);

@@ -1,5 +1,5 @@
 import { Thumbnails } from './thumbs.js';
-import { clock, firstFrame, lastFrame, type TrackView } from './model.js';
+import { clock, scoreText, firstFrame, lastFrame, type TrackView } from './model.js';
 
 /** Row height in pixels; the list draws only the rows in view, so 200 or 2,000 tracks cost the same. */
 export const ROW = 56;
@@ -66,9 +66,11 @@ export class TrackList {
     this.thumbs.show(img, t.id, t.bestFrame);
     const text = document.createElement('div');
     text.className = 'text';
-    const state = t.action === 'candidate' ? `suggestion ${t.bestScore.toFixed(2)}` : t.action === 'keep' ? 'kept visible' : 'redacted';
+    // The origin goes on the state line: on the first it pushed the time range out of sight.
+    const origin = t.origin === 'manual' || t.origin === 'static' ? ` (${t.origin})` : '';
+    const state = t.action === 'candidate' ? `suggestion ${scoreText(t.bestScore)}` : `${t.action === 'keep' ? 'kept visible' : 'redacted'}${origin}`;
     text.innerHTML = '<b></b> <span class="when"></span><br><span class="state"></span>';
-    text.querySelector('b')!.textContent = `#${t.id}${t.label ? ` ${t.label}` : ''}${t.origin === 'manual' || t.origin === 'static' ? ` (${t.origin})` : ''}`;
+    text.querySelector('b')!.textContent = `#${t.id}${t.label ? ` ${t.label}` : ''}`;
     if (this.host.video) text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;
     text.querySelector('.state')!.textContent = state;
     const buttons = document.createElement('div');

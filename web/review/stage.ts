@@ -1,4 +1,4 @@
-import { boxAt, type Box, type TrackView } from './model.js';
+import { scoreText, boxAt, type Box, type TrackView } from './model.js';
 
 export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff' } as const;
 
@@ -78,7 +78,7 @@ export class Stage {
       // Labels only where they fit: a crowd of small boxes stays readable.
       if (t.id === sel || (b.x2 - b.x1) * scale >= 40) {
         c.font = `${12 / scale}px system-ui, sans-serif`;
-        c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${t.bestScore.toFixed(2)}` : ''}`, b.x1, Math.max(12 / scale, b.y1 - line * 2));
+        c.fillText(`#${t.id}${t.action === 'candidate' ? ` ${scoreText(t.bestScore)}` : ''}`, b.x1, Math.max(12 / scale, b.y1 - line * 2));
       }
       if (t.id === sel && t.action !== 'candidate') for (const [x, y] of corners(b)) c.fillRect(x - handle / 2, y - handle / 2, handle, handle);
     }

@@ -13,6 +13,8 @@ export class StatusRow {
   readonly saved = $<HTMLSpanElement>('<span class="status"></span>');
   private readonly job = $<HTMLDivElement>('<div class="job" hidden><progress max="1" value="0"></progress> <span></span> <button data-k="cancel">cancel</button></div>');
   private readonly message = $<HTMLDivElement>('<div class="message" role="status"></div>');
+  /** Whether the last state shown had a job running: its end clears a "wait for the job" error. */
+  private running = false;
 
   /** `cancel` runs from the start: the first analysis runs before the editor (and its key and click handlers) exists. */
   constructor(cancel: () => void) {
@@ -35,6 +37,10 @@ export class StatusRow {
     if (s.phase === 'ready') this.saved.textContent = s.saveError ? s.saveError : s.saved ? 'saved ✓' : 'saving…';
     this.saved.dataset.saved = String(s.saved);
     const j = s.job;
+    const running = j?.state === 'running';
+    // An error said while a job ran ("wait for the export to finish…") is stale once it ends.
+    if (this.running && !running && this.message.classList.contains('error')) this.say('');
+    this.running = running;
     this.job.hidden = !j;
     if (!j) return;
     const bar = this.job.querySelector('progress')!;

@@ -1,12 +1,12 @@
 import { COLORS } from './stage.js';
-import { spans, type TrackView } from './model.js';
+import { scoreText, spans, type TrackView } from './model.js';
 
 /** Pixels per lane: room for one line of its label. Lanes follow the tracks panel's order. */
 const LANE = 16;
 
 /** A lane's label: id, name, and state, as in the tracks panel. */
 export function laneLabel(t: TrackView): string {
-  const state = t.action === 'candidate' ? `suggestion ${t.bestScore.toFixed(2)}` : t.action === 'keep' ? 'kept' : 'redacted';
+  const state = t.action === 'candidate' ? `suggestion ${scoreText(t.bestScore)}` : t.action === 'keep' ? 'kept' : 'redacted';
   return `#${t.id}${t.label ? ` ${t.label}` : ''} · ${state}`;
 }
 
