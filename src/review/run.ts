@@ -49,10 +49,7 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     tools: findFfmpeg(),
     terminal: display,
   });
-  const server = await startReviewServer(app, { port: port.data.port, title: input });
-  // The address goes to stderr with the logs: stdout stays for results.
-  process.stderr.write(`Review: ${server.url}\n`);
-  if (o.open) openBrowser(server.url);
+  // Listening before the address is printed: a Ctrl+C right after it must find the handler in place.
   // `on`, not `once`: a second Ctrl+C while closing must not end the process half-way.
   let stopping: NodeJS.Signals | undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -60,6 +57,10 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  const server = await startReviewServer(app, { port: port.data.port, title: input });
+  // The address goes to stderr with the logs: stdout stays for results.
+  process.stderr.write(`Review: ${server.url}\n`);
+  if (o.open) openBrowser(server.url);
   void app.start(existing).then(() => {
     const s = app.state();
     // The page says it too; the terminal may be all a user is watching.

@@ -71,6 +71,11 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   port = (app.server.address() as AddressInfo).port;
   const base = `http://${shownHost(o.host)}:${port}/`;
   // The address goes to stderr with the logs (stdout stays for results), even with --quiet: it is the only way in.
+  // Listening before the address is printed: a Ctrl+C right after it must find the handler in place.
+  const stopped = new Promise<NodeJS.Signals>((done) => {
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
   process.stderr.write(given.token ? `Serving: ${base}?token=${given.token}\n` : `Serving: ${base} (sign in with ${given.credentials.hasUsers ? 'a user' : 'the token'} of ${o.auth})\n`);
   log.info(`jobs in ${dataDir}, kept ${readableSeconds(o.retention)} after upload; ${o.redis ? `queued in ${o.redis}` : `${o.concurrency} at a time inside serve`}`);
 
@@ -83,10 +88,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   };
   await sweep();
   const timer = setInterval(() => void sweep(), Math.min(SWEEP_SECONDS, o.retention / 4) * 1000);
-  const signal = await new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
-  });
+  const signal = await stopped;
   log.info(`faceblur serve: ${signal}, stopping`);
   clearInterval(timer);
   app.server.closeAllConnections();
