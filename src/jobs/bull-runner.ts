@@ -1,6 +1,8 @@
-import { Queue } from 'bullmq';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
 import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData } from './bull-queue.js';
-import { writeJobState, type JobRecord, type JobRunner } from './job.js';
+import { jobDir, readJobState, writeJobState, type JobRecord, type JobRunner } from './job.js';
 
 /**
  * Serve's JobRunner with `--redis URL`: jobs go to the BullMQ queue in Redis, and `faceblur worker`
@@ -14,6 +16,21 @@ export async function createBullRunner(opts: { redis: string; dataDir: string })
   const queue = new Queue<JobData>(QUEUE, { connection: connectionOf(opts.redis) });
   // A lost connection is retried by the client; enqueue and cancel reject meanwhile, which serve reports.
   queue.on('error', () => undefined);
+  // A part whose worker died more than MAX_STALLED times is failed by BullMQ's stall check inside
+  // Redis, with no worker left to write the job's state: serve writes it, or the page would show the
+  // job running forever. Parts that fail in a worker have their state written there first.
+  const events = new QueueEvents(QUEUE, { connection: connectionOf(opts.redis) });
+  events.on('error', () => undefined);
+  events.on('failed', ({ jobId, failedReason }) => void markFailed(jobId, failedReason).catch(() => undefined));
+  async function markFailed(partId: string, reason: string): Promise<void> {
+    const id = ((await queue.getJob(partId))?.data as JobData | undefined)?.id;
+    if (!id || !existsSync(join(jobDir(opts.dataDir, id), 'job.json'))) return;
+    const now = await readJobState(opts.dataDir, id);
+    if (now && now.status !== 'queued' && now.status !== 'running') return;
+    const message = /stalled/.test(reason) ? 'its worker stopped (killed, crashed or out of memory) each time it ran this job; not tried again' : reason;
+    await writeJobState(opts.dataDir, id, { status: 'failed', progress: 0, message });
+  }
+  await events.waitUntilReady();
   return {
     async enqueue(job: JobRecord) {
       await writeJobState(opts.dataDir, job.id, { status: 'queued', progress: 0 });
@@ -26,6 +43,9 @@ export async function createBullRunner(opts: { redis: string; dataDir: string })
       for (const part of [id, partId.join(id)]) await queue.remove(part, { removeChildren: true }).catch(() => 0);
       await writeJobState(opts.dataDir, id, { status: 'cancelled', progress: 0 });
     },
-    close: () => queue.close(),
+    async close() {
+      await events.close();
+      await queue.close();
+    },
   };
 }
