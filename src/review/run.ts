@@ -67,7 +67,10 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     if (s.phase === 'failed' && !stopping) log.error(`cannot review: ${s.error}`);
   });
   const signal = await stopped;
+  // Stopped with the job: an export leaves the earlier output as it was (the CLI renames on success only).
+  const running = app.state().job;
   await app.close();
+  if (running?.state === 'running') log.info(`${signal}: ${running.kind} stopped${running.kind === 'export' ? `; ${app.state().outputPath} was not changed` : ''}`);
   await server.close();
   display.stop();
   if (!app.hasProject) {

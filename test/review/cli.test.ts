@@ -55,6 +55,39 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(stderr).not.toMatch(/saved .*faceblur\.json/);
     expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
   });
+
+  it('a Ctrl+C during an export saves the project, says the export stopped, and leaves no output', async () => {
+    const dir = tempDir('faceblur-review-cli-');
+    const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
+    const made = await runCli(['analyze', clip, '-q']);
+    expect(made.code, made.stderr).toBe(0);
+    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+    const url = await new Promise<URL>((resolve) =>
+      child.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        const m = /Review: (\S+)/.exec(stderr);
+        if (m) resolve(new URL(m[1]!));
+      }),
+    );
+    const api = (path: string, init?: RequestInit) => fetch(new URL(`${path}${url.search}`, url), init);
+    for (let t = 0; ((await (await api('/api/state')).json()) as { phase: string }).phase !== 'ready'; t++) {
+      expect(t).toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await api('/api/export', { method: 'POST' })).status).toBeLessThan(300);
+    for (let t = 0; ((await (await api('/api/state')).json()) as { job?: { done: number } }).job?.done === 0; t++) {
+      expect(t).toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(0);
+    expect(stderr).toMatch(/SIGINT: export stopped; .*long_anonymized\.mp4 was not changed/);
+    expect(stderr).toMatch(/saved .*long\.faceblur\.json/);
+    expect(existsSync(join(dir, 'long_anonymized.mp4'))).toBe(false);
+  }, 180_000);
 });
 
 /** Waits until the editor shown in the terminal has its project open (Ctrl+C then saves, exit 0). */
