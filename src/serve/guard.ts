@@ -3,7 +3,7 @@ import type { Credentials } from './auth.js';
 
 /** Routes anyone may reach: the sign-in form, its style and its POST. */
 // The favicon is public so that a browser's automatic request for it is not logged as an error on every page.
-const PUBLIC = new Set(['GET /login', 'POST /login', 'GET /login.css', 'GET /favicon.ico']);
+const PUBLIC = new Set(['GET /login', 'HEAD /login', 'POST /login', 'GET /login.css', 'HEAD /login.css', 'GET /favicon.ico', 'HEAD /favicon.ico']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export interface GuardOptions {

@@ -115,6 +115,7 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     s = await startServe(['--data', data, '--retention', '8s', '--max-duration', '2s']);
     // A browser asks for the favicon by itself, without the token: answered, not refused.
     expect((await fetch(new URL('/favicon.ico', s.base))).status).toBe(204);
+    expect((await fetch(new URL('/login', s.base), { method: 'HEAD' })).status, 'HEAD of the public sign-in page').toBe(200);
     const long = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: clip }]) });
     expect(long.status).toBe(413);
     expect(((await long.json()) as { errors: { error: string }[] }).errors[0]!.error).toBe('group.mp4: 3 s long, over the 2 s this server accepts (--max-duration)');
