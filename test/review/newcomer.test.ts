@@ -10,26 +10,35 @@ import { browserForSuite, HAVE_CHROMIUM, numberedClip, projectOf, screenshots, s
 const [W, H, FRAMES] = [320, 240, 30];
 const sq = (x: number, y: number, s = 40) => ({ x1: x, y1: y, x2: x + s, y2: y + s });
 
+/**
+ * Writes a numbered clip and a project of `project`'s tracks into a fresh folder, starts `faceblur
+ * review` on it (with `args(dir)` after the clip) and opens the editor in a 1280x800 page.
+ */
+async function openEditor(suite: ReturnType<typeof browserForSuite>, name: string, project: Parameters<typeof projectFor>[2], args: (dir: string) => string[] = () => []) {
+  const dir = tempDir('faceblur-review-newcomer-');
+  const clip = join(dir, 'numbers.mp4');
+  await numberedClip(clip, project.frames, project.width, project.height);
+  await projectFor(clip, join(dir, 'numbers.faceblur.json'), project);
+  const started = await startReview([clip, ...args(dir)]);
+  suite.started(started.run);
+  const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+  const shot = screenshots(page, name);
+  await page.goto(started.url.href);
+  return { page, shot };
+}
+
 describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', () => {
   const suite = browserForSuite();
 
   it('typing a suggestion\'s shown score into "suggestions with score ≥" accepts that suggestion', async () => {
-    const dir = tempDir('faceblur-review-newcomer-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
     // 0.206 used to show as "0.21", and "≥ 0.21" then left it out.
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+    const { page, shot } = await openEditor(suite, 'newcomer-score', {
       frames: FRAMES, width: W, height: H,
       tracks: [
         { id: 1, candidate: 0.206, frames: range(0, 9), box: sq(20, 20) },
         { id: 2, candidate: 0.195, frames: range(0, 9), box: sq(120, 20) },
       ],
     });
-    const started = await startReview([clip]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'newcomer-score');
-    await page.goto(started.url.href);
     await page.waitForSelector('.row[data-id="1"]');
     const shown = /suggestion (\d\.\d\d)/.exec((await page.locator('.row[data-id="1"]').textContent())!)![1]!;
     await shot('suggestions');
@@ -42,10 +51,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
   });
 
   it('a drawn (manual) or static track\'s row shows its whole time on screen, as an automatic one does', async () => {
-    const dir = tempDir('faceblur-review-newcomer-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+    const { page, shot } = await openEditor(suite, 'newcomer-rows', {
       frames: FRAMES, width: W, height: H,
       tracks: [
         { id: 0, frames: range(0, 29), box: sq(20, 20) },
@@ -53,11 +59,6 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
         { id: 14, origin: 'static', frames: range(5, 29), box: sq(220, 20) },
       ],
     });
-    const started = await startReview([clip]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'newcomer-rows');
-    await page.goto(started.url.href);
     await page.waitForSelector('.row[data-id="14"]');
     await shot('rows');
     for (const id of [0, 13, 14]) {
@@ -71,16 +72,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
   });
 
   it('pressing Export again while it runs says to wait, and that error goes once the export has finished', async () => {
-    const dir = tempDir('faceblur-review-newcomer-');
-    const clip = join(dir, 'numbers.mp4');
     // Long enough that the second click lands while the first export runs.
-    await numberedClip(clip, 250, 640, 480);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] });
-    const started = await startReview([clip, '-o', join(dir, 'out.mp4')]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'newcomer-export-twice');
-    await page.goto(started.url.href);
+    const { page, shot } = await openEditor(suite, 'newcomer-export-twice', { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] }, (d) => ['-o', join(d, 'out.mp4')]);
     await page.waitForSelector('.row[data-id="0"]');
     await page.click('button[data-k="export"]');
     await page.waitForSelector('.job[data-state="running"]');
@@ -94,15 +87,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
   });
 
   it('after a click on "show result", the arrows still step and Space still plays (it used to untick the box)', async () => {
-    const dir = tempDir('faceblur-review-newcomer-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: range(0, FRAMES - 1), box: sq(20, 20) }] });
-    const started = await startReview([clip]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'newcomer-keys-after-checkbox');
-    await page.goto(started.url.href);
+    const { page, shot } = await openEditor(suite, 'newcomer-keys-after-checkbox', { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: range(0, FRAMES - 1), box: sq(20, 20) }] });
     await page.waitForSelector('.clock[data-frame="0"]');
     await page.getByText('show result').click();
     await page.keyboard.press('ArrowRight');
@@ -117,18 +102,10 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
   });
 
   it('undo and redo say which track they changed, since the edit may be on a frame not shown', async () => {
-    const dir = tempDir('faceblur-review-newcomer-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+    const { page, shot } = await openEditor(suite, 'newcomer-undo', {
       frames: FRAMES, width: W, height: H,
       tracks: [{ id: 0, frames: range(0, 9), box: sq(20, 20) }, { id: 1, frames: range(20, 29), box: sq(120, 20) }],
     });
-    const started = await startReview([clip]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'newcomer-undo');
-    await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]');
     // Track 1 is not on frame 0: keeping it visible changes nothing on this frame.
     await page.click('.row[data-id="1"] button[data-op="setAction-keep"]');
