@@ -14,6 +14,7 @@ import { probe } from './media/probe.js';
 import type { CamOptions } from './options.js';
 import { checkSharedContradictions, openFrameProcessors } from './pipeline/setup.js';
 import { trackerFor } from './pipeline/video.js';
+import { CameraMotion } from './track/camera-motion.js';
 import type { Tracker } from './track/tracker.js';
 import { createLog } from './ui/log.js';
 
@@ -82,12 +83,13 @@ export async function runCam(o: CamOptions): Promise<number> {
   try {
     // Made on the first frame, whose size the tracker judges boxes against.
     let tracker: Tracker | undefined;
+    const camera = o.tracking ? new CameraMotion() : undefined;
     let last: Detection[] = [];
     for (let item = await slot.take(); item; item = await slot.take()) {
       const { frame, readAt } = item;
       if (o.tracking) tracker ??= trackerFor({ holdSeconds: o.hold, lookaheadSeconds: 0, smoothFrames: o.smooth }, fps, o.detectEvery, 0, frame);
       const found = frames % o.detectEvery === 0 ? await processFrame.detect(frame) : undefined;
-      tracker?.update(frame.index, found);
+      tracker?.update(frame.index, found, camera?.estimate(frame));
       if (found) last = found;
       const regions = tracker ? tracker.regionsAt(frame.index) : last;
       processFrame.apply(frame, regions);

@@ -56,7 +56,7 @@ async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): P
   const stream = detectedRegions({ ...ctx, processors }, pixelsFreed(checkedFrames(decoder.frames, v), ctx.detectEvery, decoder.release), {
     tracker: trackers(),
     lookahead,
-    candidates: { tracker: trackers(), threshold: p.threshold.motion },
+    candidates: { tracker: trackers(), threshold: p.threshold.motion, largeFace: p.settings.largeFace },
   });
   const builder = new ProjectBuilder(v.width, v.height);
   const progress = ctx.progress(input, v.frameCount);

@@ -2,6 +2,7 @@ import { anonymizeFrame, regionMask, type AnonymizeSettings } from '../anonymize
 import type { ScoreDrawer } from '../anonymize/labels.js';
 import { clipBox, type Detection } from '../detect/box.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
+import { scoreNeeded, type LargeFaceRule } from '../detect/large-face.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 import { isPlausibleFace } from '../track/plausible.js';
@@ -35,7 +36,14 @@ function maskBounds(d: Region, s: AnonymizeSettings, width: number, height: numb
  * the detector also returns candidates below `threshold`, which are kept aside here for the drawing
  * and never anonymized or tracked.
  */
-export function createFrameProcessor(detector: Detector, kind: FrameKind, settings: AnonymizeSettings, draw: ScoreDrawer | undefined, threshold: number): FrameProcessor {
+export function createFrameProcessor(
+  detector: Detector,
+  kind: FrameKind,
+  settings: AnonymizeSettings,
+  draw: ScoreDrawer | undefined,
+  threshold: number,
+  largeFace?: LargeFaceRule,
+): FrameProcessor {
   // Each frame's candidates below the threshold, from its detection until it is drawn.
   const below = new WeakMap<Frame, Detection[]>();
   return {
@@ -44,8 +52,9 @@ export function createFrameProcessor(detector: Detector, kind: FrameKind, settin
       // A box of a shape no face has is no face, with or without tracking, in photos as in video.
       const found = (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame));
       if (!draw) return found;
-      below.set(frame, found.filter((d) => d.score < threshold));
-      return found.filter((d) => d.score >= threshold);
+      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, threshold, largeFace);
+      below.set(frame, found.filter((d) => !isFace(d)));
+      return found.filter(isFace);
     },
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);

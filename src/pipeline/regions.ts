@@ -1,7 +1,9 @@
 import { iou, type Detection } from '../detect/box.js';
+import { scoreNeeded, type LargeFaceRule } from '../detect/large-face.js';
 import type { Frame } from '../media/frame.js';
 import { projectRegionsAt } from '../project/regions.js';
 import type { BoxKind, Project } from '../project/schema.js';
+import { CameraMotion, type Shift } from '../track/camera-motion.js';
 import type { Tracker, TrackedRegion } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext } from './context.js';
 
@@ -34,7 +36,7 @@ export interface LiveTracking {
   /** Frames held back so that a face is covered before its first detection. */
   lookahead: number;
   /** Analyze: detections below `threshold` feed a second tracker, whose tracks become candidates. */
-  candidates?: { tracker: Tracker; threshold: number } | undefined;
+  candidates?: { tracker: Tracker; threshold: number; largeFace?: LargeFaceRule | undefined } | undefined;
 }
 
 /**
@@ -45,7 +47,9 @@ export async function* detectedRegions(ctx: RunContext, frames: AsyncIterable<Fr
   const { tracker, lookahead, candidates } = live;
   // Without tracking, frames between detections (--detect-every) reuse the last detections.
   let lastDetections: Detection[] = [];
-  const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined }[] = [];
+  const detecting: { frame: Frame; detections: Promise<Detection[]> | undefined; shift: Shift | undefined }[] = [];
+  // The trackers carry faces with the camera between detections; measured in frame order, as frames arrive.
+  const camera = tracker || candidates ? new CameraMotion() : undefined;
   const waiting: { frame: Frame; detections: Detection[] }[] = [];
   const oldest = (): FrameRegions => {
     const { frame, detections } = waiting.shift()!;
@@ -56,25 +60,27 @@ export async function* detectedRegions(ctx: RunContext, frames: AsyncIterable<Fr
     };
   };
   async function* finishDetection(): AsyncGenerator<FrameRegions> {
-    const { frame, detections } = detecting.shift()!;
+    const { frame, detections, shift } = detecting.shift()!;
     let found = detections ? await detections : undefined;
     if (found && candidates) {
-      const high = found.filter((d) => d.score >= candidates.threshold);
-      const low = found.filter((d) => d.score < candidates.threshold && !high.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
-      candidates.tracker.update(frame.index, low);
+      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, candidates.threshold, candidates.largeFace);
+      const high = found.filter(isFace);
+      const low = found.filter((d) => !isFace(d) && !high.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
+      candidates.tracker.update(frame.index, low, shift);
       found = high;
-    } else candidates?.tracker.update(frame.index, undefined);
-    tracker?.update(frame.index, found);
+    } else candidates?.tracker.update(frame.index, undefined, shift);
+    tracker?.update(frame.index, found, shift);
     if (found) lastDetections = found;
     waiting.push({ frame, detections: lastDetections });
     while (waiting.length > lookahead) yield oldest();
   }
   for await (const frame of frames) {
     throwIfInterrupted(ctx.signal);
+    const shift = camera?.estimate(frame);
     const detections = frame.index % ctx.detectEvery === 0 ? ctx.processors.motion.detect(frame) : undefined;
     // Awaited in order by finishDetection; this only keeps a failure from being reported as unhandled meanwhile.
     detections?.catch(() => undefined);
-    detecting.push({ frame, detections });
+    detecting.push({ frame, detections, shift });
     if (detecting.length >= IN_FLIGHT) yield* finishDetection();
   }
   while (detecting.length > 0) yield* finishDetection();

@@ -3,6 +3,7 @@ import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import { createScoreDrawer } from '../anonymize/labels.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
 import { CANDIDATE_FLOOR } from '../detect/fusion.js';
+import { VIDEO_LARGE_FACE, type LargeFaceRule } from '../detect/large-face.js';
 import type { DetectPlan, PassSpec } from '../detect/multi-pass.js';
 import { createThreadedDetector } from '../detect/threaded-detector.js';
 import { usageError } from '../errors.js';
@@ -129,6 +130,14 @@ export const encodingDetectorThreads = (cores: number): number => Math.max(1, Ma
 /** The detection score threshold for a kind of frame: --thresh, else the mode's default. */
 export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
 
+/**
+ * The higher threshold for large boxes (VIDEO_LARGE_FACE) that video's single-model plan applies by
+ * default; an explicit --thresh is one threshold for every size, and the ensembles' noisy-or
+ * thresholds already sit above it.
+ */
+export const largeFaceOf = (o: SharedOptions, kind: FrameKind): LargeFaceRule | undefined =>
+  o.thresh === undefined && modeOf(o, kind) === MODE.motion ? VIDEO_LARGE_FACE : undefined;
+
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
   const pathOf = modelPaths(o);
   const plan = async (kind: FrameKind): Promise<DetectPlan> => {
@@ -139,7 +148,15 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const threshold = thresholdOf(o, kind);
     // --draw-scores also shows the near misses, as far below the threshold as the summary's low-confidence margin reaches above it.
     const keepFrom = o.drawScores ? Math.max(CANDIDATE_FLOOR, threshold - LOW_CONFIDENCE_MARGIN) : undefined;
-    return { passes, threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}), ...(keepFrom === undefined ? {} : { keepFrom }) };
+    const largeFace = largeFaceOf(o, kind);
+    return {
+      passes,
+      threshold,
+      ...(largeFace ? { largeFace } : {}),
+      rule: mode.rule,
+      ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}),
+      ...(keepFrom === undefined ? {} : { keepFrom }),
+    };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
@@ -154,11 +171,18 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
 }
 
 
+/** The large-face rule a video of this run is held to, as projects and reports record it. */
+export const largeFaceSetting = (o: SharedOptions): { largeFace?: LargeFaceRule } => {
+  const rule = largeFaceOf(o, 'motion');
+  return rule ? { largeFace: { ...rule } } : {};
+};
+
 /** The detection and tracking settings of a run, as a project records them (its threshold depends on the input's kind). */
 export function projectSettingsOf(o: SharedOptions & Pick<FileOptions, 'lookahead'>, candidateFloor: number): Omit<ProjectSettings, 'threshold'> {
   const passes = o.singlePass ? 'single-pass' : o.fast ? 'fast' : o.thorough ? 'thorough' : 'default';
   return {
     candidateFloor,
+    ...largeFaceSetting(o),
     detector: o.model ? [`${o.detector[0]}:${o.model}`] : o.detector,
     passes,
     ...(o.scale ? { scale: `${o.scale.width ?? ''}x${o.scale.height ?? ''}` } : {}),
@@ -213,6 +237,6 @@ const NO_DETECTOR: Detector = {
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use | 'project'): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = use === 'project' ? NO_DETECTOR : await openDetector(o, log, use);
   const draw = o.drawScores ? await createScoreDrawer() : undefined;
-  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind));
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind), largeFaceOf(o, kind));
   return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }

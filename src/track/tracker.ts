@@ -1,4 +1,5 @@
 import { iou, type Box, type Detection, type Point } from '../detect/box.js';
+import type { Shift } from './camera-motion.js';
 import { fitAt, fromCs, toCs, type Cs } from './fit.js';
 import { isPlausibleFace, plausibleSize, type FrameSize } from './plausible.js';
 
@@ -39,6 +40,7 @@ export interface TrackedRegion extends Detection {
 
 interface Key {
   frame: number;
+  /** The detection's box in its own frame's pixels (keysIn carries it to another frame's). */
   box: Box;
   score: number;
   /** Landmarks relative to the box: (x − x1)/w, (y − y1)/h. */
@@ -50,16 +52,6 @@ interface Track {
   keys: Key[];
   /** The first frame after the last key in which the detector looked and did not find this face. */
   missedAt: number | undefined;
-}
-
-/**
- * A region to anonymize, with the track it belongs to and how its box was found on this frame:
- * detected (a detection on this very frame), interpolated (between two detections), held (after
- * the last one) or lookahead (before the first).
- */
-export interface TrackedRegion extends Detection {
-  trackId: number;
-  kind: 'detected' | 'interpolated' | 'held' | 'lookahead';
 }
 
 const MIN_IOU = 0.2;
@@ -134,14 +126,41 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 export class Tracker {
   private tracks: Track[] = [];
   private nextId = 0;
+  /**
+   * The camera's path: each fed frame's content offset from the first frame's (pixels), the sum of
+   * the shifts fed. Only differences between two frames are used, so a run that starts later (a
+   * segment's pre-roll) gives the same boxes; the shifts are whole pixels, so the sums are exact.
+   */
+  private readonly camera = new Map<number, [number, number]>();
+  private newest: [number, number] = [0, 0];
 
   constructor(private readonly s: TrackerSettings) {}
 
+  /** The camera's offset at a fed frame (the newest one's for a frame not fed). */
+  private offsetAt(frame: number): [number, number] {
+    return this.camera.get(frame) ?? this.newest;
+  }
+
+  /**
+   * The track's keys with their boxes carried into `frame`'s pixels by the camera's motion between
+   * the two frames: in those coordinates a face that stays where it is in the scene stands still,
+   * however the camera pans or shakes, and the fit below only has the face's own motion to follow.
+   */
+  private keysIn(track: Track, frame: number): Key[] {
+    const [fx, fy] = this.offsetAt(frame);
+    return track.keys.map((k) => {
+      const [kx, ky] = this.offsetAt(k.frame);
+      const dx = fx - kx;
+      const dy = fy - ky;
+      return dx === 0 && dy === 0 ? k : { ...k, box: { x1: k.box.x1 + dx, y1: k.box.y1 + dy, x2: k.box.x2 + dx, y2: k.box.y2 + dy } };
+    });
+  }
+
   /** The keys that inform `frame` inside the detections: those within the smoothing window, or the two nearest. */
-  private keysNear(track: Track, frame: number): Key[] {
-    const near = track.keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
+  private keysNear(keys: readonly Key[], frame: number): Key[] {
+    const near = keys.filter((k) => Math.abs(k.frame - frame) <= this.s.smoothFrames);
     if (near.length >= 2) return near;
-    return [...track.keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
+    return [...keys].sort((a, b) => Math.abs(a.frame - frame) - Math.abs(b.frame - frame)).slice(0, 2);
   }
 
   /**
@@ -152,7 +171,7 @@ export class Tracker {
    * MAX_EXTRAPOLATE frames at MAX_SPEED, at the end's size, and the box grows with the distance.
    */
   private predict(track: Track, frame: number): { box: Box; key: Key; kind: RegionKind } {
-    const keys = track.keys;
+    const keys = this.keysIn(track, frame);
     const first = keys[0]!;
     const last = keys[keys.length - 1]!;
     let nearest = first;
@@ -162,7 +181,7 @@ export class Tracker {
     let window: Key[];
     let kind: RegionKind;
     if (frame >= first.frame && frame <= last.frame) {
-      window = this.keysNear(track, frame);
+      window = this.keysNear(keys, frame);
       const fit = fitAt(window, frame).at;
       const exact = nearest.frame === frame ? nearest : undefined;
       const after = keys.findIndex((k) => k.frame >= frame);
@@ -208,12 +227,15 @@ export class Tracker {
 
   /**
    * Feeds the detections of `frame` (frames must come in order). `undefined` means the frame was not
-   * looked at (--detect-every), which is not a miss. Detections of a shape no face has
+   * looked at (--detect-every), which is not a miss. `shift` is the camera's motion since the frame
+   * fed before (CameraMotion; undefined when unknown, taken as none). Detections of a shape no face has
    * (isPlausibleFace) are dropped. Association is greedy by IoU against each track's predicted box:
    * faces seldom overlap, and greedy matching of the clearest pairs first gives the same answer as
    * an optimal assignment except in crowds of touching faces.
    */
-  update(frame: number, found: readonly Detection[] | undefined): void {
+  update(frame: number, found: readonly Detection[] | undefined, shift?: Shift): void {
+    this.newest = [this.newest[0] + (shift?.dx ?? 0), this.newest[1] + (shift?.dy ?? 0)];
+    this.camera.set(frame, this.newest);
     if (found) {
       const detections = found.filter((d) => isPlausibleFace(d.box, this.s.frame));
       const live = this.tracks
@@ -263,6 +285,11 @@ export class Tracker {
     for (const t of this.tracks) {
       const keep = t.keys.findIndex((k) => k.frame >= oldest);
       if (keep > 0) t.keys.splice(0, Math.min(keep, t.keys.length - CONFIRM));
+    }
+    const firstKey = Math.min(oldest, ...this.tracks.map((t) => t.keys[0]!.frame));
+    for (const f of this.camera.keys()) {
+      if (f >= firstKey) break;
+      this.camera.delete(f);
     }
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../src/detect/box.js';
 import { FACE_ASPECT, isPlausibleFace } from '../../src/track/plausible.js';
+import type { Shift } from '../../src/track/camera-motion.js';
 import { Tracker, type TrackedRegion, type TrackerSettings } from '../../src/track/tracker.js';
 
 const settings: TrackerSettings = { holdFrames: 5, lookaheadFrames: 4, smoothFrames: 3, growthPerFrame: 0.05, maxGrowth: 1.5 };
@@ -117,11 +118,11 @@ const box = (x1: number, y1: number, x2: number, y2: number, score = 0.9): Detec
 const height = (d: Detection) => d.box.y2 - d.box.y1;
 const frame = { width: 640, height: 480 };
 /** Feeds `dets(f)` for frames 0..last and returns every frame's regions, asked for as the video pipeline asks (after the look-ahead). */
-function run(s: TrackerSettings, last: number, dets: (f: number) => Detection[] | undefined): TrackedRegion[][] {
+function run(s: TrackerSettings, last: number, dets: (f: number) => Detection[] | undefined, shift?: (f: number) => Shift | undefined, first = 0): TrackedRegion[][] {
   const t = new Tracker(s);
   const out: TrackedRegion[][] = [];
-  for (let f = 0; f <= last; f++) {
-    t.update(f, dets(f));
+  for (let f = first; f <= last; f++) {
+    t.update(f, dets(f), shift?.(f));
     if (f >= s.lookaheadFrames) out[f - s.lookaheadFrames] = t.regionsAt(f - s.lookaheadFrames);
   }
   for (let f = Math.max(0, last - s.lookaheadFrames + 1); f <= last; f++) out[f] = t.regionsAt(f);
@@ -282,5 +283,50 @@ describe('Tracker: fast camera shake (issue 13, defect 5)', () => {
     }
     expect(kinds).toEqual(['1:lookahead:0', '2:lookahead:0', '3:lookahead:0', '4:detected:0', '5:detected:0', '6:interpolated:0', '7:interpolated:0', '8:detected:0', '9:held:0']);
     expect(t.regionsAt(13).map((r) => r.kind)).toEqual(['held']);
+  });
+});
+
+describe('Tracker: camera motion carries every track (issue 13, defect 5)', () => {
+  // The camera shakes as in the field report (whole pixels a frame, as CameraMotion gives them); the
+  // faces stand still in the scene, so in the picture each sits at its scene position plus the camera's offset.
+  const offset = (f: number) => [Math.round(60 * Math.sin((2 * Math.PI * f) / 10)), Math.round(40 * Math.sin((2 * Math.PI * f) / 7 + 1))] as const;
+  const shift = (f: number): Shift | undefined => (f === 0 ? undefined : { dx: offset(f)[0] - offset(f - 1)[0], dy: offset(f)[1] - offset(f - 1)[1] });
+  const scene = [[200, 200], [330, 210], [460, 190]] as const;
+  const inPicture = (f: number, i: number) => [scene[i]![0] + offset(f)[0], scene[i]![1] + offset(f)[1]] as const;
+
+  it('holds, back-fills and interpolates a face where the camera moved it, and keeps one track per face', () => {
+    // Face 0 from frame 0; face 1 first seen at frame 20; face 2 missed every other frame; no face seen in frames 40-44.
+    const seen = (f: number, i: number) => (i === 1 ? f >= 20 : true) && !(i === 2 && f % 2 === 1) && !(f >= 40 && f <= 44);
+    const dets = (f: number) => scene.flatMap((_, i) => (seen(f, i) ? [face(...inPicture(f, i), 40)] : []));
+    const t = new Tracker(video);
+    const regions: TrackedRegion[][] = [];
+    for (let f = 0; f <= 60; f++) {
+      t.update(f, dets(f), shift(f));
+      if (f >= video.lookaheadFrames) regions[f - video.lookaheadFrames] = t.regionsAt(f - video.lookaheadFrames);
+    }
+    expect(t.trackCount).toBe(3);
+    // Face 1's first detection (frame 20) is confirmed by its second (21), when frame 6 leaves the look-ahead window.
+    for (let f = 0; f <= 45; f++) {
+      for (let i = 0; i < 3; i++) {
+        if (i === 1 && f < 6) continue;
+        const [x, y] = inPicture(f, i);
+        const r = regions[f]!.filter((g) => Math.abs(centre(g)[0]! - x) < 40 && Math.abs(centre(g)[1]! - y) < 40);
+        // Every face covered, by one mask, within 2 px of where it is: held (40-44), back-filled (face 1 before 20) or interpolated.
+        expect(r, `frame ${f}, face ${i}`).toHaveLength(1);
+        expect(Math.abs(centre(r[0]!)[0]! - x), `frame ${f}, face ${i}`).toBeLessThanOrEqual(2);
+        expect(Math.abs(centre(r[0]!)[1]! - y), `frame ${f}, face ${i}`).toBeLessThanOrEqual(2);
+      }
+      // And nothing else: no mask left behind where a face was a frame before.
+      expect(regions[f], `frame ${f}`).toHaveLength(f < 6 ? 2 : 3);
+    }
+  });
+
+  it("gives the same boxes from a later start (a segment's pre-roll): only the camera's motion between frames counts", () => {
+    const dets = (f: number) => (f % 3 === 2 ? [] : [face(...inPicture(f, 0), 40)]);
+    const whole = run(video, 120, dets, shift);
+    const t = new Tracker(video);
+    const start = 60 - t.memoryFrames;
+    const later = run(video, 120, dets, shift, start);
+    for (let f = 60; f <= 120; f++) expect(later[f], `frame ${f}`).toEqual(whole[f]);
   });
 });
