@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IMAGES, ROOT, tempDir } from '../helpers.js';
+import { HAVE_CHROMIUM, launchBrowser } from '../review/harness.js';
+import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from './harness.js';
+
+const LONG = 'Protest march on the main square, second camera, interviews with organisers and bystanders before the police arrived - uncut original from the phone of a witness (1).jpg';
+const SHOTS = join(ROOT, 'test-output', 'serve', 'layout');
+
+/** The jobs page on a desktop and on a phone: long names and the columns. */
+describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
+  let browser: Browser;
+  let s: Serve;
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await launchBrowser();
+    s = await startServe(['--data', join(tempDir('faceblur-serve-layout-'), 'data')]);
+    const photo = join(IMAGES, 'deface_city.jpg');
+    for (const [name, settings] of [[LONG, { replacewith: 'pixelate', thresh: 0.3, boxes: true }], ['short.jpg', {}]] as const) {
+      const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: photo, name }], settings) });
+      const { job } = await waitForJob(s, ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id);
+      expect(job.status, job.message).toBe('done');
+    }
+  }, 120_000);
+  afterAll(async () => {
+    if (s) await stopServe(s);
+    await browser?.close();
+  });
+
+  it.each([[1280, 800], [390, 844]])('at %i px wide a long name is cut with an ellipsis, its full name in the title, every column readable', async (width, height) => {
+    const page = await browser.newPage({ viewport: { width, height } });
+    await page.goto(`${s.base}?token=${s.token}`);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-status="done"]').length === 2);
+    await page.locator('table.jobs').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, `jobs-${width}.png`), fullPage: true });
+    const m = await page.evaluate(() => {
+      const row = document.querySelector('td.name[title^="Protest"]')!.closest('tr')!;
+      const box = (e: Element) => e.getBoundingClientRect();
+      const name = row.querySelector<HTMLElement>('td.name')!;
+      const text = document.createRange();
+      text.selectNodeContents(name);
+      return {
+        title: name.title,
+        cut: name.scrollWidth > name.clientWidth && getComputedStyle(name).textOverflow === 'ellipsis',
+        nameHeight: text.getBoundingClientRect().height,
+        lineHeight: parseFloat(getComputedStyle(name).lineHeight),
+        nameShare: box(name).width / box(row).width,
+        pageWidth: document.documentElement.scrollWidth,
+        cells: ['status', 'args', 'expires'].map((c) => {
+          const cell = row.querySelector<HTMLElement>(`td.${c}`)!;
+          return { c, width: box(cell).width, text: cell.innerText, label: getComputedStyle(cell, '::before').content };
+        }),
+        buttons: [...row.querySelectorAll('.buttons > *')].map((b) => ({ text: (b as HTMLElement).innerText, left: box(b).left, right: box(b).right })),
+      };
+    });
+    expect(m.title).toBe(LONG);
+    expect(m.cut, 'the name is cut with an ellipsis').toBe(true);
+    // One line of name, however long.
+    expect(m.nameHeight).toBeLessThan(m.lineHeight * 1.5);
+    expect(m.pageWidth, 'no sideways scrolling').toBeLessThanOrEqual(width);
+    if (width >= 1000) {
+      expect(m.nameShare).toBeLessThan(0.3);
+      for (const c of m.cells) expect(c.width, c.c).toBeGreaterThan(140);
+    }
+    expect(m.cells[1]!.text).toBe('--thresh=0.3 --replacewith=pixelate --boxes');
+    expect(m.buttons.map((b) => b.text)).toEqual([expect.stringMatching(/^Download \(\d+ KiB\)$/), 'Review', 'Delete']);
+    for (const b of m.buttons) expect(b.right, b.text).toBeLessThanOrEqual(width);
+    if (width < 640) {
+      // On a phone the header row is gone: each cell says what it is.
+      expect(m.cells.map((c) => c.label)).toEqual(['"Status: "', '"Settings: "', '"Deleted after: "']);
+    }
+    await page.close();
+  });
+});
