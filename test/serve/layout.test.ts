@@ -9,7 +9,7 @@ import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve
 const LONG = 'Protest march on the main square, second camera, interviews with organisers and bystanders before the police arrived - uncut original from the phone of a witness (1).jpg';
 const SHOTS = join(ROOT, 'test-output', 'serve', 'layout');
 
-/** The jobs page on a desktop and on a phone: long names and the columns. */
+/** The jobs page on a desktop and on a phone: long names, the columns, and the settings' help without a mouse. */
 describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
   let browser: Browser;
   let s: Serve;
@@ -72,5 +72,40 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
       expect(m.cells.map((c) => c.label)).toEqual(['"Status: "', '"Settings: "', '"Deleted after: "']);
     }
     await page.close();
+  });
+
+  it('shows each setting\'s help under it, tied to its control for keyboard and screen-reader users', async () => {
+    const options = ((await (await s.api('/api/options')).json()) as { options: { name: string; help: string }[] }).options;
+    for (const [width, height] of [[1280, 900], [390, 844]] as const) {
+      const page = await browser.newPage({ viewport: { width, height } });
+      await page.goto(`${s.base}?token=${s.token}`);
+      await page.waitForSelector('details.settings summary');
+      // By keyboard alone: focus the summary, open it with Enter, Tab into the first setting.
+      await page.focus('details.settings summary');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const e = document.activeElement as HTMLInputElement;
+        const help = document.getElementById(e.getAttribute('aria-describedby') ?? '');
+        const r = help?.getBoundingClientRect();
+        return { name: e.name, help: help?.textContent, shown: Boolean(r && r.height > 0 && r.top < innerHeight && r.bottom > 0) };
+      });
+      expect(focused.name).toBe(options[0]!.name);
+      expect(focused.help).toContain(options[0]!.help);
+      expect(focused.shown, 'the focused setting\'s help is on screen').toBe(true);
+      await page.screenshot({ path: join(SHOTS, `settings-${width}.png`), fullPage: true });
+      const all = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('details.settings [name]')].map((c) => {
+          const help = document.getElementById(c.getAttribute('aria-describedby') ?? '');
+          return { name: c.name, help: help?.textContent ?? '', visible: Boolean(help && help.offsetHeight > 0 && getComputedStyle(help).visibility === 'visible') };
+        }),
+      );
+      expect(all.map((a) => a.name)).toEqual(options.map((o) => o.name));
+      for (const [i, a] of all.entries()) {
+        expect(a.help.startsWith(options[i]!.help), a.name).toBe(true);
+        expect(a.visible, a.name).toBe(true);
+      }
+      await page.close();
+    }
   });
 });
