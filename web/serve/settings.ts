@@ -24,7 +24,8 @@ export function settingsForm(options: OptionHelp[]): { element: HTMLElement; val
     const help = document.createElement('p');
     help.className = 'help';
     help.id = `help-${o.name}`;
-    help.textContent = `${o.help}${o.default && o.switchDefault === undefined ? ` (default: ${o.default})` : ''}`;
+    // A `--no-…` switch is drawn ticked, and its help says what the flag does: what unticking does.
+    help.textContent = o.switchDefault ? `Unticked: ${o.help}` : `${o.help}${o.default && o.switchDefault === undefined ? ` (default: ${o.default})` : ''}`;
     field.append(label, help);
     grid.append(field);
     if (o.choices) {
