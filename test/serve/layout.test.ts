@@ -112,4 +112,19 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
       await page.close();
     }
   });
+
+  it('after a drop with the settings open, the upload\'s line shows right under the drop zone, not below the settings', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(`${s.base}?token=${s.token}`);
+    await page.click('details.settings summary');
+    await page.setInputFiles('#files', join(IMAGES, 'human_group-1.jpg'));
+    await page.waitForSelector('.uploads li[data-done="ok"]');
+    await page.locator('.uploads').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, 'dropped-with-settings-open.png') });
+    const gap = await page.evaluate(() => document.querySelector('.uploads li')!.getBoundingClientRect().top - document.querySelector('label.drop')!.getBoundingClientRect().bottom);
+    expect(gap).toBeGreaterThanOrEqual(0);
+    expect(gap).toBeLessThan(40);
+    expect(await page.locator('.uploads li').innerText()).toBe('human_group-1.jpg uploaded');
+    await page.close();
+  });
 });

@@ -58,7 +58,8 @@ async function start(): Promise<void> {
   const uploads = el('ul', { className: 'uploads' });
   const jobsBody = el('tbody');
   const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...[['name', 'File'], ['status', 'Status'], ['args', 'Settings'], ['expires', 'Deleted after'], ['actions', '']].map(([c, h]) => el('th', { className: c! }, h!)))), jobsBody);
-  root.replaceChildren(el('h1', {}, 'faceblur'), drop, input, settings.element, uploads, el('h2', {}, 'Jobs'), table);
+  // Settings first (they apply to the next drop), the drop zone, and each upload's line right under it, where the eye is after a drop.
+  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), table);
 
   let poll: ReturnType<typeof setInterval> | undefined;
   // Every later request would fail the same way: say why once, in place of the page.
