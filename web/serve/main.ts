@@ -17,7 +17,7 @@ const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
   const status = el('td', { className: `status ${job.status}` }, job.status);
-  if (job.status === 'running') status.append(' ', bar(job.progress), ` ${Math.round(job.progress * 100)} %`);
+  if (job.status === 'running') status.append(' ', el('span', { className: 'progress' }, bar(job.progress), ` ${Math.round(job.progress * 100)}\u00a0%`));
   if (job.message) status.append(el('div', { className: 'message' }, job.message));
   const actions = el('div', { className: 'buttons' });
   if (job.status === 'done') {
