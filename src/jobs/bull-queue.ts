@@ -35,6 +35,13 @@ export const partId = {
   segment: (id: string, index: number): string => `${id}-s${index}`,
 };
 
+/**
+ * BullMQ priorities: 0 (none) is taken before any prioritized job, then lower numbers first, in the
+ * order added within one. Photos and joins (seconds of work) go before videos and their segments,
+ * so that a photo waits for no queued video, only for a free worker slot (README, "Photos first").
+ */
+export const PRIORITY = { quick: 0, video: 1 } as const;
+
 /** Redis keys beside the queue, per job id. Both expire with the queue's history (KEEP_SECONDS). */
 export const keys = {
   /** Hash: segment index → frames done. */

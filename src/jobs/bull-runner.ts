@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
-import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData } from './bull-queue.js';
+import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, PRIORITY, QUEUE, type JobData } from './bull-queue.js';
 import { jobDir, readJobState, writeJobState, type JobRecord, type JobRunner } from './job.js';
 
 /**
@@ -34,7 +34,8 @@ export async function createBullRunner(opts: { redis: string; dataDir: string })
   return {
     async enqueue(job: JobRecord) {
       await writeJobState(opts.dataDir, job.id, { status: 'queued', progress: 0 });
-      await queue.add('job', { id: job.id }, { jobId: job.id, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
+      const priority = job.kind === 'photo' ? PRIORITY.quick : PRIORITY.video;
+      await queue.add('job', { id: job.id }, { jobId: job.id, priority, removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: KEEP_SECONDS } });
     },
     async cancel(id: string) {
       const redis = await queue.getBackend().client;

@@ -13,6 +13,7 @@ export interface EmbeddedRunnerOptions {
 }
 
 interface Running {
+  kind: JobRecord['kind'];
   abort: AbortController;
   /** Set by cancel(): the job ends as cancelled; a job stopped by close() stays running, to be run again. */
   cancelled: boolean;
@@ -21,8 +22,10 @@ interface Running {
 }
 
 /**
- * The queue of `faceblur serve` without `--redis`: jobs run inside the serve process, at most
- * `concurrency` at once, in the order they were queued. Each job's `state.json` goes
+ * The queue of `faceblur serve` without `--redis`: jobs run inside the serve process, each a faceblur
+ * child process. Videos run at most `concurrency` at once, in the order they were queued; photos
+ * (seconds of work) go before queued videos and have one slot more than `concurrency`, so that a
+ * photo never waits behind an hour of video (README, "Photos first"). Each job's `state.json` goes
  * queued → running (progress) → done | failed | cancelled, so that serve reads a job's state the
  * same way whichever runner runs it. Jobs left queued or running by a serve that stopped are queued
  * again at start (their output was never published: the CLI renames it into place only on success).
@@ -33,7 +36,13 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
   let closed = false;
 
   const pump = (): void => {
-    while (!closed && running.size < o.concurrency && waiting.length) start(waiting.shift()!);
+    while (!closed && running.size < o.concurrency + 1) {
+      const videos = [...running.values()].filter((r) => r.kind === 'video').length;
+      const photo = waiting.findIndex((j) => j.kind === 'photo');
+      const next = photo >= 0 ? photo : videos < o.concurrency && waiting.length ? 0 : -1;
+      if (next < 0) return;
+      start(waiting.splice(next, 1)[0]!);
+    }
   };
 
   const start = (job: JobRecord): void => {
@@ -45,7 +54,7 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
       writes = writes.then(() => (abort.signal.aborted && state.status !== 'cancelled' ? undefined : writeJobState(o.dataDir, job.id, state))).catch(() => {});
     };
     let lastWrite = 0;
-    const entry: Running = { abort, cancelled: false, settled: Promise.resolve() };
+    const entry: Running = { kind: job.kind, abort, cancelled: false, settled: Promise.resolve() };
     write({ status: 'running', progress: 0 });
     const settled = runWholeJob(o.dataDir, job, abort.signal, (fraction) => {
       const now = Date.now();

@@ -11,7 +11,7 @@ import { findFfmpeg } from '../media/ffmpeg.js';
 import { packetTimes } from '../media/packets.js';
 import { probe } from '../media/probe.js';
 import { segmentArg } from '../pipeline/segment.js';
-import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, QUEUE, type JobData, type JoinData, type SegmentData } from './bull-queue.js';
+import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, PRIORITY, QUEUE, type JobData, type JoinData, type SegmentData } from './bull-queue.js';
 import { runCliChild } from './cli-child.js';
 import { jobDir, readJob, runWholeJob, writeJobState, type JobRecord, type JobState } from './job.js';
 import { parseJobArgs } from './job-options.js';
@@ -108,10 +108,10 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
         // A retried split finds its flow already there (the ids are the job's own).
         if (!(await queue.getJob(partId.join(id)))) {
           await flows.add({
-            name: 'join', queueName: QUEUE, data: { id, segments } satisfies JoinData, opts: { jobId: partId.join(id), ...keepFor },
+            name: 'join', queueName: QUEUE, data: { id, segments } satisfies JoinData, opts: { jobId: partId.join(id), priority: PRIORITY.quick, ...keepFor },
             children: segments.map((spec, index) => ({
               name: 'segment', queueName: QUEUE, data: { id, index, spec, totalFrames } satisfies SegmentData,
-              opts: { jobId: partId.segment(id, index), failParentOnFailure: true, ...keepFor },
+              opts: { jobId: partId.segment(id, index), priority: PRIORITY.video, failParentOnFailure: true, ...keepFor },
             })),
           });
         }

@@ -36,7 +36,7 @@ export const serveOptionSpecs = {
   ),
   addUser: opt('--add-user <name>', 'add (or change) a user in the --auth file, reading the password from standard input, and exit', z.string().regex(/^[\w.@-]{1,64}$/).optional()),
   retention: opt('--retention <time>', 'delete each job (input and output) this long after its upload: 90s, 30m, 24h, 7d', durationSchema.prefault('24h'), '24h'),
-  concurrency: opt('--concurrency <n>', 'jobs processed at once inside serve (without --redis)', integer(1, 64).default(1)),
+  concurrency: opt('--concurrency <n>', 'videos processed at once inside serve (without --redis); photos get one slot more and go first', integer(1, 64).default(1)),
   redis: opt('--redis <url>', 'queue jobs in Redis (redis://HOST:PORT) for faceblur worker processes instead of running them in serve', z.string().regex(/^rediss?:\/\/\S+$/).optional(), 'jobs run inside serve'),
   maxUploadSize: opt('--max-upload-size <size>', 'largest file accepted: 500M, 8G, …', sizeSchema.prefault('8G'), '8G'),
   maxDuration: opt('--max-duration <time>', 'longest video accepted: 90s, 30m, 2h, …', durationSchema.prefault('4h'), '4h'),

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
@@ -7,6 +7,7 @@ import { errorMessage } from '../errors.js';
 import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
+import { extensionFromContent } from './sniff.js';
 import type { JobStore, JobView } from './store.js';
 
 /** A request the server refuses, with its HTTP status and one line for the user. */
@@ -45,27 +46,31 @@ const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).toFixed
 /**
  * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
  * whole in memory, never under the user's name), checks its size, that ffprobe reads it as a video
- * or photo, and the video's duration; then publishes and queues the job. Whatever fails (a limit,
- * a file that is not media, the client going away mid-upload) removes the folder, so nothing is left.
+ * or photo, and the video's duration; then publishes and queues the job. A file whose name has no
+ * media extension (`IMG_0042`, `clip`) is taken by its content: ffprobe's format decides its
+ * extension (extensionFromContent). Whatever fails (a limit, a file that is not media, the client
+ * going away mid-upload) removes the folder, so nothing is left.
  * @throws HttpError 413 (too large, too long), 415 (not a video or photo) or 503 (the queue refused the job), or the stream's error when the upload was cut off.
  */
 export async function receiveFile(part: MultipartFile, store: JobStore, limits: UploadLimits, tools: FfmpegTools, args: string[]): Promise<JobView> {
   const name = displayName(part.filename);
-  const ext = extname(name).toLowerCase();
-  if (!isMediaPath(name) || !/^\.[a-z0-9]{1,5}$/.test(ext)) {
-    part.file.resume();
-    throw new HttpError(415, `${name}: not a video or photo faceblur reads (by its extension)`);
-  }
+  const named = extname(name).toLowerCase();
+  const byName = isMediaPath(name) && /^\.[a-z0-9]{1,5}$/.test(named) ? named : undefined;
   const dir = await store.uploadDir();
   try {
-    const inputFile = `input${ext}`;
-    await pipeline(part.file, createWriteStream(join(dir, inputFile)));
+    // Until its content has named its format, the upload is kept under a name the job never uses.
+    const received = join(dir, byName ? `input${byName}` : 'received');
+    await pipeline(part.file, createWriteStream(received));
     if (part.file.truncated) throw new HttpError(413, `${name}: larger than the ${formatBytes(limits.maxBytes)} this server accepts (--max-upload-size)`);
-    const info = await probe(tools, join(dir, inputFile)).catch((err: unknown) => {
+    const info = await probe(tools, received).catch((err: unknown) => {
       throw new HttpError(415, `${name}: ${errorMessage(err)}`);
     });
     if (!info.video) throw new HttpError(415, `${name}: has no video or picture in it`);
-    const photo = isImagePath(name);
+    const ext = byName ?? extensionFromContent(info);
+    if (!ext) throw new HttpError(415, `${name}: not a video or photo faceblur reads (ffprobe reads it as ${info.formatName}, ${info.video.codec})`);
+    const inputFile = `input${ext}`;
+    if (!byName) await rename(received, join(dir, inputFile));
+    const photo = isImagePath(inputFile);
     const duration = info.video.duration ?? 0;
     if (!photo && duration > limits.maxDuration) {
       throw new HttpError(413, `${name}: ${formatSeconds(duration)} long, over the ${formatSeconds(limits.maxDuration)} this server accepts (--max-duration)`);

@@ -27,3 +27,10 @@ export function shortClip(dir: string): string {
   if (!existsSync(out)) ffmpeg(['-ss', '28', '-t', '3', '-i', STREET, '-c', 'copy', out]);
   return out;
 }
+
+/** The first `seconds` of the street clip, stream copied: a video long enough to keep a worker busy while other jobs queue. */
+export function streetClip(dir: string, seconds: number): string {
+  const out = join(dir, `street-${seconds}s.mp4`);
+  if (!existsSync(out)) ffmpeg(['-t', String(seconds), '-i', STREET, '-c', 'copy', out]);
+  return out;
+}

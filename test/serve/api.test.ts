@@ -84,7 +84,8 @@ describe('faceblur serve: the HTTP API', () => {
     ]);
     expect(body.errors[0]!.error).toMatch(/^notes\.mp4: not a readable media file/);
     expect(body.errors[1]!.error).toBe('big.jpg: larger than the 3 MiB this server accepts (--max-upload-size)');
-    expect(body.errors[2]!.error).toBe('notes.txt: not a video or photo faceblur reads (by its extension)');
+    // A name without a media extension is read by its content, which is not media either.
+    expect(body.errors[2]!.error).toMatch(/^notes\.txt: not a readable media file \(Invalid data found when processing input\)$/);
     expect(jobIds().length).toBe(before + 1);
     expect(uploadsLeft()).toEqual([]);
     const { job } = await waitForJob(s, body.jobs[0]!.id);
@@ -94,6 +95,34 @@ describe('faceblur serve: the HTTP API', () => {
     const only = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: notMedia }]) });
     expect(only.status).toBe(415);
     expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('takes files without an extension by their content (a phone export IMG_0042, a clip), and refuses one that is not media', async () => {
+    const notes = join(dir, 'notes');
+    writeFileSync(notes, 'meeting notes, not a photo\n'.repeat(40));
+    const res = await s.api('/api/jobs', {
+      method: 'POST',
+      body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg'), name: 'IMG_0042' }, { path: clip, name: 'clip' }, { path: notes }], MASK),
+    });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { jobs: (JobJson & { kind: string })[]; errors: { name: string; status: number; error: string }[] };
+    expect(body.jobs.map((j) => [j.name, j.kind])).toEqual([['IMG_0042', 'photo'], ['clip', 'video']]);
+    expect(body.errors).toEqual([{ name: 'notes', status: 415, error: 'notes: not a readable media file (Invalid data found when processing input)' }]);
+    const [photo, video] = body.jobs;
+    expect(readdirSync(join(data, 'jobs', photo!.id)).filter((f) => f.startsWith('input'))).toEqual(['input.jpg']);
+    expect(readdirSync(join(data, 'jobs', video!.id)).filter((f) => f.startsWith('input'))).toEqual(['input.mp4']);
+    expect(uploadsLeft()).toEqual([]);
+    for (const [job, type, name] of [[photo!, 'image/jpeg', 'IMG_0042_anonymized.jpg'], [video!, 'video/mp4', 'clip_anonymized.mp4']] as const) {
+      const { job: end } = await waitForJob(s, job.id);
+      expect(end.status, end.message).toBe('done');
+      const dl = await s.api(`/api/jobs/${job.id}/output`);
+      expect(dl.headers.get('content-type')).toBe(type);
+      expect(dl.headers.get('content-disposition')).toContain(`filename="${name}"`);
+      const out = join(dir, name);
+      writeFileSync(out, Buffer.from(await dl.arrayBuffer()));
+      expect(ffprobe(out).streams[0]!.codec_name).toBe(type === 'image/jpeg' ? 'mjpeg' : 'h264');
+    }
+    expect(magentaPixels(join(dir, 'clip_anonymized.mp4'), 480, 320)).toBeGreaterThan(6 * 300);
   });
 
   it('checks the settings with the CLI\'s schema and refuses options a job may not set', async () => {

@@ -17,9 +17,9 @@ const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
   const status = el('td', { className: `status ${job.status}` }, job.status);
-  if (job.status === 'running') status.append(' ', bar(job.progress), ` ${Math.round(job.progress * 100)} %`);
+  if (job.status === 'running') status.append(' ', el('span', { className: 'progress' }, bar(job.progress), ` ${Math.round(job.progress * 100)}\u00a0%`));
   if (job.message) status.append(el('div', { className: 'message' }, job.message));
-  const actions = el('td', { className: 'actions' });
+  const actions = el('div', { className: 'buttons' });
   if (job.status === 'done') {
     actions.append(
       el('a', { href: withToken(`/api/jobs/${job.id}/output`), className: 'download', download: '' }, `Download (${bytes(job.outputSize ?? 0)})`),
@@ -27,15 +27,11 @@ function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
     );
   }
   actions.append(el('button', { className: 'delete', onclick: () => onDelete(job) }, 'Delete'));
-  const row = el(
-    'tr',
-    {},
-    el('td', { className: 'name', title: job.name }, job.name),
-    status,
-    el('td', { className: 'args' }, job.args.join(' ') || 'defaults'),
-    el('td', { className: 'expires', title: job.expiresAt }, new Date(job.expiresAt).toLocaleString()),
-    actions,
-  );
+  const settingsCell = el('td', { className: 'args' }, job.args.join(' ') || 'defaults');
+  const expires = el('td', { className: 'expires', title: job.expiresAt }, new Date(job.expiresAt).toLocaleString());
+  // On a phone the cells stack up; these labels stand in for the column headers there (app.css).
+  for (const [cell, label] of [[status, 'Status'], [settingsCell, 'Settings'], [expires, 'Deleted after']] as const) cell.dataset.label = label;
+  const row = el('tr', {}, el('td', { className: 'name', title: job.name }, job.name), status, settingsCell, expires, el('td', { className: 'actions' }, actions));
   row.dataset.id = job.id;
   row.dataset.status = job.status;
   return row;
@@ -61,8 +57,9 @@ async function start(): Promise<void> {
   );
   const uploads = el('ul', { className: 'uploads' });
   const jobsBody = el('tbody');
-  const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...['File', 'Status', 'Settings', 'Deleted after', ''].map((h) => el('th', {}, h)))), jobsBody);
-  root.replaceChildren(el('h1', {}, 'faceblur'), drop, input, settings.element, uploads, el('h2', {}, 'Jobs'), table);
+  const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...[['name', 'File'], ['status', 'Status'], ['args', 'Settings'], ['expires', 'Deleted after'], ['actions', '']].map(([c, h]) => el('th', { className: c! }, h!)))), jobsBody);
+  // Settings first (they apply to the next drop), the drop zone, and each upload's line right under it, where the eye is after a drop.
+  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), table);
 
   let poll: ReturnType<typeof setInterval> | undefined;
   // Every later request would fail the same way: say why once, in place of the page.

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readJobState } from '../../src/jobs/job.js';
+import { IMAGES, tempDir } from '../helpers.js';
+import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from '../serve/harness.js';
+import { shortClip, streetClip } from './clips.js';
+import { hasRedisServer, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
+
+const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+
+/**
+ * `serve --redis` and one worker with one slot: a long video, a short one and a photo uploaded
+ * together. The worker takes the long video at once; the photo, queued after the short video, is
+ * taken before it (its BullMQ priority), so it is done while the short video still waits.
+ */
+describe.skipIf(!runnable)('faceblur serve --redis: photos first', () => {
+  let redis: TestRedis | undefined;
+  let serve: Serve | undefined;
+  let worker: WorkerProcess | undefined;
+  afterAll(async () => {
+    worker?.child.kill('SIGKILL');
+    if (serve) await stopServe(serve);
+    redis?.stop();
+  });
+
+  it('a photo queued behind a video is taken before it', async () => {
+    redis = testRedis();
+    const dir = tempDir('faceblur-fair-');
+    const data = join(dir, 'data');
+    serve = await startServe(['--data', data, '--redis', redis!.url]);
+    // No split: the long video holds the worker's one slot for its whole length.
+    worker = await startWorkerProcess(redis!.url, data, ['--segment', '3600']);
+    const res = await serve.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: streetClip(dir, 20) }, { path: shortClip(dir) }, { path: join(IMAGES, 'deface_city.jpg') }]) });
+    expect(res.status).toBe(201);
+    const [long, short, photo] = ((await res.json()) as { jobs: JobJson[] }).jobs;
+    const { job } = await waitForJob(serve, photo!.id, 300_000);
+    expect(job.status, `${job.message ?? ''} ${worker.log()}`).toBe('done');
+    expect((await readJobState(data, short!.id))?.status, 'the short video, when the photo was done').toBe('queued');
+    expect((await readJobState(data, long!.id))?.status, 'the long video, when the photo was done').toBe('done');
+    for (const j of [long!, short!]) expect((await serve.api(`/api/jobs/${j.id}`, { method: 'DELETE' })).status).toBe(204);
+  }, 400_000);
+});
