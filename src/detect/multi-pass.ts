@@ -3,7 +3,6 @@ import type { ModelFamily } from '../models/manifest.js';
 import type { Detection } from './box.js';
 import { createDetector, detectionSize, openModelSession, type Detector, type DetectSize, type FrameKind } from './detector.js';
 import { CANDIDATE_FLOOR, fuseDetections, type ScoreRule } from './fusion.js';
-import { scoreNeeded, type LargeFaceRule } from './large-face.js';
 import { nms } from './nms.js';
 import { InputBuffers } from './input-tensor.js';
 import type { Session, SessionConfig } from './session.js';
@@ -29,8 +28,6 @@ export interface PassSpec {
 export interface DetectPlan {
   passes: PassSpec[];
   threshold: number;
-  /** A higher threshold for large boxes (video's default; see LargeFaceRule). */
-  largeFace?: LargeFaceRule;
   rule: ScoreRule;
   /**
    * Frames whose longer side is shorter are detected as if scaled up to it, so that the plan sees the
@@ -163,10 +160,7 @@ export async function createMultiPassDetector(cfg: MultiPassConfig): Promise<Det
         results.push(await (await detectorFor(p0, sizeOf(factor))).detect(frame));
       }
       const found = results.length === 1 ? results[0]! : fuseDetections(results, 0.4, plan.rule);
-      return found.filter((d) => {
-        const needed = scoreNeeded(d.box, frame, plan.threshold, plan.largeFace);
-        return d.score >= Math.min(needed, plan.keepFrom ?? needed);
-      });
+      return found.filter((d) => d.score >= Math.min(plan.threshold, plan.keepFrom ?? plan.threshold));
     },
     dispose: disposeAll,
   };

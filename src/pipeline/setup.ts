@@ -136,7 +136,7 @@ export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thre
  * thresholds already sit above it.
  */
 export const largeFaceOf = (o: SharedOptions, kind: FrameKind): LargeFaceRule | undefined =>
-  o.thresh === undefined && modeOf(o, kind) === MODE.motion ? VIDEO_LARGE_FACE : undefined;
+  o.thresh === undefined && kind === 'motion' && modeOf(o, kind) === MODE.motion ? VIDEO_LARGE_FACE : undefined;
 
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
   const pathOf = modelPaths(o);
@@ -148,15 +148,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const threshold = thresholdOf(o, kind);
     // --draw-scores also shows the near misses, as far below the threshold as the summary's low-confidence margin reaches above it.
     const keepFrom = o.drawScores ? Math.max(CANDIDATE_FLOOR, threshold - LOW_CONFIDENCE_MARGIN) : undefined;
-    const largeFace = largeFaceOf(o, kind);
-    return {
-      passes,
-      threshold,
-      ...(largeFace ? { largeFace } : {}),
-      rule: mode.rule,
-      ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}),
-      ...(keepFrom === undefined ? {} : { keepFrom }),
-    };
+    return { passes, threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}), ...(keepFrom === undefined ? {} : { keepFrom }) };
   };
   const motion = await plan('motion');
   const detector = await createThreadedDetector({

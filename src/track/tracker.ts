@@ -1,6 +1,7 @@
-import { iou, type Box, type Detection, type Point } from '../detect/box.js';
+import type { Box, Detection, Point } from '../detect/box.js';
 import type { Shift } from './camera-motion.js';
 import { fitAt, fromCs, toCs, type Cs } from './fit.js';
+import { associate } from './association.js';
 import { isPlausibleFace, plausibleSize, type FrameSize } from './plausible.js';
 
 export interface TrackerSettings {
@@ -54,19 +55,6 @@ interface Track {
   missedAt: number | undefined;
 }
 
-const MIN_IOU = 0.2;
-/**
- * Largest ratio between a detection's width or height and its track's predicted one for the two to
- * be the same face. A face's box changes by a few percent between frames (YuNet's own jitter is
- * under 10%); a hand or a body the detector takes for a face changes shape from frame to frame.
- */
-const MAX_SIZE_RATIO = 1.5;
-/**
- * A detection this close to a prediction or to the track's last detection (in face sizes, per frame
- * since that detection, up to two) may join the track when no box overlaps: under fast shake a face
- * moves up to about 0.7 of its size a frame.
- */
-const MAX_CENTRE_DISTANCE = 1;
 /**
  * Frames of straight-line motion a hold or look-ahead runs past the detections; beyond, the mask
  * stays where it got to and only grows. A sixth of a second at 30 fps: long enough to follow a
@@ -83,13 +71,6 @@ const MAX_SPEED = 0.25;
 const SMOOTH_SLACK = 0.1;
 /** Detections a track needs before it is shown outside the frames it was detected in. */
 const CONFIRM = 2;
-
-/** Whether two boxes' widths and heights are within MAX_SIZE_RATIO of each other. */
-function alike(a: Box, b: Box): boolean {
-  const rw = (b.x2 - b.x1) / (a.x2 - a.x1);
-  const rh = (b.y2 - b.y1) / (a.y2 - a.y1);
-  return Math.max(rw, rh) <= MAX_SIZE_RATIO && Math.min(rw, rh) >= 1 / MAX_SIZE_RATIO;
-}
 
 /** Whether `inner` lies within `outer` enlarged by `slack` of its size on every side. */
 function holds(outer: Box, inner: Box, slack: number): boolean {
@@ -228,55 +209,36 @@ export class Tracker {
   /**
    * Feeds the detections of `frame` (frames must come in order). `undefined` means the frame was not
    * looked at (--detect-every), which is not a miss. `shift` is the camera's motion since the frame
-   * fed before (CameraMotion; undefined when unknown, taken as none). Detections of a shape no face has
-   * (isPlausibleFace) are dropped. Association is greedy by IoU against each track's predicted box:
-   * faces seldom overlap, and greedy matching of the clearest pairs first gives the same answer as
-   * an optimal assignment except in crowds of touching faces.
+   * fed before (CameraMotion; undefined when unknown, taken as none). `weak` detections (below the
+   * score a new face needs, such as large boxes under LargeFaceRule) only continue tracks that the
+   * sure ones left unmatched and never start one: the two-stage association of ByteTrack (Zhang et
+   * al., ECCV 2022), so a face whose score dips under motion blur stays tracked. Detections of a
+   * shape no face has (isPlausibleFace) are dropped. Pairing: see `associate`.
    */
-  update(frame: number, found: readonly Detection[] | undefined, shift?: Shift): void {
+  update(frame: number, found: readonly Detection[] | undefined, shift?: Shift, weak: readonly Detection[] = []): void {
     this.newest = [this.newest[0] + (shift?.dx ?? 0), this.newest[1] + (shift?.dy ?? 0)];
     this.camera.set(frame, this.newest);
     if (found) {
-      const detections = found.filter((d) => isPlausibleFace(d.box, this.s.frame));
+      const plausible = (list: readonly Detection[]) => list.filter((d) => isPlausibleFace(d.box, this.s.frame));
+      const [sure, unsure] = [plausible(found), plausible(weak)];
       const live = this.tracks
         .map((t) => ({ t, p: this.regionOf(t, frame, this.s.lookaheadFrames) }))
         .filter((x): x is { t: Track; p: NonNullable<ReturnType<Tracker['regionOf']>> } => x.p !== undefined);
-      // Each track is matched against its prediction and against its nearest detection as it was: where
-      // the motion model is wrong (shake reverses faster than any fit follows) the face is still near one.
-      const refs = live.map((x) => [x.p.box, x.p.key.box]);
-      const pairs: { ti: number; di: number; o: number }[] = [];
-      live.forEach((x, ti) => detections.forEach((d, di) => {
-        const o = Math.max(...refs[ti]!.map((b) => iou(b, d.box)));
-        if (o >= MIN_IOU && alike(x.p.key.box, d.box)) pairs.push({ ti, di, o });
-      }));
-      pairs.sort((a, b) => b.o - a.o);
-      // Then, for what is left, centre distance (relative to the reference's size, best first): a face
-      // that moved fast during a gap may no longer overlap its prediction.
-      const near: typeof pairs = [];
-      live.forEach((x, ti) => detections.forEach((d, di) => {
-        const q = toCs(d.box);
-        const dist = Math.min(...refs[ti]!.map((b) => {
-          const p = toCs(b);
-          return Math.hypot(p[0] - q[0], p[1] - q[1]) / Math.max(p[2], p[3]);
-        }));
-        // A face unseen for a frame may have moved twice as far.
-        const reach = MAX_CENTRE_DISTANCE * Math.min(2, Math.max(1, frame - x.p.key.frame));
-        if (dist < reach && alike(x.p.key.box, d.box)) near.push({ ti, di, o: -dist });
-      }));
-      near.sort((a, b) => b.o - a.o);
-      const usedT = new Set<number>();
-      const usedD = new Set<number>();
-      for (const p of [...pairs, ...near]) {
-        if (usedT.has(p.ti) || usedD.has(p.di)) continue;
-        usedT.add(p.ti);
-        usedD.add(p.di);
-        const t = live[p.ti]!.t;
-        t.keys.push(keyOf(frame, detections[p.di]!));
-        t.missedAt = undefined;
+      const refs = live.map((x) => ({ predicted: x.p.box, key: x.p.key.box, keyFrame: x.p.key.frame }));
+      const taken = new Set<number>();
+      const joined = associate(refs, sure, frame, taken);
+      // Weak detections only continue tracks the sure ones left unmatched (the second stage of ByteTrack).
+      const continued = associate(refs, unsure, frame, taken);
+      for (const [list, pairs] of [[sure, joined], [unsure, continued]] as const) {
+        for (const [di, ti] of pairs) {
+          const t = live[ti]!.t;
+          t.keys.push(keyOf(frame, list[di]!));
+          t.missedAt = undefined;
+        }
       }
       for (const t of this.tracks) if (t.missedAt === undefined && t.keys[t.keys.length - 1]!.frame < frame) t.missedAt = frame;
-      detections.forEach((d, di) => {
-        if (!usedD.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
+      sure.forEach((d, di) => {
+        if (!joined.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
       });
     }
     // A track is dropped once its hold has run out; keys older than any frame still to be asked for are pruned.
