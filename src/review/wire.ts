@@ -13,7 +13,7 @@ export interface TrackView {
   /** Best score along the track, 0..1, and the frame it was seen on (the thumbnail's frame). */
   bestScore: number;
   bestFrame: number;
-  /** Per-frame boxes in frame pixels (0.1 px); `kind` indexes BOX_KINDS (held and lookahead boxes had no detection). */
+  /** Per-frame boxes in frame pixels (0.1 px); `kind` indexes BOX_KINDS of src/project/box-kinds.ts (held and lookahead boxes had no detection). */
   boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
 }
 

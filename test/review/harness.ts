@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { projectFor } from './fixture.js';
 export { statusOf } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -102,6 +103,34 @@ export function browserForSuite(): { browser: () => Browser; started: (run: Guar
     await browser?.close();
   });
   return { browser: () => browser!, started: (run) => void runs.push(run) };
+}
+
+/**
+ * Writes a numbered clip (or, for a project of kind 'image', a JPEG of its first frame) and a project
+ * of `project`'s tracks into a fresh folder, starts `faceblur review` on it (with `args(dir)` after
+ * the input) and opens the editor in a 1280x800 page, its screenshots under `name`.
+ */
+export async function openEditor(
+  suite: ReturnType<typeof browserForSuite>,
+  name: string,
+  project: Parameters<typeof projectFor>[2],
+  args: (dir: string) => string[] = () => [],
+): Promise<{ page: Page; shot: (step: string) => Promise<void>; dir: string; input: string }> {
+  const dir = tempDir(`faceblur-review-${name}-`);
+  const clip = join(dir, 'numbers.mp4');
+  await numberedClip(clip, Math.max(2, project.frames), project.width, project.height);
+  let input = clip;
+  if (project.kind === 'image') {
+    input = join(dir, 'photo.jpg');
+    execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', '1', input]);
+  }
+  await projectFor(input, input.replace(/\.\w+$/, '.faceblur.json'), project);
+  const started = await startReview([input, ...args(dir)]);
+  suite.started(started.run);
+  const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+  const shot = screenshots(page, name);
+  await page.goto(started.url.href);
+  return { page, shot, dir, input };
 }
 
 /** A track or candidate as GET api/project gives it (src/review/wire.ts TrackView). */

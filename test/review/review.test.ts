@@ -1,6 +1,7 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kindCode } from '../../src/project/box-kinds.js';
 import { ffmpeg, psnr, runCli, SHARED, tempDir } from '../helpers.js';
 import { browserForSuite, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, startReview, type TrackJson } from './harness.js';
 
@@ -44,8 +45,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     await shot('analyzed');
 
     const p0 = await projectOf(page);
-    // "Next uncertain" goes to the next candidate, or the next stretch held without a detection (BOX_KINDS 2 held, 3 lookahead).
-    const unsure = (t: TrackJson, i: number) => t.boxes.kind[i] === 2 || t.boxes.kind[i] === 3;
+    // "Next uncertain" goes to the next candidate, or the next stretch held (or looked ahead) without a detection.
+    const unsure = (t: TrackJson, i: number) => t.boxes.kind[i] === kindCode('held') || t.boxes.kind[i] === kindCode('lookahead');
     const starts = p0.tracks.flatMap((t) =>
       t.action === 'candidate' ? [t.boxes.frame[0]!] : t.boxes.frame.filter((f, i) => unsure(t, i) && !(i > 0 && t.boxes.frame[i - 1] === f - 1 && unsure(t, i - 1))),
     );

@@ -1,4 +1,5 @@
 /** The project as the server sends it (src/review/view.ts), and lookups the page needs per frame. */
+import { kindCode } from '../../src/project/box-kinds.js';
 import type { TrackView } from '../../src/review/wire.js';
 
 export type { JobState, ProjectPatch, ProjectView, ReviewState, TrackView } from '../../src/review/wire.js';
@@ -10,9 +11,9 @@ export interface Box {
   y2: number;
 }
 
-/** BOX_KINDS of src/project/schema.ts: held and lookahead boxes had no detection on their frame. */
-const HELD = 2;
-const LOOKAHEAD = 3;
+/** Held and lookahead boxes had no detection on their frame. */
+const HELD = kindCode('held');
+const LOOKAHEAD = kindCode('lookahead');
 
 /** Index of `frame` in a sorted frame list, or -1. */
 export function indexOf(frames: number[], frame: number): number {
