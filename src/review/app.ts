@@ -58,6 +58,7 @@ export class ReviewApp {
   private session: ReviewSession | undefined;
   private frames: FrameSource | undefined;
   private job: JobState | undefined;
+  private jobs = 0;
   private abort: AbortController | undefined;
   private failure: string | undefined;
   private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
@@ -225,7 +226,7 @@ export class ReviewApp {
 
   /** Runs one job to its end, recording its progress and outcome for the page; never rejects. */
   private async runJob(kind: JobState['kind'], work: (signal: AbortSignal, progress: (done: number, total: number) => void) => Promise<string | void>): Promise<void> {
-    const job: JobState = { kind, state: 'running', done: 0, total: 0 };
+    const job: JobState = { id: ++this.jobs, kind, state: 'running', done: 0, total: 0 };
     const abort = new AbortController();
     this.job = job;
     this.abort = abort;

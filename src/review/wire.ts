@@ -41,6 +41,8 @@ export interface ProjectPatch {
 
 /** A long task the page shows with a progress bar: analyze, follow a box, export. */
 export interface JobState {
+  /** Counts this review's jobs from 1: tells one follow or export from the next. */
+  id: number;
   kind: 'analyze' | 'follow' | 'export';
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** Frames done of total; total 0 while unknown. */

@@ -55,6 +55,7 @@ class Editor {
   private showState(): void {
     const s = this.state!;
     this.status.show(s);
+    this.parts?.draw.jobState(s.job);
     for (const [k, on] of [['undo', s.canUndo], ['redo', s.canRedo]] as const) {
       const b = this.root.querySelector<HTMLButtonElement>(`[data-k="${k}"]`);
       if (b) b.disabled = !on;
@@ -96,7 +97,8 @@ class Editor {
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
       marked: (range) => timeline.mark(range),
-      follow: (frame, box) => void this.send('api/follow', { frame, box }),
+      follow: async (frame, box) => (await this.send('api/follow', { frame, box })) && (video ? this.state?.job?.id : undefined),
+      seek: (f) => player.seek(f),
       static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
     });
     this.parts = { stage, player, list, timeline, draw };

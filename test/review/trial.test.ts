@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { range } from './fixture.js';
+import { browserForSuite, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
+
+// What the second new-user trial of the editor found (issue 15), each pinned as a user meets it.
+
+const sq = (x: number, y: number, s = 40) => ({ x1: x, y1: y, x2: x + s, y2: y + s });
+
+describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', () => {
+  const suite = browserForSuite();
+
+  it('a follow cancelled gives the drawn box back, on its frame, ready to follow again or make static', async () => {
+    const [W, H, FRAMES] = [640, 480, 400];
+    const { page, shot } = await openEditor(suite, 'trial-follow-cancelled', { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: range(0, 9), box: sq(20, 20) }] });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    // Far into the video, so that the follow still reads its way there when Esc cancels it.
+    for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowRight');
+    await page.waitForSelector('.clock[data-frame="300"]');
+    const at = await stagePoint(page, W, H);
+    await page.keyboard.press('b');
+    await page.mouse.move(at(200, 100).x, at(200, 100).y);
+    await page.mouse.down();
+    await page.mouse.move(at(300, 220).x, at(300, 220).y, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.press('f');
+    await page.waitForSelector('.job[data-kind="follow"][data-state="running"]');
+    expect(await page.locator('.drawbar').isHidden()).toBe(true);
+    await shot('following');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.job[data-kind="follow"][data-state="cancelled"]');
+    await page.waitForSelector('.drawbar:not([hidden])');
+    await page.waitForSelector('.message:has-text("drawn box is still here")');
+    await shot('cancelled-box-kept');
+    expect(await page.locator('.clock').getAttribute('data-frame')).toBe('300');
+    // S makes it static from here to the end: the same box.
+    await page.keyboard.press('s');
+    await page.waitForSelector('.row[data-id="1"]');
+    const made = (await projectOf(page)).tracks.find((t) => t.id === 1)!;
+    expect(made.origin).toBe('static');
+    expect(made.boxes.frame).toEqual(range(300, FRAMES - 1));
+    for (const [k, v] of [['x1', 200], ['y1', 100], ['x2', 300], ['y2', 220]] as const) expect(made.boxes[k][0]!, k).toBeCloseTo(v, -0.5);
+    await shot('made-static');
+  }, 120_000);
+});
