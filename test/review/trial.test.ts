@@ -41,4 +41,20 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     for (const [k, v] of [['x1', 200], ['y1', 100], ['x2', 300], ['y2', 220]] as const) expect(made.boxes[k][0]!, k).toBeCloseTo(v, -0.5);
     await shot('made-static');
   }, 120_000);
+
+  it('a job\'s progress bar goes once it ends: a "done: …" line that fades away, never a bar that looks busy', async () => {
+    const { page, shot, dir } = await openEditor(suite, 'trial-job-ends', { frames: 50, width: 320, height: 240, tracks: [{ id: 0, frames: range(0, 49), box: sq(20, 20) }] }, (d) => ['-o', `${d}/out.mp4`]);
+    await page.waitForSelector('.clock[data-frame="0"]');
+    await page.click('[data-k="export"]');
+    await page.waitForSelector('.job[data-kind="export"][data-state="done"]', { timeout: 60_000 });
+    await shot('export-done');
+    expect(await page.locator('.job span').textContent()).toBe(`done: written to ${dir}/out.mp4`);
+    expect(await page.locator('.job progress').isVisible(), 'no progress bar once done').toBe(false);
+    expect(await page.locator('.job button').isVisible(), 'no cancel once done').toBe(false);
+    // Then the line goes, and stays gone while the page keeps polling.
+    await page.waitForSelector('.job', { state: 'hidden', timeout: 20_000 });
+    await page.waitForTimeout(1000);
+    expect(await page.locator('.job').isVisible()).toBe(false);
+    await shot('faded');
+  }, 120_000);
 });
