@@ -48,6 +48,8 @@ export interface JobState {
   /** Frames done of total; total 0 while unknown. */
   done: number;
   total: number;
+  /** A follow's place: the frame it just read (on its way to the drawn one) or followed, of frames 0..last. */
+  at?: { frame: number; pass: 'reading' | 'backward' | 'forward'; last: number };
   /** One line for the page: the error, or what was written where. */
   message?: string;
 }

@@ -26,7 +26,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
         { id: 2, candidate: 0.35, frames: range(0, 20), box: BOXES.above },
         { id: 3, candidate: 0.2, frames: range(0, FRAMES - 1), box: BOXES.below },
       ],
-    }, (d) => ['--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--mask-margin', '0', '-o', join(d, 'out.mp4')]);
+    }, { args: (d) => ['--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--mask-margin', '0', '-o', join(d, 'out.mp4')] });
     const requests: string[] = [];
     page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
     await page.waitForSelector('.clock[data-frame="0"]');

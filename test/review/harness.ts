@@ -106,26 +106,28 @@ export function browserForSuite(): { browser: () => Browser; started: (run: Guar
 }
 
 /**
- * Writes a numbered clip (or, for a project of kind 'image', a JPEG of its first frame) and a project
- * of `project`'s tracks into a fresh folder, starts `faceblur review` on it (with `args(dir)` after
- * the input) and opens the editor in a 1280x800 page, its screenshots under `name`.
+ * Writes a numbered clip (or `o.clip`'s video, or for a project of kind 'image' a JPEG of the clip's
+ * first frame) and a project of `project`'s tracks into a fresh folder, starts `faceblur review` on
+ * it (with `o.args(dir)` after the input) and opens the editor in a 1280x800 page, its screenshots
+ * under `name`.
  */
 export async function openEditor(
   suite: ReturnType<typeof browserForSuite>,
   name: string,
   project: Parameters<typeof projectFor>[2],
-  args: (dir: string) => string[] = () => [],
+  o: { args?: (dir: string) => string[]; clip?: (path: string) => void } = {},
 ): Promise<{ page: Page; shot: (step: string) => Promise<void>; dir: string; input: string }> {
   const dir = tempDir(`faceblur-review-${name}-`);
   const clip = join(dir, 'numbers.mp4');
-  await numberedClip(clip, Math.max(2, project.frames), project.width, project.height);
+  if (o.clip) o.clip(clip);
+  else await numberedClip(clip, Math.max(2, project.frames), project.width, project.height);
   let input = clip;
   if (project.kind === 'image') {
     input = join(dir, 'photo.jpg');
     execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', '1', input]);
   }
   await projectFor(input, input.replace(/\.\w+$/, '.faceblur.json'), project);
-  const started = await startReview([input, ...args(dir)]);
+  const started = await startReview([input, ...(o.args?.(dir) ?? [])]);
   suite.started(started.run);
   const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
   const shot = screenshots(page, name);

@@ -55,7 +55,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
 
   it('pressing Export again while it runs says to wait, and that error goes once the export has finished', async () => {
     // Long enough that the second click lands while the first export runs.
-    const { page, shot } = await openEditor(suite, 'newcomer-export-twice', { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] }, (d) => ['-o', join(d, 'out.mp4')]);
+    const { page, shot } = await openEditor(suite, 'newcomer-export-twice', { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] }, { args: (d) => ['-o', join(d, 'out.mp4')] });
     await page.waitForSelector('.row[data-id="0"]');
     await page.click('button[data-k="export"]');
     await page.waitForSelector('.job[data-state="running"]');

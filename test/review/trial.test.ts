@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ffmpeg, SHARED } from '../helpers.js';
 import { range } from './fixture.js';
 import { browserForSuite, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
 
@@ -43,7 +45,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
   }, 120_000);
 
   it('a job\'s progress bar goes once it ends: a "done: …" line that fades away, never a bar that looks busy', async () => {
-    const { page, shot, dir } = await openEditor(suite, 'trial-job-ends', { frames: 50, width: 320, height: 240, tracks: [{ id: 0, frames: range(0, 49), box: sq(20, 20) }] }, (d) => ['-o', `${d}/out.mp4`]);
+    const { page, shot, dir } = await openEditor(suite, 'trial-job-ends', { frames: 50, width: 320, height: 240, tracks: [{ id: 0, frames: range(0, 49), box: sq(20, 20) }] }, { args: (d) => ['-o', `${d}/out.mp4`] });
     await page.waitForSelector('.clock[data-frame="0"]');
     await page.click('[data-k="export"]');
     await page.waitForSelector('.job[data-kind="export"][data-state="done"]', { timeout: 60_000 });
@@ -57,4 +59,44 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     expect(await page.locator('.job').isVisible()).toBe(false);
     await shot('faded');
   }, 120_000);
+
+  it('a follow shows which frame it is on, of how many, backward and forward', async () => {
+    // A still group photo as a 20 s video: a box on it is followed through every frame, both ways.
+    // 720p, drawn on frame 450: backward takes a few windows decoded again (src/track/follow-frames.ts), long enough to be seen.
+    const [W, H, FRAMES, DRAWN] = [1280, 720, 500, 450];
+    const still = (path: string) => ffmpeg(['-loop', '1', '-i', join(SHARED, 'data', 'images', 'human_group-1.jpg'), '-vf', `scale=${W}:${H},setsar=1`, '-r', '25', '-frames:v', String(FRAMES), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '25', path]);
+    const { page, shot } = await openEditor(suite, 'trial-follow-frames', { frames: FRAMES, width: W, height: H, tracks: [] }, { clip: still });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    for (let i = 0; i < DRAWN / 25; i++) await page.keyboard.press('Shift+ArrowRight');
+    await page.waitForSelector(`.clock[data-frame="${DRAWN}"]`);
+    // Every line the job shows, as the page shows it.
+    await page.evaluate(() => {
+      const seen: string[] = ((window as unknown as { seen: string[] }).seen = []);
+      const span = document.querySelector('.job span')!;
+      new MutationObserver(() => seen.push(span.textContent ?? '')).observe(span, { childList: true, characterData: true, subtree: true });
+    });
+    const at = await stagePoint(page, W, H);
+    await page.keyboard.press('b');
+    await page.mouse.move(at(420, 200).x, at(420, 200).y);
+    await page.mouse.down();
+    await page.mouse.move(at(540, 320).x, at(540, 320).y, { steps: 5 });
+    await page.mouse.up();
+    await page.keyboard.press('f');
+    await page.waitForSelector('.job span:has-text("backward")', { timeout: 100_000 });
+    await shot('following-backward');
+    await page.waitForSelector('.job span:has-text("forward")', { timeout: 100_000 });
+    await shot('following-forward');
+    await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { timeout: 100_000 });
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    const frames = (pass: string) => seen.flatMap((t) => new RegExp(`^following the box${pass}… frame (\\d+) / ${FRAMES - 1}$`).exec(t)?.[1] ?? []).map(Number);
+    const [reading, back, fwd] = [frames(': reading the video'), frames(' backward'), frames(' forward')];
+    expect(back.length, seen.join('\n')).toBeGreaterThan(0);
+    expect(fwd.length, seen.join('\n')).toBeGreaterThan(0);
+    // Reading goes up to the drawn frame, backward goes down from it, forward up from it.
+    expect(Math.max(...reading, 0)).toBeLessThan(DRAWN);
+    expect(Math.max(...back)).toBeLessThan(DRAWN);
+    expect(back).toEqual([...back].sort((a, b) => b - a));
+    expect(Math.min(...fwd)).toBeGreaterThan(DRAWN);
+    expect(fwd).toEqual([...fwd].sort((a, b) => a - b));
+  }, 300_000);
 });

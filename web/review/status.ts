@@ -2,6 +2,14 @@ import { $ } from './dom.js';
 import type { JobState, ReviewState } from './model.js';
 
 const DOING = { analyze: 'analyzing', follow: 'following the box', export: 'exporting' } as const;
+const PASS = { reading: ': reading the video', backward: ' backward', forward: ' forward' } as const;
+
+/** A running job's line: for a follow, the frame it is on, numbered as the clock numbers frames. */
+function doing(j: JobState): string {
+  if (j.at) return `${DOING[j.kind]}${PASS[j.at.pass]}… frame ${j.at.frame} / ${j.at.last}`;
+  return `${DOING[j.kind]}…${j.total ? ` ${j.done}/${j.total} frames` : ''}`;
+}
+
 /** The line an ended job leaves: what it did, or why it stopped. */
 const ENDED: Record<Exclude<JobState['state'], 'running'>, (j: JobState) => string> = {
   done: (j) => `done: ${j.message ?? `${j.kind} finished`}`,
@@ -70,7 +78,7 @@ export class StatusRow {
     this.job.dataset.id = String(j.id);
     this.job.dataset.kind = j.kind;
     this.job.dataset.state = j.state;
-    const text = running ? `${DOING[j.kind]}… ${j.total ? `${j.done}/${j.total} frames` : ''}` : ENDED[j.state as keyof typeof ENDED](j);
+    const text = running ? doing(j) : ENDED[j.state as keyof typeof ENDED](j);
     const span = this.job.querySelector('span')!;
     span.textContent = text;
     span.title = text;
