@@ -99,4 +99,39 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     expect(Math.min(...fwd)).toBeGreaterThan(DRAWN);
     expect(fwd).toEqual([...fwd].sort((a, b) => a - b));
   }, 300_000);
+  it('a drag too small to be a box says so; a plain click still keeps the box drawn before', async () => {
+    const [W, H] = [320, 240];
+    const { page, shot } = await openEditor(suite, 'trial-small-drag', { frames: 30, width: W, height: H, tracks: [] });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    const at = await stagePoint(page, W, H);
+    const drag = async (x1: number, y1: number, x2: number, y2: number) => {
+      await page.mouse.move(at(x1, y1).x, at(x1, y1).y);
+      await page.mouse.down();
+      await page.mouse.move(at(x2, y2).x, at(x2, y2).y, { steps: 2 });
+      await page.mouse.up();
+    };
+    await page.keyboard.press('b');
+    // 2 screen pixels: about one pixel of this frame.
+    await page.mouse.move(at(100, 100).x, at(100, 100).y);
+    await page.mouse.down();
+    await page.mouse.move(at(100, 100).x + 2, at(100, 100).y + 2, { steps: 2 });
+    await page.mouse.up();
+    await page.waitForSelector('.message.error:has-text("drag a larger box: at least 4×4 pixels")');
+    expect(await page.locator('.drawbar').isHidden()).toBe(true);
+    await shot('too-small');
+    await drag(150, 60, 210, 130);
+    await page.waitForSelector('.drawbar:not([hidden])');
+    expect(await page.locator('.message').textContent()).toBe('');
+    // A click (no move) keeps the box; another tiny drag says so again and keeps it too.
+    await page.mouse.click(at(40, 40).x, at(40, 40).y);
+    expect(await page.locator('.message').textContent()).toBe('');
+    await drag(40, 40, 41, 42);
+    await page.waitForSelector('.message.error:has-text("drag a larger box")');
+    expect(await page.locator('.drawbar').isVisible()).toBe(true);
+    await shot('box-kept');
+    await page.keyboard.press('s');
+    await page.waitForSelector('.row[data-id="0"]');
+    const made = (await projectOf(page)).tracks[0]!;
+    for (const [k, v] of [['x1', 150], ['y1', 60], ['x2', 210], ['y2', 130]] as const) expect(made.boxes[k][0]!, k).toBeCloseTo(v, -0.5);
+  }, 120_000);
 });

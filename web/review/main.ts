@@ -5,7 +5,7 @@ import { commandForKey, shortcuts } from './keys.js';
 import { firstFrame, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Player } from './player.js';
-import { Stage, type StageEdit } from './stage.js';
+import { MIN_BOX, Stage, type StageEdit } from './stage.js';
 import { StatusRow } from './status.js';
 import { ProjectStore } from './store.js';
 import { Timeline } from './timeline.js';
@@ -192,6 +192,7 @@ class Editor {
 
   private stageEdit(e: StageEdit): void {
     if (e.kind === 'moved') void this.act({ op: 'keyframe', id: e.id, frame: this.parts!.stage.frame, box: e.box });
+    else if (e.kind === 'small') this.status.say(`drag a larger box: at least ${MIN_BOX}×${MIN_BOX} pixels of the frame (this one: ${Math.round(e.box.x2 - e.box.x1)}×${Math.round(e.box.y2 - e.box.y1)})`, true);
     else this.parts!.draw.drawn();
   }
 

@@ -2,8 +2,15 @@ import { scoreText, boxAt, type Box, type TrackView } from './model.js';
 
 export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff' } as const;
 
-/** What a drag on the stage ends in: a new box drawn, or a track's box moved or resized on this frame. */
-export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'moved'; id: number; box: Box };
+/** The smallest box a drag draws, in frame pixels each way: the box follower's own minimum (src/track/follow.ts). */
+export const MIN_BOX = 4;
+
+/**
+ * What a drag on the stage ends in: a new box drawn, one too small to be a box (less than MIN_BOX
+ * either way; a click, without any move, keeps its meaning), or a track's box moved or resized on
+ * this frame.
+ */
+export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'small'; box: Box } | { kind: 'moved'; id: number; box: Box };
 
 type Handle = 'move' | 'nw' | 'ne' | 'sw' | 'se';
 /** The corners' handles, in the order of corners(). */
@@ -180,12 +187,11 @@ export class Stage {
     this.drag = undefined;
     if (!d?.moved) return this.draw();
     const b = normal(d.box);
-    if (d.id === undefined) {
-      if (b.x2 - b.x1 >= 4 && b.y2 - b.y1 >= 4) {
-        this.pending = b;
-        this.host.edited({ kind: 'drawn', box: b });
-      }
-    } else this.host.edited({ kind: 'moved', id: d.id, box: b });
+    if (d.id !== undefined) this.host.edited({ kind: 'moved', id: d.id, box: b });
+    else if (b.x2 - b.x1 >= MIN_BOX && b.y2 - b.y1 >= MIN_BOX) {
+      this.pending = b;
+      this.host.edited({ kind: 'drawn', box: b });
+    } else this.host.edited({ kind: 'small', box: b });
     this.draw();
   }
 }
