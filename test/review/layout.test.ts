@@ -104,7 +104,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     const { page, shot } = await openEditor(suite, 'photo', { kind: 'image', frames: 1, width: W, height: H, tracks: [{ id: 0, frames: [0], box: TRACKS[0]!.box }] });
     await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
     await page.waitForSelector('.row[data-id="0"]');
-    for (const k of ['play', 'back1', 'fwd1', 'back1s', 'fwd1s', 'next', 'static', 'in', 'out']) expect(await page.locator(`[data-k="${k}"]`).count(), k).toBe(0);
+    for (const k of ['play', 'back1', 'fwd1', 'back1s', 'fwd1s', 'static', 'in', 'out']) expect(await page.locator(`[data-k="${k}"]`).count(), k).toBe(0);
     expect(await page.locator('.timeline').count()).toBe(0);
     expect(await page.locator('.clock').isVisible()).toBe(false);
     await page.click('[data-k="help"]');

@@ -50,10 +50,13 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     const starts = p0.tracks.flatMap((t) =>
       t.action === 'candidate' ? [t.boxes.frame[0]!] : t.boxes.frame.filter((f, i) => unsure(t, i) && !(i > 0 && t.boxes.frame[i - 1] === f - 1 && unsure(t, i - 1))),
     );
-    const next = Math.min(...starts.filter((f) => f > 0));
+    // With nothing selected, a suggestion that starts on the frame shown comes first.
+    const here = p0.tracks.some((t) => t.action === 'candidate' && t.boxes.frame[0] === 0);
+    const next = here ? 0 : Math.min(...starts.filter((f) => f > 0));
     await page.locator('canvas.stage').click({ position: { x: 2, y: 2 } });
     await page.keyboard.press('n');
     await page.waitForSelector(`.clock[data-frame="${next}"]`);
+    if (here) await page.waitForSelector('.row.candidate.selected');
     await shot('next-uncertain');
     const lanes = (await page.locator('canvas.lanes').boundingBox())!;
     await page.mouse.click(lanes.x + 1, lanes.y + 5);

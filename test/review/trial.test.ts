@@ -134,4 +134,39 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     const made = (await projectOf(page)).tracks[0]!;
     for (const [k, v] of [['x1', 150], ['y1', 60], ['x2', 210], ['y2', 130]] as const) expect(made.boxes[k][0]!, k).toBeCloseTo(v, -0.5);
   }, 120_000);
+
+  it('on a photo, N steps through the suggestions by score, selecting and outlining each, round again, and says when there are none', async () => {
+    const [W, H] = [320, 240];
+    const scores = [0.2, 0.45, 0.3, 0.12];
+    const boxes = scores.map((_, i) => sq(20 + i * 75, 60, 50));
+    const { page, shot } = await openEditor(suite, 'trial-photo-next', {
+      kind: 'image', frames: 1, width: W, height: H,
+      tracks: [{ id: 0, frames: [0], box: sq(20, 150, 50) }, ...scores.map((candidate, i) => ({ id: i + 1, candidate, frames: [0], box: boxes[i]! }))],
+    });
+    await page.waitForSelector('.row[data-id="4"]');
+    /** Ids of the suggestions outlined in the selection's colour on the stage. */
+    const outlinedSelected = () =>
+      page.evaluate((bs) => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas.stage')!;
+        const img = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const cyan = (x: number, y: number) => img[(y * c.width + x) * 4]! < 60 && img[(y * c.width + x) * 4 + 1]! > 180 && img[(y * c.width + x) * 4 + 2]! > 220;
+        return bs.flatMap((b, i) => (Array.from({ length: b.x2 - b.x1 }, (_, k) => b.x1 + k).some((x) => cyan(x, b.y1)) ? [i + 1] : []));
+      }, boxes);
+    const order = [2, 3, 1, 4]; // by score
+    for (const [k, id] of [...order, order[0]!].entries()) {
+      await page.keyboard.press('n');
+      await page.waitForSelector(`.row.selected[data-id="${id}"]`);
+      const said = `suggestion ${(k % 4) + 1} of 4: #${id}, score ${scores[id - 1]!.toFixed(2)}${k === 4 ? ' (back to the first)' : ''}`;
+      await page.waitForSelector(`.message:text-is("${said}")`);
+      expect(await outlinedSelected(), said).toEqual([id]);
+      if (k === 0 || k === 4) await shot(`next-${k}`);
+    }
+    await page.fill('input.above', '0');
+    await page.press('input.above', 'Enter');
+    await page.waitForSelector('.row.redact[data-id="4"]');
+    await page.locator('canvas.stage').click({ position: { x: 2, y: 2 } });
+    await page.keyboard.press('n');
+    await page.waitForSelector('.message:text-is("no suggestions on this photo")');
+    await shot('none-left');
+  }, 120_000);
 });

@@ -2,7 +2,7 @@ import { getChanges, getProject, getState, post } from './api.js';
 import { $ } from './dom.js';
 import { DrawTool } from './drawtool.js';
 import { commandForKey, shortcuts } from './keys.js';
-import { firstFrame, type ReviewState, type TrackView } from './model.js';
+import { firstFrame, nextStop, scoreText, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Player } from './player.js';
 import { MIN_BOX, Stage, type StageEdit } from './stage.js';
@@ -108,7 +108,8 @@ class Editor {
     );
     side.append(list.el);
     side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
-    player.controls.append(draw.button, ...(video ? [$('<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>')] : []), $('<button data-k="help">? keys</button>'));
+    const next = video ? '<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>' : '<button data-k="next" title="select the next suggestion, by score (N)">next suggestion (N)</button>';
+    player.controls.append(draw.button, $(next), $('<button data-k="help">? keys</button>'));
     const help = $<HTMLElement>('<dl class="help" hidden></dl>');
     for (const [k, v] of shortcuts(video)) help.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
     const stageBox = $<HTMLElement>('<div class="stagebox"></div>');
@@ -196,14 +197,23 @@ class Editor {
     else this.parts!.draw.drawn();
   }
 
+  /**
+   * "Next uncertain": selects the next suggestion and shows its first frame, or shows the next stretch
+   * held without a detection. On a photo it steps through the suggestions by score, around and round.
+   */
   private nextUncertain(): void {
     const p = this.parts!;
-    const now = p.stage.frame ?? 0;
-    const next = this.store.uncertain.find((f) => f > now);
-    if (next === undefined) return this.status.say('nothing uncertain after this frame');
-    const cand = this.store.tracks.find((t) => t.action === 'candidate' && firstFrame(t) === next);
-    if (cand) this.select(cand.id);
-    p.player.seek(next);
+    const photo = this.store.input.kind === 'image';
+    const stops = this.store.uncertain;
+    const before = this.selectedId;
+    const next = nextStop(stops, p.stage.frame ?? 0, before, photo);
+    if (!next) return this.status.say(photo ? 'no suggestions on this photo' : 'nothing uncertain after this frame');
+    if (next.id !== undefined) this.select(next.id);
+    p.player.seek(next.frame);
+    if (photo) {
+      const k = stops.indexOf(next);
+      this.status.say(`suggestion ${k + 1} of ${stops.length}: #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
+    }
   }
 
   private command(k: string): void {
