@@ -169,4 +169,48 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     await page.waitForSelector('.message:text-is("no suggestions on this photo")');
     await shot('none-left');
   }, 120_000);
+
+  it('a group photo\'s 95 suggestions: the 12 best outlined, a count and "show all"; the panel lists all and N reaches each', async () => {
+    const [W, H, N] = [640, 480, 95];
+    // A 12 x 8 grid of 40 px boxes; scores all different, the best last.
+    const boxes = Array.from({ length: N }, (_, i) => sq(8 + (i % 12) * 52, 8 + Math.floor(i / 12) * 52, 40));
+    const score = (i: number) => Math.round((0.1 + i * 0.004) * 1000) / 1000;
+    const { page, shot } = await openEditor(suite, 'trial-crowd', {
+      kind: 'image', frames: 1, width: W, height: H,
+      tracks: boxes.map((box, i) => ({ id: i + 1, candidate: score(i), frames: [0], box })),
+    });
+    await page.waitForSelector('.row[data-id="95"]');
+    /** Ids of the suggestions outlined on the stage, in amber or (selected) in cyan. */
+    const outlined = (colour: 'amber' | 'cyan') =>
+      page.evaluate(({ bs, colour }) => {
+        const c = document.querySelector<HTMLCanvasElement>('canvas.stage')!;
+        const img = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        const is = (x: number, y: number) => {
+          const [r, g, b] = [img[(y * c.width + x) * 4]!, img[(y * c.width + x) * 4 + 1]!, img[(y * c.width + x) * 4 + 2]!];
+          return colour === 'amber' ? r > 220 && g > 140 && g < 200 && b < 60 : r < 60 && g > 180 && b > 220;
+        };
+        return bs.flatMap((b, i) => (Array.from({ length: b.x2 - b.x1 }, (_, k) => b.x1 + k).some((x) => is(x, b.y1)) ? [i + 1] : []));
+      }, { bs: boxes, colour });
+    const best = range(N - 11, N);
+    const count = async () => [await page.locator('.suggestcount span').textContent(), await page.locator('.suggestcount button').textContent()];
+    await page.waitForSelector('.suggestcount:visible', { timeout: 10_000 }).catch(() => shot('no-count'));
+    expect(await count()).toEqual(['95 suggestions on this frame, 12 shown', 'show all']);
+    expect(await outlined('amber')).toEqual(best);
+    expect(await page.locator('.count').textContent()).toBe('Tracks (0) · Suggestions (95)');
+    await shot('best-12');
+    await page.click('.suggestcount button');
+    expect(await count()).toEqual(['95 suggestions on this frame, all shown', 'show the 12 best']);
+    expect(await outlined('amber')).toEqual(range(1, N));
+    await shot('all');
+    await page.click('.suggestcount button');
+    expect(await count()).toEqual(['95 suggestions on this frame, 12 shown', 'show all']);
+    expect(await outlined('amber')).toEqual(best);
+    // N goes through all 95, by score: the last is the worst, outlined (selected) though not among the best.
+    for (let k = 0; k < N; k++) await page.keyboard.press('n');
+    await page.waitForSelector(`.message:text-is("suggestion 95 of 95: #1, score ${score(0).toFixed(2)}")`);
+    await page.waitForSelector('.row.selected[data-id="1"]');
+    expect(await outlined('cyan')).toEqual([1]);
+    expect(await outlined('amber')).toEqual(best);
+    await shot('worst-selected');
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { TrackList } from './panel.js';
 import { Player } from './player.js';
 import { MIN_BOX, Stage, type StageEdit } from './stage.js';
 import { StatusRow } from './status.js';
+import { SuggestionCount } from './suggestions.js';
 import { ProjectStore } from './store.js';
 import { Timeline } from './timeline.js';
 
@@ -17,6 +18,7 @@ interface Parts {
   list: TrackList;
   timeline: Timeline;
   draw: DrawTool;
+  suggestions: SuggestionCount;
 }
 
 /**
@@ -68,12 +70,15 @@ class Editor {
     const video = input.kind === 'video';
     this.header.querySelector('.title')!.textContent = `faceblur review — ${input.name}`;
     this.header.append($('<button data-k="undo" title="Ctrl+Z">undo</button>'), $('<button data-k="redo" title="Ctrl+Shift+Z">redo</button>'), $('<button data-k="export" class="primary" title="write the anonymized file">Export</button>'));
+    const suggestions = new SuggestionCount();
     const stage = new Stage(input.width, input.height, {
       tracks: () => this.store.tracks,
       selected: () => this.selectedId,
       select: (id) => this.select(id),
       drawing: () => this.parts!.draw.drawing,
       outlines: () => !this.parts!.player.result,
+      allSuggestions: () => suggestions.all,
+      counted: (n, shown) => suggestions.show(n, shown),
       edited: (e) => this.stageEdit(e),
     });
     const timeline = new Timeline(input.frameCount, {
@@ -101,11 +106,12 @@ class Editor {
       seek: (f) => player.seek(f),
       static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
     });
-    this.parts = { stage, player, list, timeline, draw };
+    this.parts = { stage, player, list, timeline, draw, suggestions };
 
     const side = $<HTMLElement>(
       '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept all</button></div></aside>',
     );
+    side.querySelector('.panelhead')!.append(suggestions.el);
     side.append(list.el);
     side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
     const next = video ? '<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>' : '<button data-k="next" title="select the next suggestion, by score (N)">next suggestion (N)</button>';
@@ -230,6 +236,10 @@ class Editor {
       fwd1s: () => p.player.stepSeconds(1),
       result: () => p.player.showResult(!p.player.result),
       next: () => this.nextUncertain(),
+      allsugg: () => {
+        p.suggestions.all = !p.suggestions.all;
+        p.stage.draw();
+      },
       undo: () => void this.send('api/undo').then((ok) => ok && this.sayUndone('undone')),
       redo: () => void this.send('api/redo').then((ok) => ok && this.sayUndone('redone')),
       export: () => void this.send('api/export'),
