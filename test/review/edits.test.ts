@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kindCode } from '../../src/project/box-kinds.js';
 import { range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, openEditor, projectOf, rgbFrames, stagePoint, type TrackJson } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, rgbFrames, stagePoint, type TrackJson } from './harness.js';
 
 // The edits a reviewer makes with the mouse and the keyboard (issue 15), each checked in the project
 // the page sends and in the exported pixels: accepting a suggestion that has gaps, accepting all
@@ -78,10 +78,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await seek(30);
     await page.keyboard.press('b');
     const d = BOXES.drawn;
-    await page.mouse.move(at(d.x1, d.y1).x, at(d.x1, d.y1).y);
-    await page.mouse.down();
-    await page.mouse.move(at(d.x2, d.y2).x, at(d.x2, d.y2).y, { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, at, d.x1, d.y1, d.x2, d.y2);
     await page.keyboard.press('i');
     await seek(45);
     await page.keyboard.press('o');

@@ -152,3 +152,11 @@ export async function stagePoint(page: Page, width: number, height: number): Pro
   const s = Math.min(r.width / width, r.height / height);
   return (x, y) => ({ x: r.x + (r.width - width * s) / 2 + x * s, y: r.y + (r.height - height * s) / 2 + y * s });
 }
+
+/** Drags the mouse on the stage from frame pixel (x1, y1) to (x2, y2); `at` is stagePoint's. */
+export async function dragOn(page: Page, at: (x: number, y: number) => { x: number; y: number }, x1: number, y1: number, x2: number, y2: number): Promise<void> {
+  await page.mouse.move(at(x1, y1).x, at(x1, y1).y);
+  await page.mouse.down();
+  await page.mouse.move(at(x2, y2).x, at(x2, y2).y, { steps: 4 });
+  await page.mouse.up();
+}

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, openEditor, stagePoint } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, stagePoint } from './harness.js';
 
 // What a new user's trial of the editor found (issue 15): the picture jumped when status lines
 // appeared, a photo showed a video's controls, timeline lanes had no labels and overflowed, and the
@@ -48,10 +48,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await page.waitForSelector('.message:text("drag a box")');
     expect(await rectOf(page, 'canvas.stage')).toEqual(stage);
     const at = await stagePoint(page, W, H);
-    await page.mouse.move(at(100, 150).x, at(100, 150).y);
-    await page.mouse.down();
-    await page.mouse.move(at(160, 200).x, at(160, 200).y, { steps: 4 });
-    await page.mouse.up();
+    await dragOn(page, at, 100, 150, 160, 200);
     await page.waitForSelector('.drawbar:not([hidden])');
     expect(await rectOf(page, 'canvas.stage')).toEqual(stage);
     const bar = await rectOf(page, '.drawbar');
@@ -115,10 +112,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await page.click('[data-k="help"]');
     const at = await stagePoint(page, W, H);
     await page.keyboard.press('b');
-    await page.mouse.move(at(200, 100).x, at(200, 100).y);
-    await page.mouse.down();
-    await page.mouse.move(at(260, 160).x, at(260, 160).y, { steps: 4 });
-    await page.mouse.up();
+    await dragOn(page, at, 200, 100, 260, 160);
     await page.waitForSelector('.drawbar:not([hidden])');
     await page.keyboard.press('f');
     await page.waitForFunction(() => document.querySelector('.count')?.textContent?.startsWith('Tracks (2)'));

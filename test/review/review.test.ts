@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kindCode } from '../../src/project/box-kinds.js';
 import { ffmpeg, psnr, runCli, SHARED, tempDir } from '../helpers.js';
-import { browserForSuite, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, startReview, type TrackJson } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, stagePoint, startReview, type TrackJson } from './harness.js';
 
 const W = 480;
 const H = 270;
@@ -80,15 +80,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
 
     // Draw a box on the face the analysis left, on frame 0, and follow it.
     await page.keyboard.press('b');
-    const rect = (await page.locator('canvas.stage').boundingBox())!;
-    const scale = Math.min(rect.width / W, rect.height / H);
-    const sx = (x: number) => rect.x + (rect.width - W * scale) / 2 + x * scale;
-    const sy = (y: number) => rect.y + (rect.height - H * scale) / 2 + y * scale;
     const d = FACES.drawn;
-    await page.mouse.move(sx(d.x1 - 3), sy(d.y1 - 4));
-    await page.mouse.down();
-    await page.mouse.move(sx(d.x2 + 3), sy(d.y2 + 4), { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, await stagePoint(page, W, H), d.x1 - 3, d.y1 - 4, d.x2 + 3, d.y2 + 4);
     await page.waitForSelector('.drawbar:not([hidden])');
     await shot('box-drawn');
     await page.keyboard.press('f');

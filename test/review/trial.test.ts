@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ffmpeg, SHARED } from '../helpers.js';
 import { range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
 
 // What the second new-user trial of the editor found (issue 15), each pinned as a user meets it.
 
@@ -20,10 +20,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     await page.waitForSelector('.clock[data-frame="300"]');
     const at = await stagePoint(page, W, H);
     await page.keyboard.press('b');
-    await page.mouse.move(at(200, 100).x, at(200, 100).y);
-    await page.mouse.down();
-    await page.mouse.move(at(300, 220).x, at(300, 220).y, { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, at, 200, 100, 300, 220);
     await page.keyboard.press('f');
     await page.waitForSelector('.job[data-kind="follow"][data-state="running"]');
     expect(await page.locator('.drawbar').isHidden()).toBe(true);
@@ -77,10 +74,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     });
     const at = await stagePoint(page, W, H);
     await page.keyboard.press('b');
-    await page.mouse.move(at(420, 200).x, at(420, 200).y);
-    await page.mouse.down();
-    await page.mouse.move(at(540, 320).x, at(540, 320).y, { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, at, 420, 200, 540, 320);
     await page.keyboard.press('f');
     await page.waitForSelector('.job span:has-text("backward")', { timeout: 100_000 });
     await shot('following-backward');
@@ -104,12 +98,6 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     const { page, shot } = await openEditor(suite, 'trial-small-drag', { frames: 30, width: W, height: H, tracks: [] });
     await page.waitForSelector('.clock[data-frame="0"]');
     const at = await stagePoint(page, W, H);
-    const drag = async (x1: number, y1: number, x2: number, y2: number) => {
-      await page.mouse.move(at(x1, y1).x, at(x1, y1).y);
-      await page.mouse.down();
-      await page.mouse.move(at(x2, y2).x, at(x2, y2).y, { steps: 2 });
-      await page.mouse.up();
-    };
     await page.keyboard.press('b');
     // 2 screen pixels: about one pixel of this frame.
     await page.mouse.move(at(100, 100).x, at(100, 100).y);
@@ -119,13 +107,13 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     await page.waitForSelector('.message.error:has-text("drag a larger box: at least 4×4 pixels")');
     expect(await page.locator('.drawbar').isHidden()).toBe(true);
     await shot('too-small');
-    await drag(150, 60, 210, 130);
+    await dragOn(page, at, 150, 60, 210, 130);
     await page.waitForSelector('.drawbar:not([hidden])');
     expect(await page.locator('.message').textContent()).toBe('');
     // A click (no move) keeps the box; another tiny drag says so again and keeps it too.
     await page.mouse.click(at(40, 40).x, at(40, 40).y);
     expect(await page.locator('.message').textContent()).toBe('');
-    await drag(40, 40, 41, 42);
+    await dragOn(page, at, 40, 40, 41, 42);
     await page.waitForSelector('.message.error:has-text("drag a larger box")');
     expect(await page.locator('.drawbar').isVisible()).toBe(true);
     await shot('box-kept');
@@ -143,6 +131,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
       kind: 'image', frames: 1, width: W, height: H,
       tracks: [{ id: 0, frames: [0], box: sq(20, 150, 50) }, ...scores.map((candidate, i) => ({ id: i + 1, candidate, frames: [0], box: boxes[i]! }))],
     });
+    // The photo shown (the clock is hidden on a photo, but says which frame is drawn).
+    await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
     await page.waitForSelector('.row[data-id="4"]');
     /** Ids of the suggestions outlined in the selection's colour on the stage. */
     const outlinedSelected = () =>
@@ -179,6 +169,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
       kind: 'image', frames: 1, width: W, height: H,
       tracks: boxes.map((box, i) => ({ id: i + 1, candidate: score(i), frames: [0], box })),
     });
+    await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
     await page.waitForSelector('.row[data-id="95"]');
     /** Ids of the suggestions outlined on the stage, in amber or (selected) in cyan. */
     const outlined = (colour: 'amber' | 'cyan') =>
