@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { BOX_KINDS } from './box-kinds.js';
 import { packColumns, unpackColumns, type ColumnArray } from './columns.js';
+
+export { BOX_KINDS, kindCode, type BoxKind } from './box-kinds.js';
 
 /**
  * The redaction project: what one input holds (its identity, every frame's time), the settings it was
@@ -7,11 +10,6 @@ import { packColumns, unpackColumns, type ColumnArray } from './columns.js';
  * its codecs turn the packed box columns into typed arrays on parse (`parseProject`) and back on
  * write (`serializeProject`). Field by field documentation: README, "The project file".
  */
-
-/** How a box came to be: the tracker's four kinds, and a reviewer's keyframe. */
-export const BOX_KINDS = ['detected', 'interpolated', 'held', 'lookahead', 'keyframe'] as const;
-export type BoxKind = (typeof BOX_KINDS)[number];
-export const kindCode = (k: BoxKind): number => BOX_KINDS.indexOf(k);
 
 /**
  * A track's per-frame face boxes, columnar, sorted by frame with at most one box per frame.

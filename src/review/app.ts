@@ -58,6 +58,7 @@ export class ReviewApp {
   private session: ReviewSession | undefined;
   private frames: FrameSource | undefined;
   private job: JobState | undefined;
+  private jobs = 0;
   private abort: AbortController | undefined;
   private failure: string | undefined;
   private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
@@ -170,7 +171,8 @@ export class ReviewApp {
     this.checkFrame(frame);
     if (s.project.input.kind === 'image') return this.edit((p) => addManualTrack(p, [{ frame, box, score: 1, kind: 'keyframe' }]));
     void this.runJob('follow', async (signal, onProgress) => {
-      const boxes = await trackBox(this.config.input, frame, box, { signal, onProgress, tools: this.config.tools });
+      const last = s.project.input.frameCount - 1;
+      const boxes = await trackBox(this.config.input, frame, box, { signal, onProgress: (done, total, at) => onProgress(done, total, at && { ...at, last }), tools: this.config.tools });
       this.edit((p) => addManualTrack(p, boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' }))));
       return `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into a new track`;
     });
@@ -224,14 +226,17 @@ export class ReviewApp {
   }
 
   /** Runs one job to its end, recording its progress and outcome for the page; never rejects. */
-  private async runJob(kind: JobState['kind'], work: (signal: AbortSignal, progress: (done: number, total: number) => void) => Promise<string | void>): Promise<void> {
-    const job: JobState = { kind, state: 'running', done: 0, total: 0 };
+  private async runJob(
+    kind: JobState['kind'],
+    work: (signal: AbortSignal, progress: (done: number, total: number, at?: JobState['at']) => void) => Promise<string | void>,
+  ): Promise<void> {
+    const job: JobState = { id: ++this.jobs, kind, state: 'running', done: 0, total: 0 };
     const abort = new AbortController();
     this.job = job;
     this.abort = abort;
     let bar: Progress | undefined;
-    const progress = (done: number, total: number) => {
-      Object.assign(job, { done, total });
+    const progress = (done: number, total: number, at?: JobState['at']) => {
+      Object.assign(job, { done, total, ...(at ? { at } : {}) });
       bar ??= this.config.terminal?.bar(`${DOING[kind]} ${basename(this.config.input)}`, total || undefined, 'frames');
       bar?.update(done);
     };

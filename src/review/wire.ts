@@ -13,7 +13,7 @@ export interface TrackView {
   /** Best score along the track, 0..1, and the frame it was seen on (the thumbnail's frame). */
   bestScore: number;
   bestFrame: number;
-  /** Per-frame boxes in frame pixels (0.1 px); `kind` indexes BOX_KINDS (held and lookahead boxes had no detection). */
+  /** Per-frame boxes in frame pixels (0.1 px); `kind` indexes BOX_KINDS of src/project/box-kinds.ts (held and lookahead boxes had no detection). */
   boxes: { frame: number[]; x1: number[]; y1: number[]; x2: number[]; y2: number[]; kind: number[] };
 }
 
@@ -41,11 +41,15 @@ export interface ProjectPatch {
 
 /** A long task the page shows with a progress bar: analyze, follow a box, export. */
 export interface JobState {
+  /** Counts this review's jobs from 1: tells one follow or export from the next. */
+  id: number;
   kind: 'analyze' | 'follow' | 'export';
   state: 'running' | 'done' | 'failed' | 'cancelled';
   /** Frames done of total; total 0 while unknown. */
   done: number;
   total: number;
+  /** A follow's place: the frame it just read (on its way to the drawn one) or followed, of frames 0..last. */
+  at?: { frame: number; pass: 'reading' | 'backward' | 'forward'; last: number };
   /** One line for the page: the error, or what was written where. */
   message?: string;
 }

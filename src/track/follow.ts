@@ -25,9 +25,19 @@ export interface FollowedBox {
   kind: 'keyframe' | 'followed';
 }
 
+/** Where a follow is: the frame index (0-based) it just read or followed, and in which pass. */
+export interface FollowAt {
+  frame: number;
+  pass: 'reading' | 'backward' | 'forward';
+}
+
 export interface FollowOptions {
-  /** Called as frames are decoded and followed; `done` reaches `total` at the end (both in frames, see docs/how-it-works.md). */
-  onProgress?(done: number, total: number): void;
+  /**
+   * Called as frames are decoded and followed; `done` reaches `total` at the end (both in frames, see
+   * docs/how-it-works.md). `at`: the frame just read on the way to the drawn one, or just followed
+   * backward or forward from it.
+   */
+  onProgress?(done: number, total: number, at?: FollowAt): void;
   /** Aborting kills the ffmpeg children at once; trackBox then rejects with the signal's reason (an AbortError by default). */
   signal?: AbortSignal;
   /** What confirms the box in each frame (default 'visual', the best in bench:track; see FollowMethod). */
@@ -74,9 +84,9 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
     signal?.throwIfAborted();
     const total = frameIndex + Math.max(video.frameCount ?? 0, frameIndex + 1);
     let done = 0;
-    const progress = (n: number) => {
+    const progress = (n: number, at?: FollowAt) => {
       done = Math.min(total, done + n);
-      opts.onProgress?.(done, total);
+      opts.onProgress?.(done, total, at);
     };
     const decoder = decodeVideo(tools, input, children, { startTime: info.startTime });
     const frames = decoder.frames[Symbol.asyncIterator]();
@@ -93,7 +103,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
       }
       held.push(r.value);
       if (held.length > window) decoder.release(held.shift()!);
-      progress(1);
+      progress(1, { frame: r.value.index, pass: 'reading' });
     }
     if (!seed) throw usageError(`frame ${frameIndex} is past the end: ${input} has ${times.length} frames`);
     const at = (f: Frame, b: Box, score: number, kind: FollowedBox['kind']): FollowedBox => ({ frame: f.index, time: f.time, box: b, score, kind });
@@ -107,7 +117,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
     try {
       let batch = held;
       for (;;) {
-        const lost = await followRun(back, [...batch].reverse(), at, out, progress, signal);
+        const lost = await followRun(back, [...batch].reverse(), at, out, (f) => progress(1, { frame: f, pass: 'backward' }), signal);
         const lowest = batch[0]?.index ?? 0;
         if (lost || lowest === 0) {
           progress(lowest);
@@ -127,7 +137,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
       const rest = (async function* () {
         for (let r = await frames.next(); !r.done; r = await frames.next()) yield r.value;
       })();
-      await followRun(fwd, rest, at, out, progress, signal, decoder.release);
+      await followRun(fwd, rest, at, out, (f) => progress(1, { frame: f, pass: 'forward' }), signal, decoder.release);
     } finally {
       fwd.dispose();
       await frames.return?.(undefined);
@@ -152,7 +162,8 @@ async function followRun(
   frames: Iterable<Frame> | AsyncIterable<Frame>,
   at: (f: Frame, b: Box, score: number, kind: 'followed') => FollowedBox,
   out: FollowedBox[],
-  progress: (n: number) => void,
+  /** Called with each frame's index once it is followed. */
+  progress: (frame: number) => void,
   signal: AbortSignal | undefined,
   release: (f: Frame) => void = () => undefined,
 ): Promise<boolean> {
@@ -161,7 +172,7 @@ async function followRun(
     signal?.throwIfAborted();
     const step = await follower.step(frame);
     release(frame);
-    progress(1);
+    progress(frame.index);
     if (!step) return true;
     carried.push(at(frame, step.box, step.score, 'followed'));
     // Frames carried by motion alone count only once a later frame confirms the region again.

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
-import { projectFor, range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, numberedClip, projectOf, rgbFrames, screenshots, stagePoint, startReview, type TrackJson } from './harness.js';
+import { kindCode } from '../../src/project/box-kinds.js';
+import { range } from './fixture.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, rgbFrames, stagePoint, type TrackJson } from './harness.js';
 
 // The edits a reviewer makes with the mouse and the keyboard (issue 15), each checked in the project
 // the page sends and in the exported pixels: accepting a suggestion that has gaps, accepting all
@@ -18,10 +18,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
   const suite = browserForSuite();
 
   it('accepts a suggestion with gaps as a whole track, accepts all above a score, hides a static box from in to out, drags a corner into a keyframe; the export shows each', async () => {
-    const dir = tempDir('faceblur-review-edits-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), {
+    const { page, shot, dir } = await openEditor(suite, 'edits', {
       frames: FRAMES, width: W, height: H,
       tracks: [
         { id: 0, frames: range(0, FRAMES - 1), box: BOXES.track },
@@ -29,15 +26,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
         { id: 2, candidate: 0.35, frames: range(0, 20), box: BOXES.above },
         { id: 3, candidate: 0.2, frames: range(0, FRAMES - 1), box: BOXES.below },
       ],
-    });
-    const out = join(dir, 'out.mp4');
-    const started = await startReview([clip, '--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--mask-margin', '0', '-o', out]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'edits');
+    }, { args: (d) => ['--replacewith', 'solid', '--color', 'ff00ff', '--boxes', '--mask-scale', '1', '--mask-margin', '0', '-o', join(d, 'out.mp4')] });
     const requests: string[] = [];
     page.on('request', (r) => requests.push(`${r.method()} ${new URL(r.url()).pathname}`));
-    await page.goto(started.url.href);
     await page.waitForSelector('.clock[data-frame="0"]');
     const at = await stagePoint(page, W, H);
     const seek = async (frame: number) => {
@@ -87,10 +78,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await seek(30);
     await page.keyboard.press('b');
     const d = BOXES.drawn;
-    await page.mouse.move(at(d.x1, d.y1).x, at(d.x1, d.y1).y);
-    await page.mouse.down();
-    await page.mouse.move(at(d.x2, d.y2).x, at(d.x2, d.y2).y, { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, at, d.x1, d.y1, d.x2, d.y2);
     await page.keyboard.press('i');
     await seek(45);
     await page.keyboard.press('o');
@@ -115,7 +103,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'saved ✓');
     const moved = (await projectOf(page)).tracks.find((x) => x.id === 0)!;
     const i30 = moved.boxes.frame.indexOf(30);
-    expect(moved.boxes.kind[i30]).toBe(4); // BOX_KINDS: keyframe
+    expect(moved.boxes.kind[i30]).toBe(kindCode('keyframe'));
     expect(moved.boxes.x2[i30]!).toBeCloseTo(t.x2 + 20, -0.5);
     expect(moved.boxes.y2[i30]!).toBeCloseTo(t.y2 + 20, -0.5);
     expect(moved.boxes.x1[i30]!).toBeCloseTo(t.x1, -0.5);
@@ -123,7 +111,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
 
     await page.click('[data-k="export"]');
     await page.waitForSelector('.job[data-kind="export"][data-state="done"]', { timeout: 100_000 });
-    const frames = rgbFrames(out, W, H);
+    const frames = rgbFrames(join(dir, 'out.mp4'), W, H);
     expect(frames).toHaveLength(FRAMES);
     const magenta = (f: number, px: number, py: number) => {
       const i = (py * W + px) * 3;

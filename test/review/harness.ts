@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
-import { ROOT } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
+import { projectFor } from './fixture.js';
 export { statusOf } from '../helpers.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -104,6 +105,36 @@ export function browserForSuite(): { browser: () => Browser; started: (run: Guar
   return { browser: () => browser!, started: (run) => void runs.push(run) };
 }
 
+/**
+ * Writes a numbered clip (or `o.clip`'s video, or for a project of kind 'image' a JPEG of the clip's
+ * first frame) and a project of `project`'s tracks into a fresh folder, starts `faceblur review` on
+ * it (with `o.args(dir)` after the input) and opens the editor in a 1280x800 page, its screenshots
+ * under `name`.
+ */
+export async function openEditor(
+  suite: ReturnType<typeof browserForSuite>,
+  name: string,
+  project: Parameters<typeof projectFor>[2],
+  o: { args?: (dir: string) => string[]; clip?: (path: string) => void } = {},
+): Promise<{ page: Page; shot: (step: string) => Promise<void>; dir: string; input: string }> {
+  const dir = tempDir(`faceblur-review-${name}-`);
+  const clip = join(dir, 'numbers.mp4');
+  if (o.clip) o.clip(clip);
+  else await numberedClip(clip, Math.max(2, project.frames), project.width, project.height);
+  let input = clip;
+  if (project.kind === 'image') {
+    input = join(dir, 'photo.jpg');
+    execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', '1', input]);
+  }
+  await projectFor(input, input.replace(/\.\w+$/, '.faceblur.json'), project);
+  const started = await startReview([input, ...(o.args?.(dir) ?? [])]);
+  suite.started(started.run);
+  const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+  const shot = screenshots(page, name);
+  await page.goto(started.url.href);
+  return { page, shot, dir, input };
+}
+
 /** A track or candidate as GET api/project gives it (src/review/wire.ts TrackView). */
 export interface TrackJson {
   id: number;
@@ -120,4 +151,12 @@ export async function stagePoint(page: Page, width: number, height: number): Pro
   const r = (await page.locator('canvas.stage').boundingBox())!;
   const s = Math.min(r.width / width, r.height / height);
   return (x, y) => ({ x: r.x + (r.width - width * s) / 2 + x * s, y: r.y + (r.height - height * s) / 2 + y * s });
+}
+
+/** Drags the mouse on the stage from frame pixel (x1, y1) to (x2, y2); `at` is stagePoint's. */
+export async function dragOn(page: Page, at: (x: number, y: number) => { x: number; y: number }, x1: number, y1: number, x2: number, y2: number): Promise<void> {
+  await page.mouse.move(at(x1, y1).x, at(x1, y1).y);
+  await page.mouse.down();
+  await page.mouse.move(at(x2, y2).x, at(x2, y2).y, { steps: 4 });
+  await page.mouse.up();
 }

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
-import { projectFor, range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, numberedClip, screenshots, stagePoint, startReview } from './harness.js';
+import { range } from './fixture.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, stagePoint } from './harness.js';
 
 // What a new user's trial of the editor found (issue 15): the picture jumped when status lines
 // appeared, a photo showed a video's controls, timeline lanes had no labels and overflowed, and the
@@ -40,15 +37,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
   const suite = browserForSuite();
 
   it('keeps the picture still when messages, jobs and the draw bar appear; labels the lanes and scrolls them inside their box; draws small handles that scale', async () => {
-    const dir = tempDir('faceblur-review-layout-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES, W, H);
-    await projectFor(clip, join(dir, 'numbers.faceblur.json'), { frames: FRAMES, width: W, height: H, tracks: TRACKS });
-    const started = await startReview([clip]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'layout');
-    await page.goto(started.url.href);
+    const { page, shot } = await openEditor(suite, 'layout', { frames: FRAMES, width: W, height: H, tracks: TRACKS });
     await page.waitForSelector('.clock[data-frame="0"]');
     // The rows' thumbnails arrive (a few at a time).
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.row img')].slice(0, 6).every((i) => i.naturalWidth === 64));
@@ -59,10 +48,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await page.waitForSelector('.message:text("drag a box")');
     expect(await rectOf(page, 'canvas.stage')).toEqual(stage);
     const at = await stagePoint(page, W, H);
-    await page.mouse.move(at(100, 150).x, at(100, 150).y);
-    await page.mouse.down();
-    await page.mouse.move(at(160, 200).x, at(160, 200).y, { steps: 4 });
-    await page.mouse.up();
+    await dragOn(page, at, 100, 150, 160, 200);
     await page.waitForSelector('.drawbar:not([hidden])');
     expect(await rectOf(page, 'canvas.stage')).toEqual(stage);
     const bar = await rectOf(page, '.drawbar');
@@ -112,20 +98,10 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
   }, 200_000);
 
   it('shows a photo without a video\'s controls, and hides a box drawn on it', async () => {
-    const dir = tempDir('faceblur-review-photo-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, 2, W, H);
-    const photo = join(dir, 'photo.jpg');
-    execFileSync('ffmpeg', ['-nostdin', '-loglevel', 'error', '-i', clip, '-frames:v', '1', photo]);
-    await projectFor(photo, join(dir, 'photo.faceblur.json'), { kind: 'image', frames: 1, width: W, height: H, tracks: [{ id: 0, frames: [0], box: TRACKS[0]!.box }] });
-    const started = await startReview([photo]);
-    suite.started(started.run);
-    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-    const shot = screenshots(page, 'photo');
-    await page.goto(started.url.href);
+    const { page, shot } = await openEditor(suite, 'photo', { kind: 'image', frames: 1, width: W, height: H, tracks: [{ id: 0, frames: [0], box: TRACKS[0]!.box }] });
     await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
     await page.waitForSelector('.row[data-id="0"]');
-    for (const k of ['play', 'back1', 'fwd1', 'back1s', 'fwd1s', 'next', 'static', 'in', 'out']) expect(await page.locator(`[data-k="${k}"]`).count(), k).toBe(0);
+    for (const k of ['play', 'back1', 'fwd1', 'back1s', 'fwd1s', 'static', 'in', 'out']) expect(await page.locator(`[data-k="${k}"]`).count(), k).toBe(0);
     expect(await page.locator('.timeline').count()).toBe(0);
     expect(await page.locator('.clock').isVisible()).toBe(false);
     await page.click('[data-k="help"]');
@@ -136,10 +112,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     await page.click('[data-k="help"]');
     const at = await stagePoint(page, W, H);
     await page.keyboard.press('b');
-    await page.mouse.move(at(200, 100).x, at(200, 100).y);
-    await page.mouse.down();
-    await page.mouse.move(at(260, 160).x, at(260, 160).y, { steps: 4 });
-    await page.mouse.up();
+    await dragOn(page, at, 200, 100, 260, 160);
     await page.waitForSelector('.drawbar:not([hidden])');
     await page.keyboard.press('f');
     await page.waitForFunction(() => document.querySelector('.count')?.textContent?.startsWith('Tracks (2)'));

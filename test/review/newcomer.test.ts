@@ -1,31 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers.js';
-import { projectFor, range } from './fixture.js';
-import { browserForSuite, HAVE_CHROMIUM, numberedClip, projectOf, screenshots, startReview } from './harness.js';
+import { range } from './fixture.js';
+import { browserForSuite, HAVE_CHROMIUM, openEditor, projectOf } from './harness.js';
 
 // What a newcomer stumbled on when trying `faceblur review` with only the README and the page
 // (issue 15), each pinned by the page as a user drives it.
 
 const [W, H, FRAMES] = [320, 240, 30];
 const sq = (x: number, y: number, s = 40) => ({ x1: x, y1: y, x2: x + s, y2: y + s });
-
-/**
- * Writes a numbered clip and a project of `project`'s tracks into a fresh folder, starts `faceblur
- * review` on it (with `args(dir)` after the clip) and opens the editor in a 1280x800 page.
- */
-async function openEditor(suite: ReturnType<typeof browserForSuite>, name: string, project: Parameters<typeof projectFor>[2], args: (dir: string) => string[] = () => []) {
-  const dir = tempDir('faceblur-review-newcomer-');
-  const clip = join(dir, 'numbers.mp4');
-  await numberedClip(clip, project.frames, project.width, project.height);
-  await projectFor(clip, join(dir, 'numbers.faceblur.json'), project);
-  const started = await startReview([clip, ...args(dir)]);
-  suite.started(started.run);
-  const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
-  const shot = screenshots(page, name);
-  await page.goto(started.url.href);
-  return { page, shot };
-}
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', () => {
   const suite = browserForSuite();
@@ -73,7 +55,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
 
   it('pressing Export again while it runs says to wait, and that error goes once the export has finished', async () => {
     // Long enough that the second click lands while the first export runs.
-    const { page, shot } = await openEditor(suite, 'newcomer-export-twice', { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] }, (d) => ['-o', join(d, 'out.mp4')]);
+    const { page, shot } = await openEditor(suite, 'newcomer-export-twice', { frames: 250, width: 640, height: 480, tracks: [{ id: 0, frames: range(0, 249), box: sq(20, 20) }] }, { args: (d) => ['-o', join(d, 'out.mp4')] });
     await page.waitForSelector('.row[data-id="0"]');
     await page.click('button[data-k="export"]');
     await page.waitForSelector('.job[data-state="running"]');

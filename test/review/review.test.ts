@@ -1,8 +1,9 @@
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { kindCode } from '../../src/project/box-kinds.js';
 import { ffmpeg, psnr, runCli, SHARED, tempDir } from '../helpers.js';
-import { browserForSuite, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, startReview, type TrackJson } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, projectOf, rgbFrames, screenshots, stagePoint, startReview, type TrackJson } from './harness.js';
 
 const W = 480;
 const H = 270;
@@ -44,15 +45,18 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     await shot('analyzed');
 
     const p0 = await projectOf(page);
-    // "Next uncertain" goes to the next candidate, or the next stretch held without a detection (BOX_KINDS 2 held, 3 lookahead).
-    const unsure = (t: TrackJson, i: number) => t.boxes.kind[i] === 2 || t.boxes.kind[i] === 3;
+    // "Next uncertain" goes to the next candidate, or the next stretch held (or looked ahead) without a detection.
+    const unsure = (t: TrackJson, i: number) => t.boxes.kind[i] === kindCode('held') || t.boxes.kind[i] === kindCode('lookahead');
     const starts = p0.tracks.flatMap((t) =>
       t.action === 'candidate' ? [t.boxes.frame[0]!] : t.boxes.frame.filter((f, i) => unsure(t, i) && !(i > 0 && t.boxes.frame[i - 1] === f - 1 && unsure(t, i - 1))),
     );
-    const next = Math.min(...starts.filter((f) => f > 0));
+    // With nothing selected, a suggestion that starts on the frame shown comes first.
+    const here = p0.tracks.some((t) => t.action === 'candidate' && t.boxes.frame[0] === 0);
+    const next = here ? 0 : Math.min(...starts.filter((f) => f > 0));
     await page.locator('canvas.stage').click({ position: { x: 2, y: 2 } });
     await page.keyboard.press('n');
     await page.waitForSelector(`.clock[data-frame="${next}"]`);
+    if (here) await page.waitForSelector('.row.candidate.selected');
     await shot('next-uncertain');
     const lanes = (await page.locator('canvas.lanes').boundingBox())!;
     await page.mouse.click(lanes.x + 1, lanes.y + 5);
@@ -76,15 +80,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
 
     // Draw a box on the face the analysis left, on frame 0, and follow it.
     await page.keyboard.press('b');
-    const rect = (await page.locator('canvas.stage').boundingBox())!;
-    const scale = Math.min(rect.width / W, rect.height / H);
-    const sx = (x: number) => rect.x + (rect.width - W * scale) / 2 + x * scale;
-    const sy = (y: number) => rect.y + (rect.height - H * scale) / 2 + y * scale;
     const d = FACES.drawn;
-    await page.mouse.move(sx(d.x1 - 3), sy(d.y1 - 4));
-    await page.mouse.down();
-    await page.mouse.move(sx(d.x2 + 3), sy(d.y2 + 4), { steps: 5 });
-    await page.mouse.up();
+    await dragOn(page, await stagePoint(page, W, H), d.x1 - 3, d.y1 - 4, d.x2 + 3, d.y2 + 4);
     await page.waitForSelector('.drawbar:not([hidden])');
     await shot('box-drawn');
     await page.keyboard.press('f');

@@ -1,5 +1,5 @@
 import { $ } from './dom.js';
-import type { Box } from './model.js';
+import type { Box, JobState } from './model.js';
 import type { Stage } from './stage.js';
 
 export interface DrawHost {
@@ -9,8 +9,13 @@ export interface DrawHost {
   say(text: string, error?: boolean): void;
   /** Marks the static box's frames on the timeline (undefined: none). */
   marked(range: [number, number] | undefined): void;
-  /** Follow the box from `frame` (a video), or make it a track (a photo). */
-  follow(frame: number, box: Box): void;
+  /**
+   * Follow the box from `frame` (a video): resolves to the follow job's id, or false if refused. On
+   * a photo the box becomes a track at once (resolves undefined).
+   */
+  follow(frame: number, box: Box): Promise<number | undefined | false>;
+  /** Shows frame `frame`. */
+  seek(frame: number): void;
   /** A static box over frames first..last. */
   static(box: Box, first: number, last: number): void;
 }
@@ -31,6 +36,8 @@ export class DrawTool {
   drawing = false;
   private inFrame: number | undefined;
   private outFrame: number | undefined;
+  /** The box being followed, its frame and the job's id: given back if the follow is cancelled, fails or is refused. */
+  private following: { frame: number; box: Box; job: number } | undefined;
 
   constructor(
     private readonly video: boolean,
@@ -85,8 +92,32 @@ export class DrawTool {
     const [first, last] = this.range(frame);
     this.drop();
     this.host.say('');
-    if (how === 'follow') this.host.follow(frame, box);
-    else this.host.static(box, first, last);
+    if (how === 'static') return this.host.static(box, first, last);
+    void this.host.follow(frame, box).then((job) => {
+      if (job === false) this.giveBack(frame, box);
+      else if (job !== undefined) this.following = { frame, box, job };
+    });
+  }
+
+  /**
+   * The state of the server's job: once the follow job ends other than done (cancelled, failed), the
+   * drawn box comes back, so that it can be followed again or made static instead of drawn again.
+   */
+  jobState(job: JobState | undefined): void {
+    const f = this.following;
+    if (!f || !job || job.id !== f.job || job.state === 'running') return;
+    this.following = undefined;
+    if (job.state === 'done') return;
+    this.giveBack(f.frame, f.box);
+    this.host.say('your drawn box is still here: F follows it again, S hides its spot from in to out');
+  }
+
+  /** Shows `box` again as the drawn box, on its frame, with its choices. */
+  private giveBack(frame: number, box: Box): void {
+    this.stage.pending = box;
+    this.host.seek(frame);
+    this.refresh();
+    this.stage.draw();
   }
 
   private range(frame: number): [number, number] {

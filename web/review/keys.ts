@@ -3,7 +3,7 @@ const SHORTCUTS: [string, string, (string | null)?][] = [
   ['Space', 'play / pause', null],
   ['← →', 'one frame back / forward', null],
   ['Shift+← →', 'one second back / forward', null],
-  ['N', 'next uncertain: a suggestion, or a face held without a detection', null],
+  ['N', 'next uncertain: a suggestion, or a face held without a detection', 'next suggestion, by score (then the first again)'],
   ['V', 'show the anonymized result'],
   ['R / K', 'redact / keep the selected track visible'],
   ['Delete', 'delete the selected track'],

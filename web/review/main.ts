@@ -2,11 +2,12 @@ import { getChanges, getProject, getState, post } from './api.js';
 import { $ } from './dom.js';
 import { DrawTool } from './drawtool.js';
 import { commandForKey, shortcuts } from './keys.js';
-import { firstFrame, type ReviewState, type TrackView } from './model.js';
+import { firstFrame, nextStop, scoreText, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Player } from './player.js';
-import { Stage, type StageEdit } from './stage.js';
+import { MIN_BOX, Stage, type StageEdit } from './stage.js';
 import { StatusRow } from './status.js';
+import { SuggestionCount } from './suggestions.js';
 import { ProjectStore } from './store.js';
 import { Timeline } from './timeline.js';
 
@@ -17,6 +18,7 @@ interface Parts {
   list: TrackList;
   timeline: Timeline;
   draw: DrawTool;
+  suggestions: SuggestionCount;
 }
 
 /**
@@ -55,6 +57,7 @@ class Editor {
   private showState(): void {
     const s = this.state!;
     this.status.show(s);
+    this.parts?.draw.jobState(s.job);
     for (const [k, on] of [['undo', s.canUndo], ['redo', s.canRedo]] as const) {
       const b = this.root.querySelector<HTMLButtonElement>(`[data-k="${k}"]`);
       if (b) b.disabled = !on;
@@ -67,12 +70,15 @@ class Editor {
     const video = input.kind === 'video';
     this.header.querySelector('.title')!.textContent = `faceblur review — ${input.name}`;
     this.header.append($('<button data-k="undo" title="Ctrl+Z">undo</button>'), $('<button data-k="redo" title="Ctrl+Shift+Z">redo</button>'), $('<button data-k="export" class="primary" title="write the anonymized file">Export</button>'));
+    const suggestions = new SuggestionCount();
     const stage = new Stage(input.width, input.height, {
       tracks: () => this.store.tracks,
       selected: () => this.selectedId,
       select: (id) => this.select(id),
       drawing: () => this.parts!.draw.drawing,
       outlines: () => !this.parts!.player.result,
+      allSuggestions: () => suggestions.all,
+      counted: (n, shown) => suggestions.show(n, shown),
       edited: (e) => this.stageEdit(e),
     });
     const timeline = new Timeline(input.frameCount, {
@@ -96,17 +102,20 @@ class Editor {
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
       marked: (range) => timeline.mark(range),
-      follow: (frame, box) => void this.send('api/follow', { frame, box }),
+      follow: async (frame, box) => (await this.send('api/follow', { frame, box })) && (video ? this.state?.job?.id : undefined),
+      seek: (f) => player.seek(f),
       static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
     });
-    this.parts = { stage, player, list, timeline, draw };
+    this.parts = { stage, player, list, timeline, draw, suggestions };
 
     const side = $<HTMLElement>(
       '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept all</button></div></aside>',
     );
+    side.querySelector('.panelhead')!.append(suggestions.el);
     side.append(list.el);
     side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
-    player.controls.append(draw.button, ...(video ? [$('<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>')] : []), $('<button data-k="help">? keys</button>'));
+    const next = video ? '<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>' : '<button data-k="next" title="select the next suggestion, by score (N)">next suggestion (N)</button>';
+    player.controls.append(draw.button, $(next), $('<button data-k="help">? keys</button>'));
     const help = $<HTMLElement>('<dl class="help" hidden></dl>');
     for (const [k, v] of shortcuts(video)) help.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
     const stageBox = $<HTMLElement>('<div class="stagebox"></div>');
@@ -190,17 +199,27 @@ class Editor {
 
   private stageEdit(e: StageEdit): void {
     if (e.kind === 'moved') void this.act({ op: 'keyframe', id: e.id, frame: this.parts!.stage.frame, box: e.box });
+    else if (e.kind === 'small') this.status.say(`drag a larger box: at least ${MIN_BOX}×${MIN_BOX} pixels of the frame (this one: ${Math.round(e.box.x2 - e.box.x1)}×${Math.round(e.box.y2 - e.box.y1)})`, true);
     else this.parts!.draw.drawn();
   }
 
+  /**
+   * "Next uncertain": selects the next suggestion and shows its first frame, or shows the next stretch
+   * held without a detection. On a photo it steps through the suggestions by score, around and round.
+   */
   private nextUncertain(): void {
     const p = this.parts!;
-    const now = p.stage.frame ?? 0;
-    const next = this.store.uncertain.find((f) => f > now);
-    if (next === undefined) return this.status.say('nothing uncertain after this frame');
-    const cand = this.store.tracks.find((t) => t.action === 'candidate' && firstFrame(t) === next);
-    if (cand) this.select(cand.id);
-    p.player.seek(next);
+    const photo = this.store.input.kind === 'image';
+    const stops = this.store.uncertain;
+    const before = this.selectedId;
+    const next = nextStop(stops, p.stage.frame ?? 0, before, photo);
+    if (!next) return this.status.say(photo ? 'no suggestions on this photo' : 'nothing uncertain after this frame');
+    if (next.id !== undefined) this.select(next.id);
+    p.player.seek(next.frame);
+    if (photo) {
+      const k = stops.indexOf(next);
+      this.status.say(`suggestion ${k + 1} of ${stops.length}: #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
+    }
   }
 
   private command(k: string): void {
@@ -217,6 +236,10 @@ class Editor {
       fwd1s: () => p.player.stepSeconds(1),
       result: () => p.player.showResult(!p.player.result),
       next: () => this.nextUncertain(),
+      allsugg: () => {
+        p.suggestions.all = !p.suggestions.all;
+        p.stage.draw();
+      },
       undo: () => void this.send('api/undo').then((ok) => ok && this.sayUndone('undone')),
       redo: () => void this.send('api/redo').then((ok) => ok && this.sayUndone('redone')),
       export: () => void this.send('api/export'),

@@ -1,4 +1,5 @@
 /** The project as the server sends it (src/review/view.ts), and lookups the page needs per frame. */
+import { kindCode } from '../../src/project/box-kinds.js';
 import type { TrackView } from '../../src/review/wire.js';
 
 export type { JobState, ProjectPatch, ProjectView, ReviewState, TrackView } from '../../src/review/wire.js';
@@ -10,9 +11,9 @@ export interface Box {
   y2: number;
 }
 
-/** BOX_KINDS of src/project/schema.ts: held and lookahead boxes had no detection on their frame. */
-const HELD = 2;
-const LOOKAHEAD = 3;
+/** Held and lookahead boxes had no detection on their frame. */
+const HELD = kindCode('held');
+const LOOKAHEAD = kindCode('lookahead');
 
 /** Index of `frame` in a sorted frame list, or -1. */
 export function indexOf(frames: number[], frame: number): number {
@@ -47,25 +48,40 @@ export function spans(t: TrackView): [number, number][] {
   return out;
 }
 
+/** Where "next uncertain" stops: a suggestion (its first frame and its id), or the first frame of a stretch held without a detection. */
+export interface UncertainStop {
+  frame: number;
+  id?: number;
+}
+
 /**
- * The first frame of every "uncertain" stretch, sorted: a candidate's first frame, and the start of
- * each run of held or looked-ahead boxes of a redacted or kept track.
+ * Every stop of "next uncertain", by frame: each suggestion's first frame, and the start of each run
+ * of held or looked-ahead boxes of a redacted or kept track. On one frame, in the order of `tracks`
+ * (the panel's: suggestions by score).
  */
-export function uncertainStarts(tracks: TrackView[]): number[] {
-  const starts = new Set<number>();
+export function uncertainStops(tracks: TrackView[]): UncertainStop[] {
+  const stops: UncertainStop[] = [];
+  const unsure = (t: TrackView, i: number) => t.boxes.kind[i] === HELD || t.boxes.kind[i] === LOOKAHEAD;
   for (const t of tracks) {
     if (t.action === 'candidate') {
-      starts.add(firstFrame(t));
+      stops.push({ frame: firstFrame(t), id: t.id });
       continue;
     }
-    const { frame, kind } = t.boxes;
-    for (let i = 0; i < frame.length; i++) {
-      const unsure = kind[i] === HELD || kind[i] === LOOKAHEAD;
-      const prevUnsure = i > 0 && frame[i - 1] === frame[i]! - 1 && (kind[i - 1] === HELD || kind[i - 1] === LOOKAHEAD);
-      if (unsure && !prevUnsure) starts.add(frame[i]!);
-    }
+    const { frame } = t.boxes;
+    for (let i = 0; i < frame.length; i++) if (unsure(t, i) && !(i > 0 && frame[i - 1] === frame[i]! - 1 && unsure(t, i - 1))) stops.push({ frame: frame[i]! });
   }
-  return [...starts].sort((a, b) => a - b);
+  return stops.sort((a, b) => a.frame - b.frame);
+}
+
+/**
+ * The stop after the frame shown (`now`) and the `selected` track: the next suggestion starting on
+ * this frame (all of them when none is selected), else the first stop on a later frame. With `wrap`
+ * (a photo: every suggestion is on its one frame), the first suggestion follows the last.
+ */
+export function nextStop(stops: UncertainStop[], now: number, selected: number | undefined, wrap: boolean): UncertainStop | undefined {
+  const at = stops.findIndex((s) => s.frame === now && s.id !== undefined && s.id === selected);
+  const next = stops.find((s, k) => s.frame > now || (s.frame === now && s.id !== undefined && k > at));
+  return next ?? (wrap ? stops.find((s) => s.id !== undefined) : undefined);
 }
 
 /**

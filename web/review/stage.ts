@@ -2,8 +2,21 @@ import { scoreText, boxAt, type Box, type TrackView } from './model.js';
 
 export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff' } as const;
 
-/** What a drag on the stage ends in: a new box drawn, or a track's box moved or resized on this frame. */
-export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'moved'; id: number; box: Box };
+/** The smallest box a drag draws, in frame pixels each way: the box follower's own minimum (src/track/follow.ts). */
+export const MIN_BOX = 4;
+
+/**
+ * What a drag on the stage ends in: a new box drawn, one too small to be a box (less than MIN_BOX
+ * either way; a click, without any move, keeps its meaning), or a track's box moved or resized on
+ * this frame.
+ */
+export type StageEdit = { kind: 'drawn'; box: Box } | { kind: 'small'; box: Box } | { kind: 'moved'; id: number; box: Box };
+
+/**
+ * Suggestions outlined on a frame unless all are asked for: a group photo has ~95, whose dashed boxes
+ * hid the faces. The selected one is always outlined; the panel, the lanes and N reach every one.
+ */
+export const BEST_SUGGESTIONS = 12;
 
 type Handle = 'move' | 'nw' | 'ne' | 'sw' | 'se';
 /** The corners' handles, in the order of corners(). */
@@ -34,6 +47,10 @@ export class Stage {
       drawing: () => boolean;
       /** False while the anonymized result is shown: only the selected box is outlined then. */
       outlines: () => boolean;
+      /** True: outline every suggestion on the frame, not only the BEST_SUGGESTIONS best. */
+      allSuggestions: () => boolean;
+      /** After each draw: the suggestions on the frame, and how many of them are outlined. */
+      counted: (suggestions: number, shown: number) => void;
       edited: (e: StageEdit) => void;
     },
   ) {
@@ -64,10 +81,9 @@ export class Stage {
     const line = Math.max(2, 2 / scale);
     const sel = this.host.selected();
     const outlines = this.host.outlines();
-    for (const t of this.host.tracks()) {
+    for (const { t, b: at } of this.shown()) {
       if (!outlines && t.id !== sel) continue;
-      const b = this.drag?.id === t.id ? this.drag.box : boxAt(t, this.frame);
-      if (!b) continue;
+      const b = this.drag?.id === t.id ? this.drag.box : at;
       const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
       c.lineWidth = t.id === sel ? line * 1.5 : line;
       c.strokeStyle = colour;
@@ -92,6 +108,24 @@ export class Stage {
     }
   }
 
+  /**
+   * The tracks and suggestions outlined on this frame with their boxes, in the host's order: every
+   * track, and the BEST_SUGGESTIONS best-scoring suggestions plus the selected one (or all of them).
+   * Says the count to the host.
+   */
+  private shown(): { t: TrackView; b: Box }[] {
+    const sel = this.host.selected();
+    const on = this.host
+      .tracks()
+      .map((t) => ({ t, b: boxAt(t, this.frame!) }))
+      .filter((h): h is { t: TrackView; b: Box } => !!h.b);
+    const cands = on.filter((h) => h.t.action === 'candidate').sort((a, b) => b.t.bestScore - a.t.bestScore);
+    const hidden = new Set(this.host.allSuggestions() ? [] : cands.slice(BEST_SUGGESTIONS).map((h) => h.t.id));
+    hidden.delete(sel!);
+    this.host.counted(cands.length, cands.length - hidden.size);
+    return on.filter((h) => !hidden.has(h.t.id));
+  }
+
   /** Pointer position in frame pixels; the canvas is scaled with object-fit: contain, so the frame may be letterboxed. */
   private point(e: PointerEvent): { x: number; y: number } {
     const r = this.canvas.getBoundingClientRect();
@@ -112,11 +146,9 @@ export class Stage {
     }
     const grabbed = this.cornerAt(p);
     if (grabbed) return void (this.drag = { ...grabbed, start: p, moved: false });
-    // The smallest box under the pointer: nested boxes stay reachable.
-    const hits = this.host
-      .tracks()
-      .map((t) => ({ t, b: boxAt(t, this.frame!) }))
-      .filter((h): h is { t: TrackView; b: Box } => !!h.b && p.x >= h.b.x1 && p.x <= h.b.x2 && p.y >= h.b.y1 && p.y <= h.b.y2)
+    // The smallest box outlined under the pointer: nested boxes stay reachable.
+    const hits = this.shown()
+      .filter(({ b }) => p.x >= b.x1 && p.x <= b.x2 && p.y >= b.y1 && p.y <= b.y2)
       .sort((a, b) => area(a.b) - area(b.b));
     const hit = hits[0];
     this.host.select(hit?.t.id);
@@ -180,12 +212,11 @@ export class Stage {
     this.drag = undefined;
     if (!d?.moved) return this.draw();
     const b = normal(d.box);
-    if (d.id === undefined) {
-      if (b.x2 - b.x1 >= 4 && b.y2 - b.y1 >= 4) {
-        this.pending = b;
-        this.host.edited({ kind: 'drawn', box: b });
-      }
-    } else this.host.edited({ kind: 'moved', id: d.id, box: b });
+    if (d.id !== undefined) this.host.edited({ kind: 'moved', id: d.id, box: b });
+    else if (b.x2 - b.x1 >= MIN_BOX && b.y2 - b.y1 >= MIN_BOX) {
+      this.pending = b;
+      this.host.edited({ kind: 'drawn', box: b });
+    } else this.host.edited({ kind: 'small', box: b });
     this.draw();
   }
 }

@@ -1,4 +1,4 @@
-import { firstFrame, uncertainStarts, type ProjectPatch, type ProjectView, type TrackView } from './model.js';
+import { firstFrame, uncertainStops, type ProjectPatch, type UncertainStop, type ProjectView, type TrackView } from './model.js';
 
 /**
  * The page's copy of the project: the view first fetched whole, then kept current with the patches
@@ -9,8 +9,8 @@ export class ProjectStore {
   private byId = new Map<number, TrackView>();
   view!: ProjectView;
   tracks: TrackView[] = [];
-  /** First frames of the uncertain stretches (model.ts uncertainStarts), sorted. */
-  uncertain: number[] = [];
+  /** Where "next uncertain" stops (model.ts uncertainStops), by frame. */
+  uncertain: UncertainStop[] = [];
   counts = { tracks: 0, suggestions: 0 };
 
   get revision(): number {
@@ -50,7 +50,7 @@ export class ProjectStore {
     const tracks = all.filter((t) => t.action !== 'candidate').sort((a, b) => firstFrame(a) - firstFrame(b) || a.id - b.id);
     const cands = all.filter((t) => t.action === 'candidate').sort((a, b) => b.bestScore - a.bestScore || a.id - b.id);
     this.tracks = [...tracks, ...cands];
-    this.uncertain = uncertainStarts(this.tracks);
+    this.uncertain = uncertainStops(this.tracks);
     this.counts = { tracks: tracks.length, suggestions: cands.length };
   }
 }
