@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { describeIssue } from './option-messages.js';
+import { describeIssue, flagOf } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
 import { runTrack } from './run-track.js';
 import { runCam } from './run-cam.js';
@@ -9,7 +9,7 @@ import { errorMessage, InterruptedError, UserError, usageError } from './errors.
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
-import { reviewOptionSpecs } from './review/options.js';
+import { DETECT, reviewOptionSpecs } from './review/options.js';
 import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
 import { serveOptionSpecs } from './serve/options.js';
@@ -25,6 +25,20 @@ export function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Com
     cmd.addOption(new Option(spec.flags, def === undefined ? spec.help : `${spec.help} (default: ${def})`).hideHelp(spec.hidden === true));
   }
   return cmd;
+}
+
+/**
+ * A render from a project runs no detector or tracker: its tracks say what is anonymized. A
+ * detection flag given with --project would be silently ignored, and a user who raised --hold or
+ * lowered --thresh to cover more would publish a render that covers exactly what it did before.
+ * @throws UserError (exit 2) naming the flags given.
+ */
+function refuseDetectionFlags(cmd: Command): void {
+  const given = [...DETECT, 'tracking' as const].filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => flagOf(fileOptionSpecs[k]));
+  if (given.length === 0) return;
+  throw usageError(
+    `${given.join(', ')} ${given.length === 1 ? 'has' : 'have'} no effect with --project, which renders the project's tracks without detecting (to detect again, run faceblur analyze)`,
+  );
 }
 
 /** What bare `faceblur` prints after its error: the three forms of the command, not the whole help. */
@@ -51,6 +65,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     if (typo) throw usageError(typo);
     const parsed = fileOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, fileOptionSpecs, raw));
+    if (parsed.data.project !== undefined) refuseDetectionFlags(program);
     setExit(await runFiles(inputs, parsed.data, version));
   });
   const cam = program
