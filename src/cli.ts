@@ -101,6 +101,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('track')
     .description('follow a box drawn on one frame forward and backward through INPUT, and add it to its project as a manual track to anonymize')
     .argument('<input>', 'the video (or photo) the project was made for')
+    .usage('<input> --project FILE --frame N --box x1,y1,x2,y2 [--label TEXT]')
     .showHelpAfterError('(run faceblur track --help for usage)')
     .exitOverride();
   addOptions(track, trackOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => {
