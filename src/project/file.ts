@@ -23,7 +23,9 @@ export function projectPathFor(input: string, relativeTo: string | undefined, ou
 export async function checkProjectInput(project: Project, projectPath: string, input: string): Promise<void> {
   const { hash, bytes } = await contentHash(input);
   if (hash !== project.input.hash || bytes !== project.input.bytes) {
-    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input}`, 2);
+    // The same name and size with other bytes is a file changed since its analysis (re-exported, edited): say so.
+    const now = `${bytes} bytes${bytes === project.input.bytes ? ', other content' : ''}`;
+    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input} (${now})`, 2);
   }
 }
 
