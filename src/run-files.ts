@@ -8,7 +8,7 @@ import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
-import { describeFaces, totalFaces } from './pipeline/face-stats.js';
+import { describeFaces, describeProject, totalFaces } from './pipeline/face-stats.js';
 import type { RunContext } from './pipeline/context.js';
 import { checkSharedContradictions, encodingDetectorThreads, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
@@ -162,6 +162,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));
         if (r.faces) for (const line of describeFaces(r.faces, !isImagePath(r.input))) log.info(`  ${r.input}: ${line}`);
+        if (r.project) log.info(`  ${r.input}: ${describeProject(r.project, isImagePath(r.input) ? 'face' : 'face track')}`);
       } else {
         log.error(`${r.input}: ${r.error}`);
         report?.failed(r.input, r.error ?? 'failed');
@@ -177,7 +178,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     const total = totalFaces(outcomes.flatMap((r) => (r.faces ? [r.faces] : [])));
-    const faces = `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
+    const projects = outcomes.flatMap((r) => (r.project ? [r.project] : []));
+    const faces =
+      mode === 'analyze'
+        ? describeProject({ tracks: projects.reduce((n, p) => n + p.tracks, 0), candidates: projects.reduce((n, p) => n + p.candidates, 0) }, 'track')
+        : `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
     log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
     if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);

@@ -137,6 +137,20 @@ export function describeFaces(s: FaceSummary, video: boolean): string[] {
   return [`${what} anonymized in ${s.framesWithFaces} of ${count(s.frames, 'frame')}${s.tracked ? `; ${predicted} on held or predicted masks` : ''}`, ...check];
 }
 
+/** What an analysis found in one file (or a batch): its project's tracks, all to redact, and its candidates. */
+export interface ProjectCounts {
+  tracks: number;
+  candidates: number;
+}
+
+/**
+ * analyze's summary of a project, e.g. "3 face tracks to anonymize, 10 candidates to review". `unit`
+ * names a track: "face track" in a video, "face" in a photo, "track" for a batch's totals.
+ */
+export function describeProject(c: ProjectCounts, unit: 'face track' | 'face' | 'track'): string {
+  return `${count(c.tracks, unit)} to anonymize, ${count(c.candidates, 'candidate')} to review`;
+}
+
 /** The batch's totals, for the final summary line. */
 export function totalFaces(summaries: readonly FaceSummary[]): { faces: number; framesPredicted: number } {
   return { faces: summaries.reduce((n, s) => n + s.faces, 0), framesPredicted: summaries.reduce((n, s) => n + s.framesPredicted, 0) };

@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, runCli, tempDir } from '../helpers.js';
@@ -34,5 +34,18 @@ describe('redaction projects from the command line: usage', () => {
     // Mask options are what a render from a project is for.
     const ok = await runCli([photo, '--project', project, '-o', out, '--boxes', '--mask-scale', '1.6', '--replacewith', 'pixelate', '-q']);
     expect(ok.code, ok.stderr).toBe(0);
+  });
+
+  it("analyze's summary counts the project's tracks and candidates (it said '0 faces anonymized')", async () => {
+    const out = join(dir, 'again/');
+    const r = await runCli(['analyze', photo, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const p = JSON.parse(readFileSync(join(out, 'city.faceblur.json'), 'utf8')) as { tracks: unknown[]; candidates: unknown[] };
+    expect(p.tracks.length).toBeGreaterThan(1);
+    const [t, c] = [p.tracks.length, p.candidates.length];
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `  ${photo}: ${t} faces to anonymize, ${c} candidate${c === 1 ? '' : 's'} to review`,
+      expect.stringMatching(new RegExp(`^faceblur: 1 done, 0 failed \\([\\d.]+ s\\): ${t} tracks to anonymize, ${c} candidates? to review$`)),
+    ]);
   });
 });
