@@ -87,7 +87,8 @@ export class FaceStats {
   }
 
   summary(): FaceSummary {
-    const brief = [...this.tracks.values()].filter((t) => t.detected <= BRIEF_TRACK_FRAMES);
+    // On a photo (one frame) every face is seen on one frame: "brief" would name them all and say nothing.
+    const brief = this.frames > 1 ? [...this.tracks.values()].filter((t) => t.detected <= BRIEF_TRACK_FRAMES) : [];
     // The lowest score of each track (or each second, untracked): three frames of one face are one place to look.
     const lowest: ReviewHint[] = [];
     const groups = new Set<number>();
