@@ -1,7 +1,8 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, runCli, tempDir } from '../helpers.js';
+import { IMAGES, rgbFrame, runCli, tempDir } from '../helpers.js';
 
 // What a newcomer runs into around redaction projects (issue 14), on a photo's one-frame project so
 // that each case costs a second: flags that would do nothing, missing options, and the messages.
@@ -47,5 +48,32 @@ describe('redaction projects from the command line: usage', () => {
       `  ${photo}: ${t} faces to anonymize, ${c} candidate${c === 1 ? '' : 's'} to review`,
       expect.stringMatching(new RegExp(`^faceblur: 1 done, 0 failed \\([\\d.]+ s\\): ${t} tracks to anonymize, ${c} candidates? to review$`)),
     ]);
+  });
+
+  it('track on a photo stored turned (EXIF orientation 6): the box is in upright pixels, one frame, and the render hides it', async () => {
+    const turned = join(dir, 'turned.jpg');
+    // Stored 564x800, displayed upright as the original 800x564.
+    await sharp(join(IMAGES, 'deface_city.jpg')).rotate(-90).withMetadata({ orientation: 6 }).jpeg({ quality: 95 }).toFile(turned);
+    const p = join(dir, 'turned.faceblur.json');
+    expect((await runCli(['analyze', turned, '-q'])).code).toBe(0);
+    const past = await runCli(['track', turned, '--project', p, '--frame', '1', '--box', '600,420,760,540']);
+    expect(past.code).toBe(2);
+    expect(lines(past.stderr)).toEqual([`faceblur: --frame 1 is past the end: ${turned} has one frame, frame 0`]);
+    const r = await runCli(['track', turned, '--project', p, '--frame', '0', '--box', '600,420,760,540', '--label', 'badge']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stderr)).toEqual([`added a manual track over frame 0 to ${p}`]);
+    const out = join(dir, 'turned-out.png');
+    const render = await runCli([turned, '--project', p, '-o', out, '--boxes', '--mask-scale', '1', '--mask-margin', '0', '--replacewith', 'solid', '--color', 'ff00ff', '-q']);
+    expect(render.code, render.stderr).toBe(0);
+    expect(await sharp(out).metadata()).toMatchObject({ width: 800, height: 564 });
+    const rgb = rgbFrame(out, 800, 564);
+    let magenta = 0;
+    for (let y = 422; y < 538; y++) {
+      for (let x = 602; x < 758; x++) {
+        const i = 3 * (y * 800 + x);
+        if (rgb[i]! > 240 && rgb[i + 1]! < 20 && rgb[i + 2]! > 240) magenta++;
+      }
+    }
+    expect(magenta).toBe(156 * 116);
   });
 });
