@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
-import { isImagePath } from './io/media-kind.js';
+import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { isFolderTarget, outputFormatProblem } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
@@ -71,6 +71,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const format =
     mode === 'anonymize' && o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
   if (format) throw usageError(`-o ${format}`);
+  // analyze -o clip.mp4 (a render's habit) would put JSON under a media name, over a finished output with --force.
+  if (mode === 'analyze' && o.output !== undefined && !isFolderTarget(o.output) && isMediaPath(o.output)) {
+    throw usageError(`-o ${o.output}: names a video or photo, but analyze writes a project (such as clip.faceblur.json); for a folder, end it with /`);
+  }
   // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''

@@ -76,4 +76,16 @@ describe('redaction projects from the command line: usage', () => {
     }
     expect(magenta).toBe(156 * 116);
   });
+
+  it('analyze -o with a media name is refused (it wrote JSON under it, and over a finished output with --force)', async () => {
+    const finished = join(dir, 'city_anonymized.jpg');
+    copyFileSync(photo, finished);
+    for (const args of [['-o', join(dir, 'new.mp4')], ['-o', finished, '--force']]) {
+      const r = await runCli(['analyze', photo, ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(lines(r.stderr)).toEqual([`faceblur: -o ${args[1]}: names a video or photo, but analyze writes a project (such as clip.faceblur.json); for a folder, end it with /`]);
+    }
+    expect(readdirSync(dir)).not.toContain('new.mp4');
+    expect(readFileSync(finished)).toEqual(readFileSync(photo));
+  });
 });
