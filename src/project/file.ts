@@ -18,10 +18,13 @@ export function projectPathFor(input: string, relativeTo: string | undefined, ou
 /**
  * Refuses to render `input` from a project made for another file: the byte size and the sampled
  * content hash must match (the path may differ: files move).
- * @throws UserError (exit 2), one line.
+ * @throws UserError (exit 2), one line, also when `input` cannot be read (missing, a folder).
  */
 export async function checkProjectInput(project: Project, projectPath: string, input: string): Promise<void> {
-  const { hash, bytes } = await contentHash(input);
+  const { hash, bytes } = await contentHash(input).catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message;
+    throw new UserError(`${input}: ${why} (--project ${projectPath} was made for ${project.input.path})`, 2);
+  });
   if (hash !== project.input.hash || bytes !== project.input.bytes) {
     // The same name and size with other bytes is a file changed since its analysis (re-exported, edited): say so.
     const now = `${bytes} bytes${bytes === project.input.bytes ? ', other content' : ''}`;

@@ -26,4 +26,13 @@ describe('checkProjectInput', () => {
     writeFileSync(clip, Buffer.alloc(4000, 1));
     await expect(checkProjectInput(project, 'p.json', clip)).rejects.toThrow(`--project p.json was made for another file (clip.mp4, 5000 bytes), not ${clip} (4000 bytes)`);
   });
+
+  it('names a missing input or a folder in one line (exit 2), not with the file system\'s ENOENT', async () => {
+    const project = sampleProject();
+    for (const [input, why] of [[join(dir, 'gone.mp4'), 'no such file'], [dir, 'is a folder']]) {
+      const r = checkProjectInput(project, 'p.json', input!);
+      await expect(r).rejects.toMatchObject({ exitCode: 2 });
+      await expect(r).rejects.toThrow(`${input}: ${why} (--project p.json was made for clip.mp4)`);
+    }
+  });
 });
