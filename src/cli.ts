@@ -9,6 +9,7 @@ import { errorMessage, InterruptedError, UserError, usageError } from './errors.
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
+import { projectInputPath } from './project/file.js';
 import { DETECT, reviewOptionSpecs } from './review/options.js';
 import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
@@ -45,6 +46,7 @@ function refuseDetectionFlags(cmd: Command): void {
 const USAGE = [
   'usage: faceblur [options] <video|photo|folder...>   anonymize files (outputs: <name>_anonymized.<ext>)',
   '       faceblur cam [options]                       anonymize a webcam live, in a browser preview',
+  '       faceblur analyze|review|track <input>        review and fix what is anonymized (redaction projects)',
   '       faceblur serve [options]                     a web app: upload, anonymize, review, download',
   '       faceblur models install|list                 manage the detector models',
   '       faceblur --help                              every option, with its default',
@@ -60,6 +62,11 @@ function buildProgram(setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     .exitOverride();
   addOptions(program, fileOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
+    if (inputs.length === 0 && typeof raw.project === 'string') {
+      const input = await projectInputPath(raw.project);
+      const q = (s: string) => (/[\s'"]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s);
+      throw usageError(`no input given: --project renders the file it was made for; run faceblur ${q(input)} --project ${q(raw.project)}`);
+    }
     if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
     const typo = inputs.map(mistypedCommand).find(Boolean);
     if (typo) throw usageError(typo);

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isFolderTarget, tempPathFor } from '../io/outputs.js';
 import { contentHash } from './identity.js';
 import { parseProject, serializeProject, type Project } from './schema.js';
@@ -30,6 +30,16 @@ export async function checkProjectInput(project: Project, projectPath: string, i
     const now = `${bytes} bytes${bytes === project.input.bytes ? ', other content' : ''}`;
     throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input} (${now})`, 2);
   }
+}
+
+/**
+ * The input a project was made for, as a path from the current folder (the file stores it relative
+ * to the project's own folder).
+ * @throws UserError (exit 2) as readProject does.
+ */
+export async function projectInputPath(projectPath: string): Promise<string> {
+  const p = await readProject(projectPath);
+  return relative('.', resolve(dirname(projectPath), p.input.path)) || p.input.path;
 }
 
 /**

@@ -88,4 +88,12 @@ describe('redaction projects from the command line: usage', () => {
     expect(readdirSync(dir)).not.toContain('new.mp4');
     expect(readFileSync(finished)).toEqual(readFileSync(photo));
   });
+
+  it('--project without an input names the file the project was made for (and bare faceblur lists the project commands)', async () => {
+    const r = await runCli(['--project', 'city.faceblur.json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual(['faceblur: no input given: --project renders the file it was made for; run faceblur city.jpg --project city.faceblur.json']);
+    const bare = await runCli([]);
+    expect(bare.stderr).toMatch(/^ +faceblur analyze\|review\|track <input> +review and fix what is anonymized \(redaction projects\)$/m);
+  });
 });
