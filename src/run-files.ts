@@ -165,7 +165,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));
-        if (r.faces) for (const line of describeFaces(r.faces, !isImagePath(r.input))) log.info(`  ${r.input}: ${line}`);
+        // "no face found" would be wrong for a project whose faces were all set to keep.
+        const lines = r.faces && project && r.faces.faces === 0 ? ['the project has nothing to anonymize (no redact track): every face stays visible'] : r.faces ? describeFaces(r.faces, !isImagePath(r.input)) : [];
+        for (const line of lines) log.info(`  ${r.input}: ${line}`);
         if (r.project) log.info(`  ${r.input}: ${describeProject(r.project, isImagePath(r.input) ? 'face' : 'face track')}`);
       } else {
         log.error(`${r.input}: ${r.error}`);

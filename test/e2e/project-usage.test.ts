@@ -1,4 +1,4 @@
-import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,5 +95,18 @@ describe('redaction projects from the command line: usage', () => {
     expect(lines(r.stderr)).toEqual(['faceblur: no input given: --project renders the file it was made for; run faceblur city.jpg --project city.faceblur.json']);
     const bare = await runCli([]);
     expect(bare.stderr).toMatch(/^ +faceblur analyze\|review\|track <input> +review and fix what is anonymized \(redaction projects\)$/m);
+  });
+
+  it('a project whose faces are all kept says it anonymizes nothing, not "no face found"', async () => {
+    const raw = JSON.parse(readFileSync(project, 'utf8')) as { tracks: { action: string }[] };
+    for (const t of raw.tracks) t.action = 'keep';
+    const kept = join(dir, 'kept.faceblur.json');
+    writeFileSync(kept, JSON.stringify(raw));
+    const r = await runCli([photo, '--project', kept, '-o', join(dir, 'kept.jpg')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter(Boolean)).toEqual([
+      `  ${photo}: the project has nothing to anonymize (no redact track): every face stays visible`,
+      expect.stringMatching(/^faceblur: 1 done, 0 failed \([\d.]+ s\): 0 faces anonymized$/),
+    ]);
   });
 });
