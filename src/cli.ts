@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { describeIssue } from './option-messages.js';
+import { describeIssue, flagOf } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
 import { runTrack } from './run-track.js';
 import { runCam } from './run-cam.js';
@@ -9,7 +9,8 @@ import { errorMessage, InterruptedError, UserError, usageError } from './errors.
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
-import { reviewOptionSpecs } from './review/options.js';
+import { projectInputPath } from './project/file.js';
+import { DETECT, reviewOptionSpecs } from './review/options.js';
 import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
 import { serveOptionSpecs } from './serve/options.js';
@@ -27,10 +28,25 @@ export function addOptions(cmd: Command, specs: Record<string, OptionSpec>): Com
   return cmd;
 }
 
+/**
+ * A render from a project runs no detector or tracker: its tracks say what is anonymized. A
+ * detection flag given with --project would be silently ignored, and a user who raised --hold or
+ * lowered --thresh to cover more would publish a render that covers exactly what it did before.
+ * @throws UserError (exit 2) naming the flags given.
+ */
+function refuseDetectionFlags(cmd: Command): void {
+  const given = [...DETECT, 'tracking' as const].filter((k) => cmd.getOptionValueSource(k) === 'cli').map((k) => flagOf(fileOptionSpecs[k]));
+  if (given.length === 0) return;
+  throw usageError(
+    `${given.join(', ')} ${given.length === 1 ? 'has' : 'have'} no effect with --project, which renders the project's tracks without detecting (to detect again, run faceblur analyze)`,
+  );
+}
+
 /** What bare `faceblur` prints after its error: the three forms of the command, not the whole help. */
 const USAGE = [
   'usage: faceblur [options] <video|photo|folder...>   anonymize files (outputs: <name>_anonymized.<ext>)',
   '       faceblur cam [options]                       anonymize a webcam live, in a browser preview',
+  '       faceblur analyze|review|track <input>        review and fix what is anonymized (redaction projects)',
   '       faceblur serve [options]                     a web app: upload, anonymize, review, download',
   '       faceblur models install|list                 manage the detector models',
   '       faceblur --help                              every option, with its default',
@@ -46,11 +62,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     .enablePositionalOptions()
     .exitOverride();
   addOptions(program, fileOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
+    if (inputs.length === 0 && typeof raw.project === 'string') {
+      const input = await projectInputPath(raw.project);
+      const q = (s: string) => (/[\s'"]/.test(s) ? `'${s.replace(/'/g, `'\\''`)}'` : s);
+      throw usageError(`no input given: --project renders the file it was made for; run faceblur ${q(input)} --project ${q(raw.project)}`);
+    }
     if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
     const typo = inputs.map(mistypedCommand).find(Boolean);
     if (typo) throw usageError(typo);
     const parsed = fileOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, fileOptionSpecs, raw));
+    if (parsed.data.project !== undefined) refuseDetectionFlags(program);
     setExit(await runFiles(inputs, parsed.data, version));
   });
   const cam = program
@@ -86,6 +108,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('track')
     .description('follow a box drawn on one frame forward and backward through INPUT, and add it to its project as a manual track to anonymize')
     .argument('<input>', 'the video (or photo) the project was made for')
+    .usage('<input> --project FILE --frame N --box x1,y1,x2,y2 [--label TEXT]')
     .showHelpAfterError('(run faceblur track --help for usage)')
     .exitOverride();
   addOptions(track, trackOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => {

@@ -13,6 +13,8 @@ const EXPECTED: Record<string, string> = {
   codec: 'an ffmpeg encoder name such as libx264 or libx265',
   detector: 'yunet, yunet-n, retinaface, centerface or scrfd, or several of them joined by commas',
   box: 'x1,y1,x2,y2 in pixels of the frame, with x1 < x2 and y1 < y2',
+  frame: 'a whole frame number, counted from 0',
+  project: 'a project file made by faceblur analyze, such as clip.faceblur.json',
   retention: 'a time such as 90s, 30m, 24h or 7d',
   maxDuration: 'a time such as 90s, 30m, 2h or 7d',
   maxUploadSize: 'a size such as 500M or 8G',
@@ -51,11 +53,13 @@ export const flagOf = (spec: OptionSpec): string => spec.flags.split(/[ ,]+/).fi
 
 /**
  * Turns a zod failure into one line in faceblur's words, naming the flag, what it accepts and what
- * was given: `--thresh must be a number between 0 and 1 (got "abc")`.
+ * was given: `--thresh must be a number between 0 and 1 (got "abc")`, or `--box is required: …`.
  */
 export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec>, raw: Record<string, unknown>): string {
   const key = String(error.issues[0]?.path[0] ?? '');
   const spec = specs[key];
   if (!spec) return `invalid option ${key}`;
+  // Only options without a default fail when absent (faceblur track's --project, --frame, --box).
+  if (raw[key] === undefined) return `${flagOf(spec)} is required: ${expectedValue(key, spec)}`;
   return `${flagOf(spec)} must be ${expectedValue(key, spec)} (got ${JSON.stringify(String(raw[key]))})`;
 }

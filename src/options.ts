@@ -99,7 +99,7 @@ export const fileOptionSpecs = {
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
-  project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting; one input, the one it was made for', z.string().optional(), 'none'),
+  project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting, so detection and tracking options are refused; one input, the one it was made for', z.string().optional(), 'none'),
   renderSegment: { ...opt('--render-segment <first:count:pts>', 'internal (faceblur worker): render only frames FIRST..FIRST+COUNT-1 of one video, the first at PTS seconds, without audio, to an .mkv', segmentSchema.optional()), hidden: true },
   preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
   open: opt('--no-open', 'print the preview address (faceblur cam, --preview) but do not open a browser', z.boolean().default(true), 'opens the browser'),

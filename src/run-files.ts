@@ -2,13 +2,13 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
-import { isImagePath } from './io/media-kind.js';
+import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { isFolderTarget, outputFormatProblem } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
-import { describeFaces, totalFaces } from './pipeline/face-stats.js';
+import { describeFaces, describeProject, totalFaces } from './pipeline/face-stats.js';
 import type { RunContext } from './pipeline/context.js';
 import { checkSharedContradictions, encodingDetectorThreads, openFrameProcessors, projectSettingsOf, reportSettingsOf, thresholdOf } from './pipeline/setup.js';
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
@@ -71,6 +71,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const format =
     mode === 'anonymize' && o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
   if (format) throw usageError(`-o ${format}`);
+  // analyze -o clip.mp4 (a render's habit) would put JSON under a media name, over a finished output with --force.
+  if (mode === 'analyze' && o.output !== undefined && !isFolderTarget(o.output) && isMediaPath(o.output)) {
+    throw usageError(`-o ${o.output}: names a video or photo, but analyze writes a project (such as clip.faceblur.json); for a folder, end it with /`);
+  }
   // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
@@ -161,7 +165,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));
-        if (r.faces) for (const line of describeFaces(r.faces, !isImagePath(r.input))) log.info(`  ${r.input}: ${line}`);
+        // "no face found" would be wrong for a project whose faces were all set to keep.
+        const lines = r.faces && project && r.faces.faces === 0 ? ['the project has nothing to anonymize (no redact track): every face stays visible'] : r.faces ? describeFaces(r.faces, !isImagePath(r.input)) : [];
+        for (const line of lines) log.info(`  ${r.input}: ${line}`);
+        if (r.project) log.info(`  ${r.input}: ${describeProject(r.project, isImagePath(r.input) ? 'face' : 'face track')}`);
       } else {
         log.error(`${r.input}: ${r.error}`);
         report?.failed(r.input, r.error ?? 'failed');
@@ -177,7 +184,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const done = outcomes.filter((r) => r.ok).length - skipped;
     const secs = ((performance.now() - started) / 1000).toFixed(1);
     const total = totalFaces(outcomes.flatMap((r) => (r.faces ? [r.faces] : [])));
-    const faces = `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
+    const projects = outcomes.flatMap((r) => (r.project ? [r.project] : []));
+    const faces =
+      mode === 'analyze'
+        ? describeProject({ tracks: projects.reduce((n, p) => n + p.tracks, 0), candidates: projects.reduce((n, p) => n + p.candidates, 0) }, 'track')
+        : `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
     log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
     if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);

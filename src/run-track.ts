@@ -27,7 +27,8 @@ export async function runTrack(input: string, o: TrackCommandOptions): Promise<n
   const project = await readProject(o.project);
   await checkProjectInput(project, o.project, input);
   if (o.frame >= project.input.frameCount) {
-    throw usageError(`--frame ${o.frame} is past the end: ${input} has ${project.input.frameCount} frames (numbered from 0)`);
+    const n = project.input.frameCount;
+    throw usageError(`--frame ${o.frame} is past the end: ${input} has ${n === 1 ? 'one frame, frame 0' : `${n} frames (numbered from 0)`}`);
   }
   const display = createProgressDisplay({ enabled: !o.quiet });
   let rows: Parameters<typeof addManualTrack>[1];
@@ -47,7 +48,8 @@ export async function runTrack(input: string, o: TrackCommandOptions): Promise<n
   }
   await writeProject(o.project, addManualTrack(project, rows, o.label));
   const frames = rows.map((r) => r.frame);
-  log.info(`added a manual track over frames ${Math.min(...frames)}–${Math.max(...frames)} (${rows.length} frames) to ${o.project}`);
+  const span = rows.length === 1 ? `frame ${frames[0]}` : `frames ${Math.min(...frames)}–${Math.max(...frames)} (${rows.length} frames)`;
+  log.info(`added a manual track over ${span} to ${o.project}`);
   process.stdout.write(`${o.project}\n`);
   return 0;
 }

@@ -104,6 +104,6 @@ export function analyzeJob(p: AnalyzeParams): Job {
     const threshold = p.threshold[identity.kind === 'image' ? 'still' : 'motion'];
     const project = builder.finish(p.version, { path, bytes, hash, ...identity }, { threshold, ...p.settings });
     await writeFile(temp, serializeProject(project));
-    return { frames: builder.frameCount };
+    return { frames: builder.frameCount, project: { tracks: project.tracks.length, candidates: project.candidates.length } };
   };
 }

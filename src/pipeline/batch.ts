@@ -7,7 +7,7 @@ import { isImagePath } from '../io/media-kind.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
 import type { ReportWriter } from '../report.js';
 import type { RunContext } from './context.js';
-import type { FaceSummary } from './face-stats.js';
+import type { FaceSummary, ProjectCounts } from './face-stats.js';
 import { anonymizeImage } from './image.js';
 import { anonymizeVideo, type JobResult } from './video.js';
 
@@ -22,6 +22,8 @@ export interface FileOutcome {
   seconds: number;
   /** Done files: what was anonymized (see FaceStats). */
   faces?: FaceSummary;
+  /** Done analyses: what the project holds. */
+  project?: ProjectCounts;
 }
 
 /** One file's work: reads `input`, writes `temp` (renamed to `output` when it succeeds). */
@@ -94,9 +96,9 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   const temp = tempPathFor(output);
   try {
     await claimTemp(temp);
-    const { frames, faces } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
+    const { frames, faces, project } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);
-    return { ...outcome(true, frames), faces };
+    return { ...outcome(true, frames), faces, project };
   } catch (err) {
     // A child killed by our own signal handler is the interrupt, not a failure of this file.
     if (err instanceof InterruptedError || ctx.signal.aborted) throw new InterruptedError(String(ctx.signal.reason ?? 'signal'));

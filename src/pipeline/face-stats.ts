@@ -87,7 +87,8 @@ export class FaceStats {
   }
 
   summary(): FaceSummary {
-    const brief = [...this.tracks.values()].filter((t) => t.detected <= BRIEF_TRACK_FRAMES);
+    // On a photo (one frame) every face is seen on one frame: "brief" would name them all and say nothing.
+    const brief = this.frames > 1 ? [...this.tracks.values()].filter((t) => t.detected <= BRIEF_TRACK_FRAMES) : [];
     // The lowest score of each track (or each second, untracked): three frames of one face are one place to look.
     const lowest: ReviewHint[] = [];
     const groups = new Set<number>();
@@ -135,6 +136,20 @@ export function describeFaces(s: FaceSummary, video: boolean): string[] {
   const predicted = s.framesPredicted === 0 ? 'no frame relies' : `${count(s.framesPredicted, 'frame')} ${s.framesPredicted === 1 ? 'relies' : 'rely'}`;
   const what = s.tracked ? count(s.faces, 'face track') : count(s.faces, 'face detection');
   return [`${what} anonymized in ${s.framesWithFaces} of ${count(s.frames, 'frame')}${s.tracked ? `; ${predicted} on held or predicted masks` : ''}`, ...check];
+}
+
+/** What an analysis found in one file (or a batch): its project's tracks, all to redact, and its candidates. */
+export interface ProjectCounts {
+  tracks: number;
+  candidates: number;
+}
+
+/**
+ * analyze's summary of a project, e.g. "3 face tracks to anonymize, 10 candidates to review". `unit`
+ * names a track: "face track" in a video, "face" in a photo, "track" for a batch's totals.
+ */
+export function describeProject(c: ProjectCounts, unit: 'face track' | 'face' | 'track'): string {
+  return `${count(c.tracks, unit)} to anonymize, ${count(c.candidates, 'candidate')} to review`;
 }
 
 /** The batch's totals, for the final summary line. */

@@ -8,7 +8,7 @@ import type { ReportFile, ReportWriter } from '../report.js';
 import type { FrameSize } from '../track/plausible.js';
 import { Tracker } from '../track/tracker.js';
 import { throwIfInterrupted, type RunContext, type TrackingOptions } from './context.js';
-import { FaceStats, type FaceSummary } from './face-stats.js';
+import { FaceStats, type FaceSummary, type ProjectCounts } from './face-stats.js';
 import { detectedRegions, projectRegions } from './regions.js';
 import { planSegment } from './segment.js';
 
@@ -16,6 +16,8 @@ export interface JobResult {
   frames: number;
   /** What was anonymized, and where a reviewer should look first (absent for jobs that anonymize nothing, such as analyze). */
   faces?: FaceSummary;
+  /** analyze: what the project it wrote holds. */
+  project?: ProjectCounts;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isFolderTarget, tempPathFor } from '../io/outputs.js';
 import { contentHash } from './identity.js';
 import { parseProject, serializeProject, type Project } from './schema.js';
@@ -18,13 +18,28 @@ export function projectPathFor(input: string, relativeTo: string | undefined, ou
 /**
  * Refuses to render `input` from a project made for another file: the byte size and the sampled
  * content hash must match (the path may differ: files move).
- * @throws UserError (exit 2), one line.
+ * @throws UserError (exit 2), one line, also when `input` cannot be read (missing, a folder).
  */
 export async function checkProjectInput(project: Project, projectPath: string, input: string): Promise<void> {
-  const { hash, bytes } = await contentHash(input);
+  const { hash, bytes } = await contentHash(input).catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a folder' : err.message;
+    throw new UserError(`${input}: ${why} (--project ${projectPath} was made for ${project.input.path})`, 2);
+  });
   if (hash !== project.input.hash || bytes !== project.input.bytes) {
-    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input}`, 2);
+    // The same name and size with other bytes is a file changed since its analysis (re-exported, edited): say so.
+    const now = `${bytes} bytes${bytes === project.input.bytes ? ', other content' : ''}`;
+    throw new UserError(`--project ${projectPath} was made for another file (${project.input.path}, ${project.input.bytes} bytes), not ${input} (${now})`, 2);
   }
+}
+
+/**
+ * The input a project was made for, as a path from the current folder (the file stores it relative
+ * to the project's own folder).
+ * @throws UserError (exit 2) as readProject does.
+ */
+export async function projectInputPath(projectPath: string): Promise<string> {
+  const p = await readProject(projectPath);
+  return relative('.', resolve(dirname(projectPath), p.input.path)) || p.input.path;
 }
 
 /**

@@ -59,6 +59,11 @@ const boxesCodec = z.codec(packed, z.custom<Boxes>(), {
       for (let i = 0; i < boxes.frame.length; i++) {
         if (i > 0 && boxes.frame[i]! <= boxes.frame[i - 1]!) throw new Error('box frames must increase');
         if (kind![i]! >= BOX_KINDS.length || kind![i]! < 0) throw new Error(`unknown box kind ${kind![i]}`);
+        // The mask is drawn from the box's size: an inverted or empty box (a hand edit with the
+        // corners swapped) would hide nothing on that frame, so it is refused instead.
+        if (!(boxes.x2[i]! > boxes.x1[i]! && boxes.y2[i]! > boxes.y1[i]!)) {
+          throw new Error(`the box on frame ${boxes.frame[i]} is empty or inverted (x1,y1,x2,y2 = ${boxes.x1[i]!.toFixed(1)},${boxes.y1[i]!.toFixed(1)},${boxes.x2[i]!.toFixed(1)},${boxes.y2[i]!.toFixed(1)}; x2 must exceed x1, y2 y1)`);
+        }
       }
       return boxes;
     }, ctx),

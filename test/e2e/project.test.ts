@@ -177,7 +177,7 @@ describe('redaction projects: analyze → edit → render', () => {
     execFileSync('sh', ['-c', `cat > "${other}"`], { input: bytes });
     const r = await runCli([other, '--project', join(dir, 'high.faceblur.json'), '-o', join(dir, 'nope.mkv')]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faceblur: --project .*high\.faceblur\.json was made for another file \(classroom\.mkv, \d+ bytes\), not .*other\.mkv$/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^faceblur: --project .*high\.faceblur\.json was made for another file \(classroom\.mkv, \d+ bytes\), not .*other\.mkv \(\d+ bytes, other content\)$/)]);
     expect(existsSync(join(dir, 'nope.mkv'))).toBe(false);
   });
 

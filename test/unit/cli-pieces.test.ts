@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
 import { BLUR_CELLS_PER_FACE } from '../../src/anonymize/anonymize.js';
-import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, type OptionSpec } from '../../src/options.js';
+import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from '../../src/options.js';
 import { tempDir } from '../helpers.js';
 
 describe('options', () => {
@@ -60,6 +60,17 @@ describe('options', () => {
     expect([...validated].sort()).toEqual(
       ['codec', 'color', 'crf', 'detectEvery', 'detector', 'fps', 'hold', 'jobs', 'lookahead', 'maskMargin', 'maskScale', 'mosaicSize', 'port', 'preset', 'region', 'renderSegment', 'replacewith', 'executionProvider', 'scale', 'size', 'smooth', 'threads', 'thresh'].sort(),
     );
+  });
+
+  it('names a missing required option of faceblur track and what it takes, not "undefined"', () => {
+    const missing = (raw: Record<string, unknown>) => {
+      const r = trackOptionsSchema.safeParse(raw);
+      return r.success ? undefined : describeIssue(r.error, trackOptionSpecs, raw);
+    };
+    expect(missing({ frame: '3', box: '1,2,30,40' })).toBe('--project is required: a project file made by faceblur analyze, such as clip.faceblur.json');
+    expect(missing({ project: 'p.json', box: '1,2,30,40' })).toBe('--frame is required: a whole frame number, counted from 0');
+    expect(missing({ project: 'p.json', frame: '3' })).toBe('--box is required: x1,y1,x2,y2 in pixels of the frame, with x1 < x2 and y1 < y2');
+    expect(missing({ project: 'p.json', frame: '-1', box: '1,2,30,40' })).toBe('--frame must be a whole frame number, counted from 0 (got "-1")');
   });
 
   it('help texts avoid internal jargon, and cam lists only what applies to it, with its own defaults', () => {

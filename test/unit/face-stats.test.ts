@@ -50,4 +50,13 @@ describe('FaceStats', () => {
     expect(totalFaces([s, { ...s, faces: 2, framesPredicted: 5 }])).toEqual({ faces: 5, framesPredicted: 5 });
     expect(clock(83.44)).toBe('1:23.4');
   });
+
+  it("does not call a photo's faces brief: every one is on the only frame (the hints are the lowest scores)", () => {
+    const stats = new FaceStats(0.65);
+    // As the photo path and a photo's project give them: each face its own track.
+    stats.frame(0, [face(50, 0.99), face(200, 0.7), face(300, 0.66), face(400, 0.75)].map((d, i) => ({ ...d, kind: 'detected' as const, trackId: i })));
+    const s = stats.summary();
+    expect(s).toMatchObject({ faces: 4, briefTracks: 0 });
+    expect(describeFaces(s, false)).toEqual(['4 faces anonymized', 'check first: at (300,100), score 0.66; at (200,100), score 0.70; at (400,100), score 0.75']);
+  });
 });

@@ -45,6 +45,11 @@ describe('project schema', () => {
     expect(mutate((r) => (r.input.hash = 'md5:00'))).toThrow(/input\.hash/);
     expect(mutate((r) => (r.tracks[0].boxes = packColumns([[2, 1], [0, 0], [0, 0], [1, 1], [1, 1], [0, 0], [0, 0]])))).toThrow('box frames must increase');
     expect(mutate((r) => (r.tracks[0].boxes = packColumns([[1], [0], [0], [1], [1], [0], [9]])))).toThrow('unknown box kind 9');
+    // Corners swapped or equal (hand edits) would be drawn as no mask at all.
+    expect(mutate((r) => (r.tracks[0].boxes = packColumns([[3], [1000], [500], [500], [1000], [900], [4]])))).toThrow(
+      'tracks.0.boxes: packed data: the box on frame 3 is empty or inverted (x1,y1,x2,y2 = 100.0,50.0,50.0,100.0; x2 must exceed x1, y2 y1)',
+    );
+    expect(mutate((r) => (r.candidates[0].boxes = packColumns([[0], [100], [100], [100], [200], [900], [0]])))).toThrow(/candidates\.0\.boxes: .*frame 0 is empty or inverted/);
   });
 });
 
