@@ -40,8 +40,8 @@ export function tensorGeometry(width: number, height: number, multiple: number):
  * are the ones the per-pixel formula gives (the same sum in double precision, clamped, stored as
  * float32). The full-size fill copies red and blue as the float32s' bit patterns (`ri`, `bi`, read
  * and written through Int32Array views), which spares V8 a float32 → double → float32 round trip
- * per value. A 720p fill: 7.2 ms with three adds and clamps, 6.1 ms with the tables, about 5.0 ms
- * with the integer copies (CPU, medians of nine interleaved rounds; docs/speed.md).
+ * per value. A 720p fill: 7.2 ms with three adds and clamps, 6.1 ms with the tables, and 7 to 25%
+ * less again with the integer copies (4.8 against 5.1 ms in the same bench; docs/speed.md).
  */
 interface FillTables extends YuvTables {
   /** clamp(y[Y] + rv[V]) at V · 256 + Y. */
@@ -140,7 +140,8 @@ function fillYuv420Half(
  * tensor's pixel (2x + 1, 2y + 1), bit for bit (every sum of the tables' float32 values is exact in
  * double, so the full fill's (Y + (U + V)) and the half fill's ((Y + U) + V) cannot differ; checked
  * over all 256³ triples). Each value is read from above the index it is written to, so the copy runs
- * forward through the one buffer. A 720p half pass: about 0.4 ms instead of 2.4 (docs/speed.md).
+ * forward through the one buffer. A 720p half pass: 1.6 ms instead of 2.3 (CPU, medians of nine
+ * interleaved rounds; the copy is bound by memory, not arithmetic; docs/speed.md).
  */
 function halveFullTensor(from: TensorGeometry, dw: number, dh: number, pw: number, plane: number, out: Float32Array): void {
   const fpw = from.paddedWidth, fplane = fpw * from.paddedHeight;
@@ -223,7 +224,8 @@ function sampleIndex(dst: number, src: number): Int32Array {
 
 /**
  * What a tensor buffer holds after a pass: the fill of `frame` at `geo`, in `order`, unnormalized
- * (only such a fill is ever reused, by the half-size pass that follows the full-size one).
+ * (only such a fill is ever reused, by the half-size pass that follows the full-size one within the
+ * same detect call, while the frame's pixels cannot change).
  */
 export interface Filled {
   frame: Frame;
@@ -234,8 +236,8 @@ export interface Filled {
 /**
  * A filler: writes `frame` into `out`; given `prior`, what the memory from `out`'s start already
  * holds (`out` may be a shorter view of it), it may derive the tensor from it instead of from the
- * frame's planes. Returns what `out` now holds when a later pass
- * could reuse it (a full-size yuv420p fill), else undefined.
+ * frame's planes. Returns what `out` now holds when a later pass could reuse it (a full-size
+ * yuv420p fill), else undefined.
  */
 export type TensorFiller = (frame: Frame, out: Float32Array, prior?: Filled) => Filled | undefined;
 
