@@ -3,18 +3,14 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { describeIssue, flagOf } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
-import { runTrack } from './run-track.js';
-import { runCam } from './run-cam.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
 import { projectInputPath } from './project/file.js';
 import { DETECT, reviewOptionSpecs } from './review/options.js';
-import { runReview } from './review/run.js';
 import { installModels, listModels } from './run-models.js';
 import { serveOptionSpecs } from './serve/options.js';
-import { runServe } from './serve/run.js';
 import { workerOptionSpecs } from './jobs/worker-options.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
@@ -53,6 +49,8 @@ const USAGE = [
 ].join('\n');
 
 function buildProgram(setExit: (code: number) => void): Command {
+  // The commands other than file mode are loaded on use: their libraries (OpenCV's WebAssembly, the
+  // web server, the queue client) cost a file-mode run about 0.2 s of CPU at every start.
   const program = new Command('faceblur')
     .description('Anonymize faces in videos and photos.\nOutputs are written beside each input as <name>_anonymized.<ext> unless -o says otherwise.')
     .version(version, '--version')
@@ -83,7 +81,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   addOptions(cam, camOptionSpecs).action(async (raw: Record<string, unknown>) => {
     const parsed = camOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs, raw));
-    setExit(await runCam(parsed.data));
+    setExit(await (await import('./run-cam.js')).runCam(parsed.data));
   });
   const analyze = program
     .command('analyze')
@@ -103,7 +101,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .argument('<input>', 'video or photo file')
     .showHelpAfterError('(run faceblur review --help for usage)')
     .exitOverride();
-  addOptions(review, reviewOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => setExit(await runReview(input, raw, review)));
+  addOptions(review, reviewOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => setExit(await (await import('./review/run.js')).runReview(input, raw, review)));
   const track = program
     .command('track')
     .description('follow a box drawn on one frame forward and backward through INPUT, and add it to its project as a manual track to anonymize')
@@ -114,20 +112,19 @@ function buildProgram(setExit: (code: number) => void): Command {
   addOptions(track, trackOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => {
     const parsed = trackOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, trackOptionSpecs, raw));
-    setExit(await runTrack(input, parsed.data));
+    setExit(await (await import('./run-track.js')).runTrack(input, parsed.data));
   });
   const serve = program
     .command('serve')
     .description('a web app for teams: upload videos and photos in the browser, follow the jobs, review, download; jobs are deleted after --retention')
     .showHelpAfterError('(run faceblur serve --help for usage)')
     .exitOverride();
-  addOptions(serve, serveOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await runServe(raw, version)));
+  addOptions(serve, serveOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await (await import('./serve/run.js')).runServe(raw, version)));
   const worker = program
     .command('worker')
     .description("run the jobs of `faceblur serve --redis URL` from its queue in Redis, on this machine; start one or more per machine that shares serve's data folder")
     .showHelpAfterError('(run faceblur worker --help for usage)')
     .exitOverride();
-  // Loaded on use: no other command needs the queue's client library.
   addOptions(worker, workerOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await (await import('./jobs/run-worker.js')).runWorker(raw)));
   const models = program.command('models').description('manage the detector models').exitOverride();
   models

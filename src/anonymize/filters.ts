@@ -32,12 +32,19 @@ export function fillSolid(plane: Plane, spans: Spans, value: number): void {
  */
 function axisGrid(length: number, count: number) {
   const cellOf = new Int32Array(length);
-  const at = new Float32Array(length);
+  // The interpolation's two cells and the weight of the second, per pixel: worked out once per
+  // region rather than once per covered pixel (the position is a float32, as it always was).
+  const lo = new Int32Array(length);
+  const hi = new Int32Array(length);
+  const frac = new Float64Array(length);
   for (let x = 0; x < length; x++) {
     cellOf[x] = Math.floor((x * count) / length);
-    at[x] = Math.min(Math.max(((x + 0.5) * count) / length - 0.5, 0), count - 1);
+    const at = Math.fround(Math.min(Math.max(((x + 0.5) * count) / length - 0.5, 0), count - 1));
+    lo[x] = Math.floor(at);
+    hi[x] = Math.min(lo[x]! + 1, count - 1);
+    frac[x] = at - lo[x]!;
   }
-  return { count, cellOf, at };
+  return { count, cellOf, lo, hi, frac };
 }
 
 /** Cells along a side of `length` pixels for a requested cell size: as near the size as whole cells allow, at least one, at most one per pixel. */
@@ -95,23 +102,20 @@ export function blur(plane: Plane, spans: Spans, cell: number): void {
   if (rect.w === 0 || rect.h === 0) return;
   const { gx, gy, means } = cellMeans(plane, rect, cell);
   const gw = gx.count;
+  const { lo, hi, frac } = gx;
+  const data = plane.data;
   for (let i = 0; i < spans.x0.length; i++) {
     const y = spans.y0 + i;
-    const v = gy.at[y - rect.y]!;
-    const i0 = Math.floor(v);
-    const i1 = Math.min(i0 + 1, gy.count - 1);
-    const fy = v - i0;
-    const r0 = i0 * gw;
-    const r1 = i1 * gw;
+    const fy = gy.frac[y - rect.y]!;
+    const r0 = gy.lo[y - rect.y]! * gw;
+    const r1 = gy.hi[y - rect.y]! * gw;
     const row = y * plane.width;
-    for (let x = spans.x0[i]!; x < spans.x1[i]!; x++) {
-      const u = gx.at[x - rect.x]!;
-      const a = Math.floor(u);
-      const b = Math.min(a + 1, gw - 1);
-      const f = u - a;
+    for (let x = spans.x0[i]!, end = spans.x1[i]!; x < end; x++) {
+      const k = x - rect.x;
+      const a = lo[k]!, b = hi[k]!, f = frac[k]!;
       const top = means[r0 + a]! * (1 - f) + means[r0 + b]! * f;
       const bot = means[r1 + a]! * (1 - f) + means[r1 + b]! * f;
-      plane.data[row + x] = Math.round(top * (1 - fy) + bot * fy);
+      data[row + x] = Math.round(top * (1 - fy) + bot * fy);
     }
   }
 }

@@ -5,7 +5,7 @@ import type { Frame } from '../media/frame.js';
 import type { ModelFamily } from '../models/manifest.js';
 import { rescaleDetection, type Detection } from './box.js';
 import { CENTERFACE_OUTPUTS, decodeCenterFace } from './centerface.js';
-import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type Normalization, type TensorGeometry } from './input-tensor.js';
+import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type Filled, type Normalization, type TensorFiller, type TensorGeometry } from './input-tensor.js';
 import { nms } from './nms.js';
 import { decodeRetinaFace } from './retinaface.js';
 import { decodeScrfd } from './scrfd.js';
@@ -162,7 +162,7 @@ export async function createDetector(cfg: DetectorConfig, shared?: { session: Se
   const family = FAMILIES[cfg.family];
   const inputName = session.inputNames[0]!;
   // Per frame size: the geometry and the filler, built once, so that no frame recomputes them.
-  let shape: { key: string; geo: TensorGeometry; fill: ReturnType<typeof createTensorFiller> } | undefined;
+  let shape: { key: string; geo: TensorGeometry; fill: TensorFiller } | undefined;
   return {
     name: cfg.family,
     provider: session.provider,
@@ -176,9 +176,11 @@ export async function createDetector(cfg: DetectorConfig, shared?: { session: Se
       const { geo, fill } = shape;
       const length = 3 * geo.paddedWidth * geo.paddedHeight;
       const buffer = buffers.take(length);
+      // What the buffer holds for the next pass, once the fill is complete (the model only reads it).
+      let holds: Filled | undefined;
       try {
         const data = buffer.subarray(0, length);
-        fill(frame, data);
+        holds = fill(frame, data, buffers.contentOf(buffer));
         const input = new ort.Tensor('float32', data, [1, 3, geo.paddedHeight, geo.paddedWidth]);
         const outputs = await session.run({ [inputName]: input });
         const found = nms(family.decode(outputs, geo, cfg.threshold), family.nmsIou);
@@ -186,7 +188,7 @@ export async function createDetector(cfg: DetectorConfig, shared?: { session: Se
         const sy = frame.height / geo.height;
         return found.map((d) => rescaleDetection(d, sx, sy));
       } finally {
-        buffers.give(buffer);
+        buffers.give(buffer, holds);
       }
     },
     dispose: () => (shared ? Promise.resolve() : session.dispose()),

@@ -38,14 +38,19 @@ export function tensorGeometry(width: number, height: number, multiple: number):
  * which stays in a core's L2 cache); green needs all three and keeps its add and clamp. (The
  * sampled fills keep the small tables: for them the large ones measured slower.) The values
  * are the ones the per-pixel formula gives (the same sum in double precision, clamped, stored as
- * float32). A 720p fill takes about 16% less CPU than with three adds and clamps (7.2 → 6.1 ms,
- * medians of nine interleaved rounds; docs/speed.md).
+ * float32). The full-size fill copies red and blue as the float32s' bit patterns (`ri`, `bi`, read
+ * and written through Int32Array views), which spares V8 a float32 → double → float32 round trip
+ * per value. A 720p fill: 7.2 ms with three adds and clamps, 6.1 ms with the tables, and 7 to 25%
+ * less again with the integer copies (4.8 against 5.1 ms in the same bench; docs/speed.md).
  */
 interface FillTables extends YuvTables {
   /** clamp(y[Y] + rv[V]) at V · 256 + Y. */
   r: Float32Array;
   /** clamp(y[Y] + bu[U]) at U · 256 + Y. */
   b: Float32Array;
+  /** `r` and `b` as the bit patterns of their float32s. */
+  ri: Int32Array;
+  bi: Int32Array;
 }
 
 const clamp255 = (v: number): number => (v < 0 ? 0 : v > 255 ? 255 : v);
@@ -60,7 +65,7 @@ function fillTables(): FillTables {
       b[(c << 8) | l] = clamp255(t.y[l]! + t.bu[c]!);
     }
   }
-  return { ...t, r, b };
+  return { ...t, r, b, ri: new Int32Array(r.buffer), bi: new Int32Array(b.buffer) };
 }
 
 /**
@@ -72,7 +77,8 @@ function fillYuv420Identity(
 ): void {
   const { width, height } = p0;
   const Y = p0.data, U = p1.data, V = p2.data;
-  const tr = t.r, tb = t.b, ty = t.y, tgu = t.gu, tgv = t.gv;
+  const tr = t.ri, tb = t.bi, ty = t.y, tgu = t.gu, tgv = t.gv;
+  const bits = new Int32Array(out.buffer, out.byteOffset, out.length);
   const cw = p1.width;
   for (let y = 0; y < height; y += 2) {
     const y2 = Math.min(y + 1, height - 1);
@@ -86,14 +92,14 @@ function fillYuv420Identity(
       const rv = v << 8, bu = u << 8, cg = tgu[u]! + tgv[v]!;
       const x2 = x + 1 < width ? x + 1 : x;
       const a = Y[row0 + x]!, b = Y[row0 + x2]!, c = Y[row1 + x]!, d = Y[row1 + x2]!;
-      out[rOff + o0 + x] = tr[rv | a]!;
-      out[rOff + o0 + x2] = tr[rv | b]!;
-      out[rOff + o1 + x] = tr[rv | c]!;
-      out[rOff + o1 + x2] = tr[rv | d]!;
-      out[bOff + o0 + x] = tb[bu | a]!;
-      out[bOff + o0 + x2] = tb[bu | b]!;
-      out[bOff + o1 + x] = tb[bu | c]!;
-      out[bOff + o1 + x2] = tb[bu | d]!;
+      bits[rOff + o0 + x] = tr[rv | a]!;
+      bits[rOff + o0 + x2] = tr[rv | b]!;
+      bits[rOff + o1 + x] = tr[rv | c]!;
+      bits[rOff + o1 + x2] = tr[rv | d]!;
+      bits[bOff + o0 + x] = tb[bu | a]!;
+      bits[bOff + o0 + x2] = tb[bu | b]!;
+      bits[bOff + o1 + x] = tb[bu | c]!;
+      bits[bOff + o1 + x2] = tb[bu | d]!;
       out[plane + o0 + x] = clamp255(ty[a]! + cg);
       out[plane + o0 + x2] = clamp255(ty[b]! + cg);
       out[plane + o1 + x] = clamp255(ty[c]! + cg);
@@ -124,6 +130,28 @@ function fillYuv420Half(
       out[ro + x] = clamp255(lum + trv[v]!);
       out[go + x] = clamp255(lum + tgu[u]! + tgv[v]!);
       out[bo + x] = clamp255(lum + tbu[u]!);
+    }
+  }
+}
+
+/**
+ * The half-size pass of yuv420p from the full-size tensor of the same frame, in place: the half
+ * fill's pixel (x, y) takes luma (2x + 1, 2y + 1) and chroma (x, y), which is exactly the full
+ * tensor's pixel (2x + 1, 2y + 1), bit for bit (every sum of the tables' float32 values is exact in
+ * double, so the full fill's (Y + (U + V)) and the half fill's ((Y + U) + V) cannot differ; checked
+ * over all 256³ triples). Each value is read from above the index it is written to, so the copy runs
+ * forward through the one buffer. A 720p half pass: 1.6 ms instead of 2.3 (CPU, medians of nine
+ * interleaved rounds; the copy is bound by memory, not arithmetic; docs/speed.md).
+ */
+function halveFullTensor(from: TensorGeometry, dw: number, dh: number, pw: number, plane: number, out: Float32Array): void {
+  const fpw = from.paddedWidth, fplane = fpw * from.paddedHeight;
+  // `out` is the half tensor's view at the start of the buffer; the full tensor reaches beyond it.
+  const bits = new Int32Array(out.buffer, out.byteOffset, 3 * fplane);
+  for (let c = 0; c < 3; c++) {
+    for (let y = 0; y < dh; y++) {
+      const src = c * fplane + (2 * y + 1) * fpw + 1;
+      const dst = c * plane + y * pw;
+      for (let x = 0; x < dw; x++) bits[dst + x] = bits[src + 2 * x]!;
     }
   }
 }
@@ -195,10 +223,31 @@ function sampleIndex(dst: number, src: number): Int32Array {
 }
 
 /**
+ * What a tensor buffer holds after a pass: the fill of `frame` at `geo`, in `order`, unnormalized
+ * (only such a fill is ever reused, by the half-size pass that follows the full-size one within the
+ * same detect call, while the frame's pixels cannot change).
+ */
+export interface Filled {
+  frame: Frame;
+  geo: TensorGeometry;
+  order: ChannelOrder;
+}
+
+/**
+ * A filler: writes `frame` into `out`; given `prior`, what the memory from `out`'s start already
+ * holds (`out` may be a shorter view of it), it may derive the tensor from it instead of from the
+ * frame's planes. Returns what `out` now holds when a later pass could reuse it (a full-size
+ * yuv420p fill), else undefined.
+ */
+export type TensorFiller = (frame: Frame, out: Float32Array, prior?: Filled) => Filled | undefined;
+
+/**
  * Builds the filler for one frame size, tensor geometry and channel order. It fills a CHW float32
  * tensor (values 0..255, or normalized by `norm`) with the frame resized to geo.width x geo.height by
  * nearest sampling, and sets the padding (the buffer may have served a pass of another size).
- * Lookup tables and sample indices are computed once, not per frame.
+ * Lookup tables and sample indices are computed once, not per frame. The half-size pass of a
+ * yuv420p frame whose buffer still holds the same frame's full-size fill (`prior`: the passes of one
+ * model share their buffer, full size first) is copied out of it (halveFullTensor).
  */
 export function createTensorFiller(
   frameWidth: number,
@@ -206,7 +255,7 @@ export function createTensorFiller(
   geo: TensorGeometry,
   order: ChannelOrder,
   norm?: Normalization,
-): (frame: Frame, out: Float32Array) => void {
+): TensorFiller {
   const { width: dw, height: dh, paddedWidth: pw, paddedHeight: ph } = geo;
   const plane = pw * ph;
   const rOff = order === 'rgb' ? 0 : 2 * plane;
@@ -225,22 +274,32 @@ export function createTensorFiller(
       out.fill(0, base + dh * pw, base + plane);
     }
   };
-  return (frame, out) => {
+  // `out` may be a view shorter than the memory `prior` describes, which must still lie behind it.
+  const isFullOf = (prior: Filled | undefined, frame: Frame, out: Float32Array): prior is Filled =>
+    prior?.frame === frame &&
+    prior.order === order &&
+    prior.geo.width === frameWidth &&
+    prior.geo.height === frameHeight &&
+    out.buffer.byteLength - out.byteOffset >= 12 * prior.geo.paddedWidth * prior.geo.paddedHeight;
+  return (frame, out, prior) => {
     const [p0, p1, p2] = frame.planes as [Plane, Plane, Plane];
     const yuv = frame.layout !== 'rgb';
-    if (yuv && identity && p1.subsample === 2) fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
+    const fullYuv420 = yuv && identity && p1.subsample === 2;
+    if (fullYuv420) fillYuv420Identity(p0, p1, p2, pw, plane, rOff, bOff, t, out);
+    else if (yuv && half && p1.subsample === 2 && !norm && isFullOf(prior, frame, out)) halveFullTensor(prior.geo, dw, dh, pw, plane, out);
     else if (yuv && half && p1.subsample === 2) fillYuv420Half(p0, p1, p2, dw, dh, pw, plane, rOff, bOff, t, out);
     else if (!yuv && identity) fillRgbIdentity(p0, p1, p2, pw, plane, rOff, bOff, out);
     else if (yuv) fillYuvSampled(p0, p1, p2, xs, chromaXs[p1.subsample]!, ys, pw, plane, rOff, bOff, t, out);
     else fillRgbSampled(p0, p1, p2, xs, ys, pw, plane, rOff, bOff, out);
     zeroPadding(out);
-    if (!norm) return;
+    if (!norm) return fullYuv420 ? { frame, geo, order } : undefined;
     for (let c = 0; c < 3; c++) {
       const m = norm.mean[c]!;
       const k = norm.scale;
       for (let i = c * plane, end = i + plane; i < end; i++) out[i] = (out[i]! - m) * k;
     }
     if (norm.padding === 'mean') zeroPadding(out);
+    return undefined;
   };
 }
 
@@ -248,10 +307,12 @@ export function createTensorFiller(
  * Input tensor memory for the passes of one model, which run one after another: the largest buffer
  * is kept and serves every smaller pass through a view, instead of each pass keeping its own (at
  * 1080p, 25 MB for the full pass and 6 MB for the half). A second call in flight gets a buffer of
- * its own, which is dropped again unless it is the largest.
+ * its own, which is dropped again unless it is the largest. Each buffer given back may say what it
+ * holds, for the next pass to reuse (TensorFiller's `prior`).
  */
 export class InputBuffers {
   private spare: Float32Array | undefined;
+  private readonly contents = new WeakMap<Float32Array, Filled>();
 
   take(length: number): Float32Array {
     const s = this.spare;
@@ -262,7 +323,14 @@ export class InputBuffers {
     return new Float32Array(length);
   }
 
-  give(buffer: Float32Array): void {
+  /** What `buffer` held when it was given back; undefined when unknown (a new buffer, a failed fill). */
+  contentOf(buffer: Float32Array): Filled | undefined {
+    return this.contents.get(buffer);
+  }
+
+  give(buffer: Float32Array, holds?: Filled): void {
+    if (holds) this.contents.set(buffer, holds);
+    else this.contents.delete(buffer);
     if (!this.spare || buffer.length > this.spare.length) this.spare = buffer;
   }
 }

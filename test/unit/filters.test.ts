@@ -32,6 +32,37 @@ describe('filters', () => {
     expect(q.data[4 * 16 + 4]).toBe(Math.round((4 + 5 + 6 + 7) / 4));
   });
 
+  it('blur is the bilinear interpolation of the cell means between cell centres, pixel for pixel', () => {
+    // 30x22 pixels in cells of about 8: 4x3 cells of uneven sizes, each mean from its own pixels.
+    const [w, h] = [30, 22];
+    const p = plane(w, h, (x, y) => (x * 37 + y * 91 + ((x * y) % 13) * 11) % 256);
+    const want = Uint8Array.from(p.data);
+    const [cx, cy] = [Math.round(w / 8), Math.round(h / 8)];
+    const sums = new Float64Array(cx * cy);
+    const counts = new Float64Array(cx * cy);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const k = Math.floor((y * cy) / h) * cx + Math.floor((x * cx) / w);
+        sums[k]! += p.data[y * w + x]!;
+        counts[k]! += 1;
+      }
+    const mean = (i: number, j: number) => sums[j * cx + i]! / counts[j * cx + i]!;
+    // A pixel's position in cell units from the first cell's centre, clamped to the outer centres.
+    const at = (v: number, n: number, len: number) => Math.fround(Math.min(Math.max(((v + 0.5) * n) / len - 0.5, 0), n - 1));
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const u = at(x, cx, w), v = at(y, cy, h);
+        const [a, j] = [Math.floor(u), Math.floor(v)];
+        const [b, k] = [Math.min(a + 1, cx - 1), Math.min(j + 1, cy - 1)];
+        const [f, g] = [u - a, v - j];
+        const top = mean(a, j) * (1 - f) + mean(b, j) * f;
+        const bot = mean(a, k) * (1 - f) + mean(b, k) * f;
+        want[y * w + x] = Math.round(top * (1 - g) + bot * g);
+      }
+    blur(p, fullBox(w, h), 8);
+    expect(Array.from(p.data)).toEqual(Array.from(want));
+  });
+
   it('blur destroys detail finer than a cell: a checkerboard becomes flat', () => {
     const p = plane(32, 32, (x, y) => ((x + y) % 2 ? 255 : 0));
     blur(p, fullBox(32, 32), 8);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder } from '../../src/detect/input-tensor.js';
+import { createTensorFiller, InputBuffers, tensorGeometry, type ChannelOrder, type Filled } from '../../src/detect/input-tensor.js';
 import { yuvTables } from '../../src/media/bt601.js';
 import { frameFromBuffer, type Frame } from '../../src/media/frame.js';
 
@@ -89,6 +89,63 @@ describe('createTensorFiller', () => {
   });
 });
 
+/**
+ * Whether two tensors are the same bit for bit (so −0 differs from 0), compared as bytes: vitest's
+ * toEqual takes minutes over the millions of values of a 720p tensor.
+ */
+const sameBits = (a: Float32Array, b: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+describe('the half-size pass from the full-size fill', () => {
+  for (const [w, h] of [[64, 48], [640, 360], [96, 40]] as const) {
+    for (const order of ['bgr', 'rgb'] as const) {
+      it(`${w}x${h} (${order}): copied out of the full tensor in its buffer, bit for bit the half fill of the frame`, () => {
+        const frame = noiseFrame('yuv420p', w, h);
+        const full = tensorGeometry(w, h, 32);
+        const half = tensorGeometry(w / 2, h / 2, 32);
+        const halfLength = 3 * half.paddedWidth * half.paddedHeight;
+        const buffer = new Float32Array(3 * full.paddedWidth * full.paddedHeight).fill(77);
+        const held = createTensorFiller(w, h, full, order)(frame, buffer);
+        expect(held).toEqual({ frame, geo: full, order });
+        createTensorFiller(w, h, half, order)(frame, buffer.subarray(0, halfLength), held);
+        const direct = new Float32Array(halfLength).fill(77);
+        createTensorFiller(w, h, half, order)(frame, direct);
+        expect(sameBits(buffer.subarray(0, halfLength), direct)).toBe(true);
+        expect(sameBits(direct, reference(frame, w / 2, h / 2, half.paddedWidth, half.paddedHeight, order))).toBe(true);
+      });
+    }
+  }
+
+  it("ignores a buffer that holds another frame's fill, or a fill in the other channel order", () => {
+    const [w, h] = [64, 48];
+    const frame = noiseFrame('yuv420p', w, h);
+    const other = noiseFrame('yuv420p', w, h + 2);
+    const full = tensorGeometry(w, h, 32);
+    const half = tensorGeometry(w / 2, h / 2, 32);
+    const halfLength = 3 * half.paddedWidth * half.paddedHeight;
+    const want = reference(frame, w / 2, h / 2, half.paddedWidth, half.paddedHeight, 'bgr');
+    const priors: Filled[] = [
+      { frame: other, geo: full, order: 'bgr' },
+      { frame, geo: full, order: 'rgb' },
+      { frame, geo: half, order: 'bgr' },
+    ];
+    for (const prior of priors) {
+      const buffer = new Float32Array(3 * full.paddedWidth * full.paddedHeight).fill(77);
+      createTensorFiller(w, h, half, 'bgr')(frame, buffer.subarray(0, halfLength), prior);
+      expect(buffer.subarray(0, halfLength)).toEqual(want);
+    }
+  });
+
+  it('offers for reuse only a full-size, unnormalized yuv420p fill', () => {
+    const geo = (w: number, h: number) => tensorGeometry(w, h, 32);
+    const out = new Float32Array(3 * 64 * 64);
+    const yuv = noiseFrame('yuv420p', 64, 48);
+    expect(createTensorFiller(64, 48, geo(32, 24), 'bgr')(yuv, out)).toBeUndefined();
+    expect(createTensorFiller(64, 48, geo(64, 48), 'rgb', { mean: [127.5, 127.5, 127.5], scale: 1 / 128, padding: 'pixel-zero' })(yuv, out)).toBeUndefined();
+    expect(createTensorFiller(40, 30, geo(40, 30), 'bgr')(noiseFrame('rgb', 40, 30), out)).toBeUndefined();
+  });
+});
+
 describe('InputBuffers', () => {
   it('keeps the largest buffer and lends it to smaller passes; a second call in flight gets its own', () => {
     const pool = new InputBuffers();
@@ -104,5 +161,17 @@ describe('InputBuffers', () => {
     // Only the largest is kept.
     expect(pool.take(500)).toBe(big);
     expect(pool.take(500)).not.toBe(big);
+  });
+
+  it('tells what a buffer given back holds, and forgets it when given back without', () => {
+    const pool = new InputBuffers();
+    const buffer = pool.take(100);
+    expect(pool.contentOf(buffer)).toBeUndefined();
+    const frame = noiseFrame('yuv420p', 4, 4);
+    const held: Filled = { frame, geo: tensorGeometry(4, 4, 32), order: 'bgr' };
+    pool.give(buffer, held);
+    expect(pool.contentOf(pool.take(100))).toBe(held);
+    pool.give(buffer);
+    expect(pool.contentOf(pool.take(100))).toBeUndefined();
   });
 });
