@@ -89,9 +89,8 @@ export async function runCam(o: CamOptions): Promise<number> {
       const { frame, readAt } = item;
       if (o.tracking) tracker ??= trackerFor({ holdSeconds: o.hold, lookaheadSeconds: 0, smoothFrames: o.smooth }, fps, o.detectEvery, 0, frame);
       const found = frames % o.detectEvery === 0 ? await processFrame.detect(frame) : undefined;
-      const sure = found?.filter((d) => processFrame.isSure(d, frame));
-      tracker?.update(frame.index, sure, camera?.estimate(frame), found?.filter((d) => !processFrame.isSure(d, frame)));
-      if (sure) last = sure;
+      tracker?.update(frame.index, found, camera?.estimate(frame));
+      if (found) last = found;
       const regions = tracker ? tracker.regionsAt(frame.index) : last;
       processFrame.apply(frame, regions);
       feed.show(frame, regions.length, readAt);

@@ -18,7 +18,7 @@ export interface LargeFaceRule {
  * true, 1562 of 2006 false). A face is found by several passes and in many frames, each of which
  * may clear it, so a large face is seldom lost; `faceblur analyze` keeps the rest as candidates.
  */
-export const VIDEO_LARGE_FACE: LargeFaceRule = { side: 0.07, threshold: 0.5 };
+export const VIDEO_LARGE_FACE: LargeFaceRule = { side: 0.13, threshold: 0.5 };
 
 /** The score a detection with this box (frame pixels) needs in a `width`×`height` frame. */
 export function scoreNeeded(box: Box, frame: { width: number; height: number }, threshold: number, rule: LargeFaceRule | undefined): number {

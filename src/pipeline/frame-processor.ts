@@ -15,14 +15,8 @@ import type { Region } from './regions.js';
 export interface FrameProcessor {
   /** The detection score threshold of this kind of frame (0..1), for the summary and --draw-scores. */
   readonly threshold: number;
-  /** Detections from `threshold` up, weak ones included (see `isSure`). */
+  /** Detections from `threshold` up (from LargeFaceRule's threshold for large boxes). */
   detect(frame: Frame): Promise<Detection[]>;
-  /**
-   * Whether a detection of `frame` is sure enough to be a face on its own. One that is not (a large
-   * box below LargeFaceRule's score) may only continue a track (Tracker.update's `weak`); without
-   * tracking it is left out.
-   */
-  isSure(d: Detection, frame: Frame): boolean;
   /** Returns the bounds of each mask, as the report gives them. */
   apply(frame: Frame, regions: Region[]): ReportRegion[];
 }
@@ -58,11 +52,10 @@ export function createFrameProcessor(
     async detect(frame) {
       // A box of a shape no face has is no face, with or without tracking, in photos as in video.
       const found = (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame));
-      if (!draw) return found;
-      below.set(frame, found.filter((d) => d.score < threshold));
-      return found.filter((d) => d.score >= threshold);
+      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, threshold, largeFace);
+      if (draw) below.set(frame, found.filter((d) => !isFace(d)));
+      return found.filter(isFace);
     },
-    isSure: (d, frame) => d.score >= scoreNeeded(d.box, frame, threshold, largeFace),
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);
       draw?.(frame, detections, below.get(frame) ?? []);

@@ -61,19 +61,17 @@ export async function* detectedRegions(ctx: RunContext, frames: AsyncIterable<Fr
   };
   async function* finishDetection(): AsyncGenerator<FrameRegions> {
     const { frame, detections, shift } = detecting.shift()!;
-    const found = detections ? await detections : undefined;
-    // Analyze detects down to the candidate floor and splits at the run's own threshold here.
-    const isSure = candidates
-      ? (d: Detection) => d.score >= scoreNeeded(d.box, frame, candidates.threshold, candidates.largeFace)
-      : (d: Detection) => ctx.processors.motion.isSure(d, frame);
-    const sure = found?.filter(isSure);
-    const weak = found?.filter((d) => !isSure(d) && d.score >= (candidates?.threshold ?? 0)) ?? [];
-    if (found && sure && candidates) {
-      const low = found.filter((d) => !isSure(d) && !sure.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
+    let found = detections ? await detections : undefined;
+    if (found && candidates) {
+      // Analyze detects down to the candidate floor and splits at the run's own threshold here.
+      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, candidates.threshold, candidates.largeFace);
+      const high = found.filter(isFace);
+      const low = found.filter((d) => !isFace(d) && !high.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
       candidates.tracker.update(frame.index, low, shift);
+      found = high;
     } else candidates?.tracker.update(frame.index, undefined, shift);
-    tracker?.update(frame.index, sure, shift, weak);
-    if (sure) lastDetections = sure;
+    tracker?.update(frame.index, found, shift);
+    if (found) lastDetections = found;
     waiting.push({ frame, detections: lastDetections });
     while (waiting.length > lookahead) yield oldest();
   }

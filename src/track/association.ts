@@ -3,6 +3,7 @@ import { toCs } from './fit.js';
 
 /** Least IoU between a detection and a track's reference box for the two to be paired by overlap. */
 const MIN_IOU = 0.2;
+
 /**
  * Largest ratio between a detection's width or height and its track's predicted one for the two to
  * be the same face. A face's box changes by a few percent between frames (YuNet's own jitter is

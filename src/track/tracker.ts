@@ -209,35 +209,26 @@ export class Tracker {
   /**
    * Feeds the detections of `frame` (frames must come in order). `undefined` means the frame was not
    * looked at (--detect-every), which is not a miss. `shift` is the camera's motion since the frame
-   * fed before (CameraMotion; undefined when unknown, taken as none). `weak` detections (below the
-   * score a new face needs, such as large boxes under LargeFaceRule) only continue tracks that the
-   * sure ones left unmatched and never start one: the two-stage association of ByteTrack (Zhang et
-   * al., ECCV 2022), so a face whose score dips under motion blur stays tracked. Detections of a
-   * shape no face has (isPlausibleFace) are dropped. Pairing: see `associate`.
+   * fed before (CameraMotion; undefined when unknown, taken as none). Detections of a shape no face
+   * has (isPlausibleFace) are dropped. Pairing: see `associate`.
    */
-  update(frame: number, found: readonly Detection[] | undefined, shift?: Shift, weak: readonly Detection[] = []): void {
+  update(frame: number, found: readonly Detection[] | undefined, shift?: Shift): void {
     this.newest = [this.newest[0] + (shift?.dx ?? 0), this.newest[1] + (shift?.dy ?? 0)];
     this.camera.set(frame, this.newest);
     if (found) {
-      const plausible = (list: readonly Detection[]) => list.filter((d) => isPlausibleFace(d.box, this.s.frame));
-      const [sure, unsure] = [plausible(found), plausible(weak)];
+      const detections = found.filter((d) => isPlausibleFace(d.box, this.s.frame));
       const live = this.tracks
         .map((t) => ({ t, p: this.regionOf(t, frame, this.s.lookaheadFrames) }))
         .filter((x): x is { t: Track; p: NonNullable<ReturnType<Tracker['regionOf']>> } => x.p !== undefined);
       const refs = live.map((x) => ({ predicted: x.p.box, key: x.p.key.box, keyFrame: x.p.key.frame }));
-      const taken = new Set<number>();
-      const joined = associate(refs, sure, frame, taken);
-      // Weak detections only continue tracks the sure ones left unmatched (the second stage of ByteTrack).
-      const continued = associate(refs, unsure, frame, taken);
-      for (const [list, pairs] of [[sure, joined], [unsure, continued]] as const) {
-        for (const [di, ti] of pairs) {
-          const t = live[ti]!.t;
-          t.keys.push(keyOf(frame, list[di]!));
-          t.missedAt = undefined;
-        }
+      const joined = associate(refs, detections, frame, new Set());
+      for (const [di, ti] of joined) {
+        const t = live[ti]!.t;
+        t.keys.push(keyOf(frame, detections[di]!));
+        t.missedAt = undefined;
       }
       for (const t of this.tracks) if (t.missedAt === undefined && t.keys[t.keys.length - 1]!.frame < frame) t.missedAt = frame;
-      sure.forEach((d, di) => {
+      detections.forEach((d, di) => {
         if (!joined.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
       });
     }
