@@ -4,7 +4,7 @@ import { decodeVideo } from '../media/decode.js';
 import { ChildSet, findFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
 import type { Frame } from '../media/frame.js';
 import { probe } from '../media/probe.js';
-import { decodeWindow, windowFrames } from './follow-frames.js';
+import { decodeWindow, windowFrames, type FollowLayout } from './follow-frames.js';
 import { createFollower, faceRelation, type Follower, type FollowMethod } from './follower.js';
 import { loadOpenCv } from './opencv.js';
 import { openRedetector } from './redetect.js';
@@ -78,9 +78,11 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
       done = Math.min(total, done + n);
       opts.onProgress?.(done, total);
     };
-    const decoder = decodeVideo(tools, input, children, { startTime: info.startTime });
+    // The template match reads luma alone; re-detection needs colour.
+    const layout: FollowLayout = redetector ? 'yuv420p' : 'gray';
+    const decoder = decodeVideo(tools, input, children, { startTime: info.startTime }, layout);
     const frames = decoder.frames[Symbol.asyncIterator]();
-    const window = opts.windowFrames ?? windowFrames(video.width, video.height);
+    const window = opts.windowFrames ?? windowFrames(video.width, video.height, layout);
     const times: number[] = [];
     const held: Frame[] = [];
     let seed: Frame | undefined;
@@ -113,7 +115,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
           progress(lowest);
           break;
         }
-        batch = await decodeWindow(tools, input, children, info.startTime, times, Math.max(0, lowest - window), lowest);
+        batch = await decodeWindow(tools, input, children, info.startTime, times, Math.max(0, lowest - window), lowest, layout);
       }
     } finally {
       back.dispose();
