@@ -1,7 +1,7 @@
 import { ByteReader } from './byte-reader.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { FramePool } from './frame-pool.js';
-import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
+import { frameByteLength, frameFromBuffer, type Frame, type PixelLayout } from './frame.js';
 import { readMkvFrames } from './mkv-read.js';
 
 export interface Decoder {
@@ -29,20 +29,24 @@ export interface DecodeRange {
  */
 export type DecodeSource = { startTime: number; range?: DecodeRange | undefined } | { liveArgs: string[] };
 
+/** What decodeVideo gives: full yuv420p frames, or their luma plane alone. */
+export type DecodeLayout = Extract<PixelLayout, 'yuv420p' | 'gray'>;
+
 /**
  * ffmpeg's output options for each layout. Gray frames are the luma plane of the yuv420p ones,
  * byte for byte: the input is brought to yuv420p as always (a no-op for yuv420p sources), then
  * extractplanes copies its Y plane out, cheaper than a swscale conversion to gray.
  */
-const LAYOUT_ARGS: Record<'yuv420p' | 'gray', string[]> = {
+const LAYOUT_ARGS: Record<DecodeLayout, string[]> = {
   yuv420p: ['-pix_fmt', 'yuv420p'],
   gray: ['-vf', 'format=yuv420p,extractplanes=y'],
 };
 
 /**
- * Decodes the first video stream to yuv420p frames, or to their luma plane alone with `layout` 'gray'. ffmpeg applies the display-matrix rotation
- * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
- * frame exactly once, with its own timestamp, whatever the frame rate does.
+ * Decodes the first video stream to yuv420p frames, or to their luma plane alone with `layout`
+ * 'gray'. ffmpeg applies the display-matrix rotation (autorotate is on by default), so frames arrive
+ * upright; passthrough timing keeps every decoded frame exactly once, with its own timestamp,
+ * whatever the frame rate does.
  *
  * A file's frame times are its raw timestamps minus its start time, so that the earliest of ALL its
  * streams is at 0 and a video that starts after its audio keeps its delay (the encoder undoes the
@@ -54,7 +58,7 @@ export function decodeVideo(
   input: string,
   children: ChildSet,
   source: DecodeSource,
-  layout: 'yuv420p' | 'gray' = 'yuv420p',
+  layout: DecodeLayout = 'yuv420p',
 ): Decoder {
   const live = 'liveArgs' in source;
   const range = live ? undefined : source.range;
@@ -82,7 +86,7 @@ export function decodeVideo(
   return { frames: frames(proc, pool, layout), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
 
-async function* frames(proc: FfmpegProcess, pool: FramePool, layout: 'yuv420p' | 'gray'): AsyncGenerator<Frame> {
+async function* frames(proc: FfmpegProcess, pool: FramePool, layout: DecodeLayout): AsyncGenerator<Frame> {
   const reader = new ByteReader(proc.stdout!);
   let width = 0;
   let height = 0;

@@ -2,7 +2,7 @@
  * A frame is a set of 8-bit planes. Video frames stay in the decoder's YUV layout so that no colour
  * conversion happens on the way back to the encoder; photos use three RGB planes. 'gray' is the luma
  * plane of yuv420p alone, for readers that need no colour (following a drawn box): a third fewer
- * bytes to convert, pipe and read.
+ * bytes to convert, pipe and read. Detectors and filters take yuv420p or rgb frames only.
  */
 export type PixelLayout = 'yuv420p' | 'gray' | 'rgb';
 

@@ -1,9 +1,6 @@
-import { decodeVideo } from '../media/decode.js';
+import { decodeVideo, type DecodeLayout } from '../media/decode.js';
 import type { ChildSet, FfmpegTools } from '../media/ffmpeg.js';
 import { frameByteLength, type Frame } from '../media/frame.js';
-
-/** What the follower decodes: the luma plane alone when only the template match reads the frames (docs/speed.md). */
-export type FollowLayout = 'yuv420p' | 'gray';
 
 /**
  * Memory for the frames held for backward following, in bytes: 169 frames at 720p, 75 at 1080p, 18
@@ -13,7 +10,7 @@ export type FollowLayout = 'yuv420p' | 'gray';
 const WINDOW_BYTES = 224 * 2 ** 20;
 
 /** Frames per backward window for this frame size and layout: at least 8, so that tiny budgets still make progress. */
-export function windowFrames(width: number, height: number, layout: FollowLayout = 'yuv420p'): number {
+export function windowFrames(width: number, height: number, layout: DecodeLayout = 'yuv420p'): number {
   return Math.max(8, Math.floor(WINDOW_BYTES / frameByteLength(layout, width, height)));
 }
 
@@ -32,7 +29,7 @@ export async function decodeWindow(
   times: readonly number[],
   start: number,
   end: number,
-  layout: FollowLayout,
+  layout: DecodeLayout,
 ): Promise<Frame[]> {
   const from = start > 0 ? (times[start - 1]! + times[start]!) / 2 : 0;
   const decoder = decodeVideo(tools, input, children, { startTime, range: { from, frames: end - start } }, layout);

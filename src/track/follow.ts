@@ -1,10 +1,10 @@
 import { boxHeight, boxWidth, clipBox, type Box } from '../detect/box.js';
 import { usageError, UserError } from '../errors.js';
-import { decodeVideo } from '../media/decode.js';
+import { decodeVideo, type DecodeLayout } from '../media/decode.js';
 import { ChildSet, findFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
 import type { Frame } from '../media/frame.js';
 import { probe } from '../media/probe.js';
-import { decodeWindow, windowFrames, type FollowLayout } from './follow-frames.js';
+import { decodeWindow, windowFrames } from './follow-frames.js';
 import { createFollower, faceRelation, type Follower, type FollowMethod } from './follower.js';
 import { loadOpenCv } from './opencv.js';
 import { openRedetector } from './redetect.js';
@@ -78,8 +78,8 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
       done = Math.min(total, done + n);
       opts.onProgress?.(done, total);
     };
-    // The template match reads luma alone; re-detection needs colour.
-    const layout: FollowLayout = redetector ? 'yuv420p' : 'gray';
+    // The template match reads luma alone (a third fewer bytes to decode and pipe); re-detection needs colour.
+    const layout: DecodeLayout = redetector ? 'yuv420p' : 'gray';
     const decoder = decodeVideo(tools, input, children, { startTime: info.startTime }, layout);
     const frames = decoder.frames[Symbol.asyncIterator]();
     const window = opts.windowFrames ?? windowFrames(video.width, video.height, layout);

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxArea, intersectionArea, iou, type Box } from '../../src/detect/box.js';
-import { decodeVideo } from '../../src/media/decode.js';
+import { decodeVideo, type DecodeLayout } from '../../src/media/decode.js';
 import { ChildSet, findFfmpeg } from '../../src/media/ffmpeg.js';
 import type { Frame } from '../../src/media/frame.js';
 import { trackBox, type FollowedBox } from '../../src/track/follow.js';
@@ -98,7 +98,7 @@ describe('trackBox on a real pan', () => {
 });
 
 describe("the follower's luma-only decoding", () => {
-  const decodeAll = async (path: string, layout: 'yuv420p' | 'gray') => {
+  const decodeAll = async (path: string, layout: DecodeLayout) => {
     // No frame is released, so no buffer is reused: each keeps its pixels.
     const out: Frame[] = [];
     for await (const f of decodeVideo(findFfmpeg(), path, new ChildSet(), { startTime: 0 }, layout).frames) out.push(f);
