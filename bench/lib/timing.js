@@ -16,18 +16,23 @@ export const median = (xs) => {
 };
 
 /**
- * CPU seconds (user + system) of this process, its threads included, and of its reaped children
- * (ffmpeg, ffprobe), from /proc/self/stat: Linux only, else the children count as 0.
+ * CPU seconds (user + system) of this process, its threads included, of its main thread alone, and
+ * of its reaped children (ffmpeg, ffprobe), from /proc: Linux only, else the children count as 0 and
+ * the main thread as the whole process.
  */
 export function cpuSeconds() {
   const own = process.cpuUsage();
   let children = 0;
+  let main = (own.user + own.system) / 1e6;
+  // Fields after the command name: utime, stime, cutime and cstime are the 12th to 15th, in clock ticks (100 a second on Linux).
+  const fields = (path) => readFileSync(path, 'utf8').split(') ')[1].split(' ');
   try {
-    // Fields after the command name: cutime and cstime are the 14th and 15th, in clock ticks (100 a second on Linux).
-    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    const f = fields('/proc/self/stat');
     children = (Number(f[13]) + Number(f[14])) / 100;
+    const t = fields(`/proc/self/task/${process.pid}/stat`);
+    main = (Number(t[11]) + Number(t[12])) / 100;
   } catch {}
-  return { own: (own.user + own.system) / 1e6, children };
+  return { own: (own.user + own.system) / 1e6, main, children };
 }
 
 /** Waits (up to 5 s) until this process has no child left, so that their CPU time is counted by cpuSeconds(). */

@@ -1,7 +1,7 @@
 import { ByteReader } from './byte-reader.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { FramePool } from './frame-pool.js';
-import { frameByteLength, frameFromBuffer, type Frame } from './frame.js';
+import { frameByteLength, frameFromBuffer, type Frame, type PixelLayout } from './frame.js';
 import { readMkvFrames } from './mkv-read.js';
 
 export interface Decoder {
@@ -11,7 +11,6 @@ export interface Decoder {
   release(frame: Frame): void;
 }
 
-/**
 /**
  * A stretch of a file to decode: frames keep their times on the file's clock (below), the same for
  * every range of one file, so that frames decoded by separate runs can be matched by time;
@@ -30,17 +29,37 @@ export interface DecodeRange {
  */
 export type DecodeSource = { startTime: number; range?: DecodeRange | undefined } | { liveArgs: string[] };
 
+/** What decodeVideo gives: full yuv420p frames, or their luma plane alone. */
+export type DecodeLayout = Extract<PixelLayout, 'yuv420p' | 'gray'>;
+
 /**
- * Decodes the first video stream to yuv420p frames. ffmpeg applies the display-matrix rotation
- * (autorotate is on by default), so frames arrive upright; passthrough timing keeps every decoded
- * frame exactly once, with its own timestamp, whatever the frame rate does.
+ * ffmpeg's output options for each layout. Gray frames are the luma plane of the yuv420p ones,
+ * byte for byte: the input is brought to yuv420p as always (a no-op for yuv420p sources), then
+ * extractplanes copies its Y plane out, cheaper than a swscale conversion to gray.
+ */
+const LAYOUT_ARGS: Record<DecodeLayout, string[]> = {
+  yuv420p: ['-pix_fmt', 'yuv420p'],
+  gray: ['-vf', 'format=yuv420p,extractplanes=y'],
+};
+
+/**
+ * Decodes the first video stream to yuv420p frames, or to their luma plane alone with `layout`
+ * 'gray'. ffmpeg applies the display-matrix rotation (autorotate is on by default), so frames arrive
+ * upright; passthrough timing keeps every decoded frame exactly once, with its own timestamp,
+ * whatever the frame rate does.
  *
  * A file's frame times are its raw timestamps minus its start time, so that the earliest of ALL its
  * streams is at 0 and a video that starts after its audio keeps its delay (the encoder undoes the
  * same shift). `-copyts` with an explicit offset is needed for that: left to itself, ffmpeg moves an
  * MPEG-TS input to start at its first *used* stream, which here is the video alone.
  */
-export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSet, source: DecodeSource): Decoder {
+export function decodeVideo(
+  tools: FfmpegTools,
+  input: string,
+  children: ChildSet,
+  source: DecodeSource,
+  layout: DecodeLayout = 'yuv420p',
+): Decoder {
   const live = 'liveArgs' in source;
   const range = live ? undefined : source.range;
   const args = [
@@ -54,7 +73,7 @@ export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSe
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...passthroughArgs(tools),
     ...MS_TIME_BASE,
-    '-pix_fmt', 'yuv420p',
+    ...LAYOUT_ARGS[layout],
     '-c:v', 'rawvideo',
     // Live frames are flushed one by one: the muxer's buffer would otherwise hold back a frame's tail.
     ...(live ? ['-flush_packets', '1'] : ['-output_ts_offset', seconds(-source.startTime)]),
@@ -64,10 +83,10 @@ export function decodeVideo(tools: FfmpegTools, input: string, children: ChildSe
   // A live capture is ended by faceblur on Ctrl+C, not by the terminal's signal racing it (see runCam).
   const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live }, children, 'decoding');
   const pool = new FramePool();
-  return { frames: frames(proc, pool), process: proc, release: (f) => f.packed && pool.give(f.packed) };
+  return { frames: frames(proc, pool, layout), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
 
-async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Frame> {
+async function* frames(proc: FfmpegProcess, pool: FramePool, layout: DecodeLayout): AsyncGenerator<Frame> {
   const reader = new ByteReader(proc.stdout!);
   let width = 0;
   let height = 0;
@@ -78,13 +97,13 @@ async function* frames(proc: FfmpegProcess, pool: FramePool): AsyncGenerator<Fra
       if (!('data' in item)) {
         if (item.codecId !== 'V_UNCOMPRESSED') throw new Error(`the decoder wrote ${item.codecId}, not raw video`);
         ({ width, height } = item);
-        expected = frameByteLength('yuv420p', width, height);
+        expected = frameByteLength(layout, width, height);
         continue;
       }
       if (item.data.length !== expected) {
         throw new Error(`the decoder wrote a ${item.data.length}-byte frame, expected ${expected} for ${width}x${height}`);
       }
-      yield frameFromBuffer(item.data, 'yuv420p', width, height, index++, item.time);
+      yield frameFromBuffer(item.data, layout, width, height, index++, item.time);
     }
     // A clean end of stream still needs ffmpeg's verdict: a truncated input ends the stream early and exits non-zero.
     await proc.exited;

@@ -1,6 +1,6 @@
 import { boxHeight, boxWidth, clipBox, type Box } from '../detect/box.js';
 import { usageError, UserError } from '../errors.js';
-import { decodeVideo } from '../media/decode.js';
+import { decodeVideo, type DecodeLayout } from '../media/decode.js';
 import { ChildSet, findFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
 import type { Frame } from '../media/frame.js';
 import { probe } from '../media/probe.js';
@@ -88,9 +88,11 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
       done = Math.min(total, done + n);
       opts.onProgress?.(done, total, at);
     };
-    const decoder = decodeVideo(tools, input, children, { startTime: info.startTime });
+    // The template match reads luma alone (a third fewer bytes to decode and pipe); re-detection needs colour.
+    const layout: DecodeLayout = redetector ? 'yuv420p' : 'gray';
+    const decoder = decodeVideo(tools, input, children, { startTime: info.startTime }, layout);
     const frames = decoder.frames[Symbol.asyncIterator]();
-    const window = opts.windowFrames ?? windowFrames(video.width, video.height);
+    const window = opts.windowFrames ?? windowFrames(video.width, video.height, layout);
     const times: number[] = [];
     const held: Frame[] = [];
     let seed: Frame | undefined;
@@ -123,7 +125,7 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
           progress(lowest);
           break;
         }
-        batch = await decodeWindow(tools, input, children, info.startTime, times, Math.max(0, lowest - window), lowest);
+        batch = await decodeWindow(tools, input, children, info.startTime, times, Math.max(0, lowest - window), lowest, layout);
       }
     } finally {
       back.dispose();

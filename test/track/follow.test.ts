@@ -2,6 +2,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boxArea, intersectionArea, iou, type Box } from '../../src/detect/box.js';
+import { decodeVideo, type DecodeLayout } from '../../src/media/decode.js';
+import { ChildSet, findFfmpeg } from '../../src/media/ffmpeg.js';
+import type { Frame } from '../../src/media/frame.js';
 import { trackBox, type FollowedBox } from '../../src/track/follow.js';
 import { ffmpeg, tempDir, WIDER } from '../helpers.js';
 
@@ -91,5 +94,39 @@ describe('trackBox on a real pan', () => {
     // ps exits 1 when it lists nothing, which is the outcome wanted here.
     const children = spawnSync('ps', ['-o', 'comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n');
     expect(children.filter((c) => c.includes('ffmpeg'))).toEqual([]);
+  });
+});
+
+describe("the follower's luma-only decoding", () => {
+  const decodeAll = async (path: string, layout: DecodeLayout) => {
+    // No frame is released, so no buffer is reused: each keeps its pixels.
+    const out: Frame[] = [];
+    for await (const f of decodeVideo(findFfmpeg(), path, new ChildSet(), { startTime: 0 }, layout).frames) out.push(f);
+    return out;
+  };
+
+  // The template match must see the same pixels as with full frames, so that gray decoding changes
+  // nothing but the cost: the Y plane of yuv420p, byte for byte, at the same times. Also for a
+  // 10-bit 4:2:2 source of odd size, which must first go through the same conversion to yuv420p.
+  it.each([
+    ['the yuv420p pan', () => clip],
+    ['a 10-bit 4:2:2 clip of odd size', () => {
+      const odd = join(dir, 'odd-422p10.mkv');
+      ffmpeg(['-i', clip, '-vf', 'scale=321:241', '-frames:v', '12', '-pix_fmt', 'yuv422p10le', '-c:v', 'ffv1', odd]);
+      return odd;
+    }],
+  ])('gives the Y plane of yuv420p decoding for %s', async (_, make) => {
+    const path = make();
+    const [yuv, gray] = [await decodeAll(path, 'yuv420p'), await decodeAll(path, 'gray')];
+    expect(gray.length).toBeGreaterThanOrEqual(12);
+    expect(gray.length).toBe(yuv.length);
+    gray.forEach((g, i) => {
+      const y = yuv[i]!;
+      expect(g.layout).toBe('gray');
+      expect(g.planes).toHaveLength(1);
+      expect(g.packed!.length).toBe(y.width * y.height);
+      expect(g.time).toBe(y.time);
+      expect(Buffer.compare(g.planes[0]!.data, y.planes[0]!.data)).toBe(0);
+    });
   });
 });

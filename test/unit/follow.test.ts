@@ -120,6 +120,9 @@ describe('follow geometry', () => {
     expect(windowFrames(1280, 720)).toBe(169);
     expect(windowFrames(1920, 1080)).toBe(75);
     expect(windowFrames(7680, 4320)).toBe(8);
+    // Luma alone is 1 byte a pixel: 224 MiB / (1280 x 720), and / (1920 x 1080).
+    expect(windowFrames(1280, 720, 'gray')).toBe(254);
+    expect(windowFrames(1920, 1080, 'gray')).toBe(113);
   });
 });
 
