@@ -2,13 +2,16 @@ import type { Frame } from '../media/frame.js';
 
 /**
  * How far the picture's content moved from one frame to the next, in full-resolution pixels: what
- * was at (x, y) is now at (x + dx, y + dy). Whole pixels (multiples of the working scale).
+ * was at (x, y) is now at (x + dx, y + dy). Multiples of 1/SUBPIXEL px, so that sums of shifts are
+ * exact in floating point whatever frame they start from.
  */
 export interface Shift {
   dx: number;
   dy: number;
 }
 
+/** Shifts are rounded to 1/16 px: finer than any measurement, and dyadic, so their sums are exact. */
+const SUBPIXEL = 16;
 /** Width of the working picture the motion is measured on: 160 px keeps a 1080p frame's cost near 1 ms. */
 const WORK_WIDTH = 160;
 /** Largest shift searched, as a share of the working width: 15% of 640 px is 96 px a frame, past any hand-held shake. */
@@ -41,8 +44,16 @@ function pyramid(l: Level): Pyramid {
   return [l, half, halve(half)];
 }
 
+/** A rectangle of a level, in its pixels (x1, y1 exclusive). */
+interface Window {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
 /** The window `m` pixels inside the level's edges. */
-const inset = (l: Level, m: number) => ({ x0: m, y0: m, x1: l.width - m, y1: l.height - m });
+const inset = (l: Level, m: number): Window => ({ x0: m, y0: m, x1: l.width - m, y1: l.height - m });
 
 /**
  * The global translation of a video's picture between consecutive frames (camera pan and shake), for
@@ -50,7 +61,8 @@ const inset = (l: Level, m: number) => ({ x0: m, y0: m, x1: l.width - m, y1: l.h
  * ~160 px wide copy of the luma (or green) plane, normalised to zero mean and unit variance so that a
  * frame darkening does not read as motion: an exhaustive search of the mean absolute difference on a
  * quarter-size copy, refined by ±1 px on the half-size one, then by ±1 px on each block of a 3×3
- * grid of the working copy, whose median is the shift.
+ * grid of the working copy, refined below a working pixel by a parabola through the costs around
+ * each block's best; the blocks' median is the shift.
  * Block matching with a median is the textbook robust global-motion estimate (e.g. Szeliski,
  * "Computer Vision: Algorithms and Applications", 2nd ed., §9.2): a person walking through a third
  * of a still picture moves three blocks at most and does not move the median. When fewer than
@@ -76,29 +88,41 @@ export class CameraMotion {
     const r1 = 2 * r + 1;
     if (cur[1].width <= 2 * r1 || cur[1].height <= 2 * r1) return undefined;
     const mid = bestShift(prev[1], cur[1], inset(cur[1], r1), 2 * coarse[0], 2 * coarse[1], 1);
-    const R = 2 * r1 + 1;
+    // The block search reaches 2·r1 + 1 working pixels, and the sub-pixel fit one more.
+    const R = 2 * r1 + 2;
     const w = cur[0].width - 2 * R;
     const h = cur[0].height - 2 * R;
     if (w < GRID * 4 || h < GRID * 4) return undefined;
-    const found: [number, number, number][] = [];
+    /** Per block: best whole shift (u, v), its cost, and the shift below a pixel (x, y). */
+    const found: [number, number, number, number, number][] = [];
     for (let by = 0; by < GRID; by++) {
       for (let bx = 0; bx < GRID; bx++) {
         const win = { x0: R + Math.floor((bx * w) / GRID), y0: R + Math.floor((by * h) / GRID), x1: R + Math.floor(((bx + 1) * w) / GRID), y1: R + Math.floor(((by + 1) * h) / GRID) };
-        found.push(bestShift(prev[0], cur[0], win, 2 * mid[0], 2 * mid[1], 1));
+        const [u, v, cost] = bestShift(prev[0], cur[0], win, 2 * mid[0], 2 * mid[1], 1);
+        // Below a working pixel (k frame pixels, 4 at 640 px wide): the vertex of the parabola through
+        // the block's costs at its best shift and the two neighbours on each axis. Whole working pixels
+        // alone would let the error of a hold's summed shifts random-walk by several frame pixels.
+        const at = (du: number, dv: number) => meanDifference(prev[0], cur[0], win, u + du, v + dv);
+        const vertex = (minus: number, plus: number) => {
+          const curve = minus - 2 * cost + plus;
+          return curve > 0 ? Math.max(-0.5, Math.min(0.5, (minus - plus) / (2 * curve))) : 0;
+        };
+        found.push([u, v, cost, u + vertex(at(-1, 0), at(1, 0)), v + vertex(at(0, -1), at(0, 1))]);
       }
     }
-    const median = (i: 0 | 1 | 2) => found.map((f) => f[i]).sort((a, b) => a - b)[Math.floor(found.length / 2)]!;
+    const median = (i: 0 | 1 | 2 | 3 | 4) => found.map((f) => f[i]).sort((a, b) => a - b)[Math.floor(found.length / 2)]!;
     const [mx, my] = [median(0), median(1)];
-    if (process.env.CM_DEBUG) console.error('cost', median(2), mx * k, my * k);
     if (median(2) > MAX_DIFFERENCE) return undefined;
     const agree = found.filter(([x, y]) => Math.abs(x - mx) <= AGREEMENT.within && Math.abs(y - my) <= AGREEMENT.within).length;
-    return agree >= AGREEMENT.blocks ? { dx: mx * k, dy: my * k } : undefined;
+    if (agree < AGREEMENT.blocks) return undefined;
+    const sub = (v: number) => Math.round(v * k * SUBPIXEL) / SUBPIXEL;
+    return { dx: sub(median(3)), dy: sub(median(4)) };
   }
 }
 
 /**
- * The frame's first plane (luma, or green for RGB frames) averaged over k×k cells (sampling at most
- * 2×2 points per cell), normalised to zero mean and unit variance; undefined when it is flat.
+ * The frame's first plane (luma, or green for RGB frames) averaged over k×k cells (sampling 2×2 or
+ * more points per cell), normalised to zero mean and unit variance; undefined when it is flat.
  */
 function workingCopy(frame: Frame, k: number): Level | undefined {
   const plane = frame.planes[frame.layout === 'rgb' ? 1 : 0]!;
@@ -149,17 +173,12 @@ function halve(l: Level): Level {
  * over the window and `prev` moved by it, and that difference; ties go to the shift nearest (cu, cv). The window must
  * stay `r` + |c| inside both pictures.
  */
-function bestShift(prev: Level, cur: Level, win: { x0: number; y0: number; x1: number; y1: number }, cu: number, cv: number, r: number): [number, number, number] {
+function bestShift(prev: Level, cur: Level, win: Window, cu: number, cv: number, r: number): [number, number, number] {
   let best: [number, number] = [cu, cv];
   let bestCost = Infinity;
   for (let v = cv - r; v <= cv + r; v++) {
     for (let u = cu - r; u <= cu + r; u++) {
-      let cost = 0;
-      for (let y = win.y0; y < win.y1; y++) {
-        const c = y * cur.width;
-        const p = (y - v) * prev.width - u;
-        for (let x = win.x0; x < win.x1; x++) cost += Math.abs(cur.data[c + x]! - prev.data[p + x]!);
-      }
+      const cost = meanDifference(prev, cur, win, u, v);
       const nearer = Math.abs(u - cu) + Math.abs(v - cv) < Math.abs(best[0] - cu) + Math.abs(best[1] - cv);
       if (cost < bestCost || (cost === bestCost && nearer)) {
         bestCost = cost;
@@ -167,5 +186,16 @@ function bestShift(prev: Level, cur: Level, win: { x0: number; y0: number; x1: n
       }
     }
   }
-  return [best[0], best[1], bestCost / ((win.x1 - win.x0) * (win.y1 - win.y0))];
+  return [best[0], best[1], bestCost];
+}
+
+/** Mean absolute difference between `cur` over the window and `prev` moved by (u, v). */
+function meanDifference(prev: Level, cur: Level, win: Window, u: number, v: number): number {
+  let cost = 0;
+  for (let y = win.y0; y < win.y1; y++) {
+    const c = y * cur.width;
+    const p = (y - v) * prev.width - u;
+    for (let x = win.x0; x < win.x1; x++) cost += Math.abs(cur.data[c + x]! - prev.data[p + x]!);
+  }
+  return cost / ((win.x1 - win.x0) * (win.y1 - win.y0));
 }
