@@ -73,11 +73,12 @@ it('default settings on fast shake: exposure and spill stay bounded', { timeout:
 
 /**
  * Every medium face-frame covered: the right value, met. Spill: the issue's target is 3% mean and
- * 10% in the worst frame, NOT met on this clip (0.299 mean, 0.320 worst; frame by frame,
- * --no-tracking, 0.065 and 0.081; before issue 13's change 0.496 and 0.592). These bounds guard
- * against a regression until the target is.
+ * 10% in the worst frame, NOT met on this clip (0.113 mean, 0.127 worst with the camera's motion
+ * carried and large boxes held to 0.5; 0.299 and 0.320 before that; frame by frame, --no-tracking,
+ * 0.065 and 0.081; before issue 13's first change 0.496 and 0.592). These bounds guard against a
+ * regression until the target is.
  */
-const BOUNDS = { exposed: 0, spillMean: 0.35, spillWorst: 0.4 };
+const BOUNDS = { exposed: 0, spillMean: 0.15, spillWorst: 0.16 };
 
 /** The share of each frame's pixels that a solid magenta fill changed, decoded from the output. */
 function changedShares(path: string, w: number, h: number): number[] {
@@ -93,12 +94,12 @@ function changedShares(path: string, w: number, h: number): number[] {
 }
 
 // The real signer clips (issue 13): one face per frame, hands moving over and beside it. The target
-// is that no frame has more than a fifth of its picture changed. sister.mkv meets it. again.mkv (the
-// issue's case) and help.mkv do NOT yet: their signers' hands are detected as faces by more than one
-// pass, or above 0.5, and tracked (again.mkv's worst frame 31.0%; docs/accuracy.md). Their bounds
-// guard against a regression until the target is met.
+// is that no frame has more than a fifth of its picture changed. sister.mkv (12.9%) and help.mkv
+// (14.8%, 24% before large boxes needed 0.5) meet it. again.mkv (the issue's case) does NOT yet: its
+// signer's hands are detected as faces at up to 0.73 and tracked (worst frame 24.0%, 31.0% before;
+// docs/accuracy.md). Its bound guards against a regression until the target is met.
 const ASL = join(SHARED, 'data', 'videos', 'asl');
-const ASL_WORST: Record<string, number> = { 'sister.mkv': 0.2, 'again.mkv': 0.33, 'help.mkv': 0.26 };
+const ASL_WORST: Record<string, number> = { 'sister.mkv': 0.2, 'again.mkv': 0.26, 'help.mkv': 0.2 };
 describe('ASL signer clips with the default settings', () => {
   it.each(Object.entries(ASL_WORST))('%s: no frame has more than %s of its picture changed', { timeout: 180_000 }, async (file, bound) => {
     const out = join(tempDir(), 'out.mp4');
