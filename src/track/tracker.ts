@@ -103,6 +103,8 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
  * detections is bounded (MAX_SPEED, MAX_EXTRAPOLATE). Smoothing never moves it away from the
  * frame's own detection (SMOOTH_SLACK). A track is shown beyond its detected frames only once
  * CONFIRM detections back it, so that a one-frame false detection is never held or back-filled.
+ * With the camera's measured motion fed to `update`, all of this happens in coordinates that move
+ * with the camera, so holds and back-fill follow a pan or shake (keysIn).
  */
 export class Tracker {
   private tracks: Track[] = [];
@@ -110,7 +112,7 @@ export class Tracker {
   /**
    * The camera's path: each fed frame's content offset from the first frame's (pixels), the sum of
    * the shifts fed. Only differences between two frames are used, so a run that starts later (a
-   * segment's pre-roll) gives the same boxes; the shifts are whole pixels, so the sums are exact.
+   * segment's pre-roll) gives the same boxes; the shifts are sixteenths of a pixel, so the sums are exact.
    */
   private readonly camera = new Map<number, [number, number]>();
   private newest: [number, number] = [0, 0];
