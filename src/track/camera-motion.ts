@@ -45,7 +45,7 @@ function pyramid(l: Level): Pyramid {
 }
 
 /** A rectangle of a level, in its pixels (x1, y1 exclusive). */
-interface Window {
+interface SearchArea {
   x0: number;
   y0: number;
   x1: number;
@@ -53,7 +53,7 @@ interface Window {
 }
 
 /** The window `m` pixels inside the level's edges. */
-const inset = (l: Level, m: number): Window => ({ x0: m, y0: m, x1: l.width - m, y1: l.height - m });
+const inset = (l: Level, m: number): SearchArea => ({ x0: m, y0: m, x1: l.width - m, y1: l.height - m });
 
 /**
  * The global translation of a video's picture between consecutive frames (camera pan and shake), for
@@ -173,7 +173,7 @@ function halve(l: Level): Level {
  * over the window and `prev` moved by it, and that difference; ties go to the shift nearest (cu, cv). The window must
  * stay `r` + |c| inside both pictures.
  */
-function bestShift(prev: Level, cur: Level, win: Window, cu: number, cv: number, r: number): [number, number, number] {
+function bestShift(prev: Level, cur: Level, win: SearchArea, cu: number, cv: number, r: number): [number, number, number] {
   let best: [number, number] = [cu, cv];
   let bestCost = Infinity;
   for (let v = cv - r; v <= cv + r; v++) {
@@ -190,7 +190,7 @@ function bestShift(prev: Level, cur: Level, win: Window, cu: number, cv: number,
 }
 
 /** Mean absolute difference between `cur` over the window and `prev` moved by (u, v). */
-function meanDifference(prev: Level, cur: Level, win: Window, u: number, v: number): number {
+function meanDifference(prev: Level, cur: Level, win: SearchArea, u: number, v: number): number {
   let cost = 0;
   for (let y = win.y0; y < win.y1; y++) {
     const c = y * cur.width;
