@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { scoreNeeded, VIDEO_LARGE_FACE } from '../../src/detect/large-face.js';
+import { fileOptionsSchema } from '../../src/options.js';
+import { largeFaceOf, thresholdOf } from '../../src/pipeline/setup.js';
+
+const frame = { width: 640, height: 480 };
+const square = (side: number) => ({ x1: 100, y1: 100, x2: 100 + side, y2: 100 + side });
+
+describe('large boxes need a surer score in video (issue 13)', () => {
+  it('holds boxes from 7% of the frame\'s shorter side to 0.5, smaller ones to the threshold', () => {
+    // 7% of 480 px is 33.6 px.
+    expect(scoreNeeded(square(33), frame, 0.3, VIDEO_LARGE_FACE)).toBe(0.3);
+    expect(scoreNeeded(square(34), frame, 0.3, VIDEO_LARGE_FACE)).toBe(0.5);
+    // The longer side counts: a tall box is large by its height. A portrait frame is judged by its width.
+    expect(scoreNeeded({ x1: 0, y1: 0, x2: 20, y2: 40 }, frame, 0.3, VIDEO_LARGE_FACE)).toBe(0.5);
+    expect(scoreNeeded(square(40), { width: 480, height: 1920 }, 0.3, VIDEO_LARGE_FACE)).toBe(0.5);
+    // A threshold already above the rule's is kept; no rule, no change.
+    expect(scoreNeeded(square(200), frame, 0.6, VIDEO_LARGE_FACE)).toBe(0.6);
+    expect(scoreNeeded(square(200), frame, 0.3, undefined)).toBe(0.3);
+  });
+
+  it('applies to video frames by default only: an explicit --thresh is one threshold for every size, and photos and --thorough have none', () => {
+    const o = fileOptionsSchema.parse({});
+    expect(largeFaceOf(o, 'motion')).toEqual(VIDEO_LARGE_FACE);
+    expect(thresholdOf(o, 'motion')).toBe(0.3);
+    expect(largeFaceOf({ ...o, thresh: 0.3 }, 'motion')).toBeUndefined();
+    expect(largeFaceOf(o, 'still')).toBeUndefined();
+    expect(largeFaceOf({ ...o, singlePass: true }, 'still')).toBeUndefined();
+    expect(largeFaceOf({ ...o, thorough: true }, 'motion')).toBeUndefined();
+  });
+});
