@@ -1,6 +1,9 @@
+import { statfs } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { audioCodecArgs, containerFor } from './container.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { truncationOf } from './integrity.js';
 import { frameByteLength } from './frame.js';
 import { mkvFramePrefix, mkvHeader } from './mkv-write.js';
 
@@ -108,6 +111,12 @@ function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>, w
 }
 
 /** `ownGroup`: a live recording must outlive the Ctrl+C that ends it, long enough to be finalized. */
+/** Whether the file system holding `path` has less than 1 MiB left for us. */
+async function diskFull(path: string): Promise<boolean> {
+  const fs = await statfs(dirname(path)).catch(() => undefined);
+  return fs !== undefined && fs.bavail * fs.bsize < 2 ** 20;
+}
+
 export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget, children: ChildSet, ownGroup = false): Encoder {
   const proc = runFfmpeg(tools.ffmpeg, encoderArgs(tools, s, t), { stdin: true, stdout: false, ownGroup }, children, 'encoding');
   const stdin = proc.stdin!;
@@ -133,6 +142,10 @@ export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTar
       if (!started) throw new Error('no video frames were decoded');
       stdin.end();
       await proc.exited;
+      // ffmpeg 5.1 exits 0 when the disk fills while +faststart moves the index to the front, leaving
+      // a cut-short MP4 behind: a whole file is checked before anyone renames it into place.
+      const cut = await truncationOf(t.output);
+      if (cut) throw new Error(`encoding failed: ${(await diskFull(t.output)) ? 'No space left on device: ' : ''}${cut}`);
     },
   };
 }

@@ -94,6 +94,16 @@ describe('truncationOf', () => {
     expect(await truncationOf(file(Buffer.alloc(0)))).toBeUndefined();
   });
 
+  it('finds a file with no index: what ffmpeg leaves, exiting 0, when the disk fills during +faststart', async () => {
+    // ftyp, free, then an mdat whose size ffmpeg never filled in (0: "to the end of the file"), and no moov.
+    const open = Buffer.alloc(8 + 500);
+    open.write('mdat', 4, 'latin1');
+    expect(await truncationOf(file(box('ftyp', 16), box('free', 0), open))).toMatch(/no index \(no 'moov' box\)/);
+    expect(await truncationOf(file(box('ftyp', 16), box('mdat', 100)))).toMatch(/no index/);
+    // The index before a box that runs to the end is whole.
+    expect(await truncationOf(file(box('ftyp', 16), box('moov', 40), open))).toBeUndefined();
+  });
+
   it('names the box a cut lands in, wherever it lands', async () => {
     const whole = Buffer.concat([box('ftyp', 16), box('mdat', 100), box('moov', 40)]);
     expect(await truncationOf(file(whole.subarray(0, 60)))).toMatch(/'mdat' box needs 72 more bytes/);
