@@ -123,7 +123,7 @@ const sizeSchema = z
 export const camOptionSpecs = {
   ...(Object.fromEntries(SHARED.map((k) => [k, fileOptionSpecs[k]])) as Pick<typeof fileOptionSpecs, (typeof SHARED)[number]>),
   // Live frames are video frames: cam's help gives the defaults that apply to it.
-  thresh: { ...fileOptionSpecs.thresh, show: '0.3 (0.5 for faces larger than 7% of the frame\'s shorter side); 0.6 with --thorough' },
+  thresh: { ...fileOptionSpecs.thresh, show: '0.3; 0.6 with --thorough' },
   fast: { ...fileOptionSpecs.fast, help: 'faster, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame' },
   crf: { ...fileOptionSpecs.crf, help: 'recording (-o) quality for H.264/H.265/VP9: lower is better and larger' },
   preset: { ...fileOptionSpecs.preset, help: 'recording (-o) encoder speed preset (H.264/H.265)' },

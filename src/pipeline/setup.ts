@@ -131,12 +131,14 @@ export const encodingDetectorThreads = (cores: number): number => Math.max(1, Ma
 export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
 
 /**
- * The higher threshold for large boxes (VIDEO_LARGE_FACE) that video's single-model plan applies by
- * default; an explicit --thresh is one threshold for every size, and the ensembles' noisy-or
- * thresholds already sit above it.
+ * The higher threshold for large boxes (VIDEO_LARGE_FACE) that video files' single-model plan
+ * applies by default; an explicit --thresh is one threshold for every size, and the ensembles'
+ * noisy-or thresholds already sit above it. Not live capture: a file's look-ahead back-fills a face
+ * over the frames before its first sure detection, while a live frame's masks are final at once
+ * (the cam test saw a 56 px face at 0.3–0.5 left visible in a preview frame).
  */
-export const largeFaceOf = (o: SharedOptions, kind: FrameKind): LargeFaceRule | undefined =>
-  o.thresh === undefined && kind === 'motion' && modeOf(o, kind) === MODE.motion ? VIDEO_LARGE_FACE : undefined;
+export const largeFaceOf = (o: SharedOptions, kind: FrameKind, live = false): LargeFaceRule | undefined =>
+  !live && o.thresh === undefined && kind === 'motion' && modeOf(o, kind) === MODE.motion ? VIDEO_LARGE_FACE : undefined;
 
 export async function openDetector(o: SharedOptions, log: Log, use: Use): Promise<Detector> {
   const pathOf = modelPaths(o);
@@ -229,6 +231,6 @@ const NO_DETECTOR: Detector = {
 export async function openFrameProcessors(o: SharedOptions, log: Log, use: Use | 'project'): Promise<{ detector: Detector; processors: Record<FrameKind, FrameProcessor> }> {
   const detector = use === 'project' ? NO_DETECTOR : await openDetector(o, log, use);
   const draw = o.drawScores ? await createScoreDrawer() : undefined;
-  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind), largeFaceOf(o, kind));
+  const processorFor = (kind: FrameKind) => createFrameProcessor(detector, kind, anonymizeSettingsOf(o, kind), draw, thresholdOf(o, kind), largeFaceOf(o, kind, use === 'live'));
   return { detector, processors: { motion: processorFor('motion'), still: processorFor('still') } };
 }

@@ -59,8 +59,11 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
 
   it('a follow shows which frame it is on, of how many, backward and forward', async () => {
     // A still group photo as a 20 s video: a box on it is followed through every frame, both ways.
-    // 720p, drawn on frame 450: backward takes a few windows decoded again (src/track/follow-frames.ts), long enough to be seen.
-    const [W, H, FRAMES, DRAWN] = [1280, 720, 500, 450];
+    // 720p, drawn on frame 300 of 600: backward is longer than the frames held from the first read
+    // (254 at 720p, src/track/follow-frames.ts), so windows are decoded again, and forward runs 300
+    // frames: a few seconds each even at the follower's 80+ fps, where the page polls every 400 ms
+    // (drawn at 450 of 500, the 50 frames forward once finished between two polls).
+    const [W, H, FRAMES, DRAWN] = [1280, 720, 600, 300];
     const still = (path: string) => ffmpeg(['-loop', '1', '-i', join(SHARED, 'data', 'images', 'human_group-1.jpg'), '-vf', `scale=${W}:${H},setsar=1`, '-r', '25', '-frames:v', String(FRAMES), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '25', path]);
     const { page, shot } = await openEditor(suite, 'trial-follow-frames', { frames: FRAMES, width: W, height: H, tracks: [] }, { clip: still });
     await page.waitForSelector('.clock[data-frame="0"]');
@@ -80,7 +83,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
     await shot('following-backward');
     await page.waitForSelector('.job span:has-text("forward")', { timeout: 100_000 });
     await shot('following-forward');
-    await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { timeout: 100_000 });
+    // Attached, not visible: the ended line fades out 10 s after the follow ends.
+    await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { state: 'attached', timeout: 100_000 });
     const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
     const frames = (pass: string) => seen.flatMap((t) => new RegExp(`^following the box${pass}… frame (\\d+) / ${FRAMES - 1}$`).exec(t)?.[1] ?? []).map(Number);
     const [reading, back, fwd] = [frames(': reading the video'), frames(' backward'), frames(' forward')];

@@ -79,7 +79,7 @@ describe('options', () => {
     }
     const cam = Object.keys(camOptionSpecs);
     for (const fileOnly of ['lookahead', 'recursive', 'report', 'jobs', 'skipExisting', 'preview', 'audio', 'keepMetadata', 'ffmpegArgs']) expect(cam).not.toContain(fileOnly);
-    expect(defaultText(camOptionSpecs.thresh)).toBe("0.3 (0.5 for faces larger than 7% of the frame's shorter side); 0.6 with --thorough");
+    expect(defaultText(camOptionSpecs.thresh)).toBe('0.3; 0.6 with --thorough');
     expect(defaultText(fileOptionSpecs.thresh)).not.toBe(defaultText(camOptionSpecs.thresh));
     // Pixelate keeps as many values per face as the blur: a 4x4 grid.
     expect(fileOptionsSchema.parse({}).mosaicSize).toBe(BLUR_CELLS_PER_FACE);

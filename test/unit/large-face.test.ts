@@ -19,7 +19,7 @@ describe('large boxes need a surer score in video (issue 13)', () => {
     expect(scoreNeeded(square(200), frame, 0.3, undefined)).toBe(0.3);
   });
 
-  it('applies to video frames by default only: an explicit --thresh is one threshold for every size, and photos and --thorough have none', () => {
+  it('applies to video files by default only: an explicit --thresh is one threshold for every size; photos, --thorough and live capture have none', () => {
     const o = fileOptionsSchema.parse({});
     expect(largeFaceOf(o, 'motion')).toEqual(VIDEO_LARGE_FACE);
     expect(thresholdOf(o, 'motion')).toBe(0.3);
@@ -27,5 +27,7 @@ describe('large boxes need a surer score in video (issue 13)', () => {
     expect(largeFaceOf(o, 'still')).toBeUndefined();
     expect(largeFaceOf({ ...o, singlePass: true }, 'still')).toBeUndefined();
     expect(largeFaceOf({ ...o, thorough: true }, 'motion')).toBeUndefined();
+    // Live capture has no look-ahead to cover a face before its first sure detection.
+    expect(largeFaceOf(o, 'motion', true)).toBeUndefined();
   });
 });
