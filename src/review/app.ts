@@ -156,25 +156,30 @@ export class ReviewApp {
     const c = this.config;
     void this.runJob('export', async (signal, progress) => {
       await runCliChild([c.input, '--project', c.projectPath, '-o', c.outputPath, '--force', ...c.exportArgs], progress, signal);
-      return `written to ${c.outputPath}`;
+      return { message: `written to ${c.outputPath}` };
     });
   }
 
   /**
    * Follows a box drawn on `frame` forward and backward with the box follower (trackBox), into a new
    * manual, redacted track: the drawn box is its keyframe, the followed boxes count as detected (they
-   * were found in each frame's pixels). On a photo the drawn box is the track.
+   * were found in each frame's pixels). On a photo the drawn box is the track, at once: a follow job
+   * that is done before this returns. Either way the done job names the new track (JobState.track).
    */
   startFollow(frame: number, box: Box): void {
     const s = this.ready();
     this.checkIdle();
     this.checkFrame(frame);
-    if (s.project.input.kind === 'image') return this.edit((p) => addManualTrack(p, [{ frame, box, score: 1, kind: 'keyframe' }]));
+    if (s.project.input.kind === 'image') {
+      const track = this.addTrack([{ frame, box, score: 1, kind: 'keyframe' }]);
+      this.job = { id: ++this.jobs, kind: 'follow', state: 'done', done: 1, total: 1, message: `the drawn box is now track #${track}`, track };
+      return;
+    }
     void this.runJob('follow', async (signal, onProgress) => {
       const last = s.project.input.frameCount - 1;
       const boxes = await trackBox(this.config.input, frame, box, { signal, onProgress: (done, total, at) => onProgress(done, total, at && { ...at, last }), tools: this.config.tools });
-      this.edit((p) => addManualTrack(p, boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' }))));
-      return `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into a new track`;
+      const track = this.addTrack(boxes.map((b) => ({ frame: b.frame, box: b.box, score: b.score, kind: b.kind === 'keyframe' ? 'keyframe' : 'detected' })));
+      return { message: `followed over ${boxes.length} frames (${boxes[0]!.frame}–${boxes[boxes.length - 1]!.frame}) into track #${track}`, track };
     });
   }
 
@@ -204,6 +209,12 @@ export class ReviewApp {
     this.remember();
   }
 
+  /** Adds a manual track of `rows` as one edit; returns its id. */
+  private addTrack(rows: Parameters<typeof addManualTrack>[1]): number {
+    this.edit((p) => addManualTrack(p, rows));
+    return this.session!.project.tracks.at(-1)!.id;
+  }
+
   /** Keeps the current project value under its revision, and the last SNAPSHOTS of them. */
   private remember(): void {
     const s = this.session!;
@@ -228,7 +239,7 @@ export class ReviewApp {
   /** Runs one job to its end, recording its progress and outcome for the page; never rejects. */
   private async runJob(
     kind: JobState['kind'],
-    work: (signal: AbortSignal, progress: (done: number, total: number, at?: JobState['at']) => void) => Promise<string | void>,
+    work: (signal: AbortSignal, progress: (done: number, total: number, at?: JobState['at']) => void) => Promise<Pick<JobState, 'message' | 'track'> | void>,
   ): Promise<void> {
     const job: JobState = { id: ++this.jobs, kind, state: 'running', done: 0, total: 0 };
     const abort = new AbortController();
@@ -241,8 +252,7 @@ export class ReviewApp {
       bar?.update(done);
     };
     try {
-      const message = await work(abort.signal, progress);
-      Object.assign(job, { state: 'done', ...(message ? { message } : {}) });
+      Object.assign(job, { state: 'done', ...(await work(abort.signal, progress)) });
     } catch (err) {
       Object.assign(job, abort.signal.aborted ? { state: 'cancelled', message: `${kind} cancelled` } : { state: 'failed', message: errorMessage(err) });
       if (kind === 'analyze') this.failure = job.message;

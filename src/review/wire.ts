@@ -52,6 +52,8 @@ export interface JobState {
   at?: { frame: number; pass: 'reading' | 'backward' | 'forward'; last: number };
   /** One line for the page: the error, or what was written where. */
   message?: string;
+  /** A follow that is done: the id of the track it made (the page selects it). */
+  track?: number;
 }
 
 /** Everything the page polls: whether the project is ready, the running job, the save and undo state. */

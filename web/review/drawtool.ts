@@ -10,10 +10,12 @@ export interface DrawHost {
   /** Marks the static box's frames on the timeline (undefined: none). */
   marked(range: [number, number] | undefined): void;
   /**
-   * Follow the box from `frame` (a video): resolves to the follow job's id, or false if refused. On
-   * a photo the box becomes a track at once (resolves undefined).
+   * Follow the box from `frame`: resolves to the follow job as the server started it, or false if
+   * refused (the error said). On a photo the box becomes a track at once: the job is done already.
    */
-  follow(frame: number, box: Box): Promise<number | undefined | false>;
+  follow(frame: number, box: Box): Promise<JobState | false>;
+  /** A follow made track `id`: select it, so that the next key or click acts on it. */
+  made(id: number): void;
   /** Shows frame `frame`. */
   seek(frame: number): void;
   /** A static box over frames first..last. */
@@ -36,8 +38,12 @@ export class DrawTool {
   drawing = false;
   private inFrame: number | undefined;
   private outFrame: number | undefined;
-  /** The box being followed, its frame and the job's id: given back if the follow is cancelled, fails or is refused. */
-  private following: { frame: number; box: Box; job: number } | undefined;
+  /**
+   * The box being followed, its frame and (once the server answered) the job's id: shown on its frame
+   * until the follow ends, then replaced by the new track, or given back as the drawn box if the
+   * follow is cancelled, fails or is refused.
+   */
+  private following: { frame: number; box: Box; job?: number } | undefined;
 
   constructor(
     private readonly video: boolean,
@@ -89,33 +95,48 @@ export class DrawTool {
     const frame = this.host.frame();
     if (!box || frame === undefined) return this.host.say('draw a box first (B, then drag on the frame)', true);
     if (how === 'static' && !this.video) return;
+    // One follow at a time (the server runs one job): this box stays drawn, for after it or for S.
+    if (how === 'follow' && this.following) return this.host.say('wait for the follow to finish, or cancel it (Esc)', true);
     const [first, last] = this.range(frame);
     this.drop();
     this.host.say('');
     if (how === 'static') return this.host.static(box, first, last);
+    // Marked as followed at once, before the server answers: the box never disappears.
+    const f: NonNullable<DrawTool['following']> = { frame, box };
+    this.following = f;
+    this.stage.following = { frame, box };
+    this.refresh();
+    this.stage.draw();
     void this.host.follow(frame, box).then((job) => {
-      if (job === false) this.giveBack(frame, box);
-      else if (job !== undefined) this.following = { frame, box, job };
+      if (job === false) return this.end(true);
+      f.job = job.id;
+      this.jobState(job);
     });
   }
 
   /**
-   * The state of the server's job: once the follow job ends other than done (cancelled, failed), the
-   * drawn box comes back, so that it can be followed again or made static instead of drawn again.
+   * The state of the server's job: once the follow job is done, its new track takes the followed
+   * box's place, selected; once it ends otherwise (cancelled, failed), the drawn box comes back, so
+   * that it can be followed again or made static instead of drawn again.
    */
   jobState(job: JobState | undefined): void {
     const f = this.following;
     if (!f || !job || job.id !== f.job || job.state === 'running') return;
-    this.following = undefined;
-    if (job.state === 'done') return;
-    this.giveBack(f.frame, f.box);
-    this.host.say('your drawn box is still here: F follows it again, S hides its spot from in to out');
+    const done = job.state === 'done';
+    this.end(!done);
+    if (!done) this.host.say(`your drawn box is still here: F follows it again${this.video ? ', S hides its spot from in to out' : ''}`);
+    else if (job.track !== undefined) this.host.made(job.track);
   }
 
-  /** Shows `box` again as the drawn box, on its frame, with its choices. */
-  private giveBack(frame: number, box: Box): void {
-    this.stage.pending = box;
-    this.host.seek(frame);
+  /** Ends the follow shown: its box goes, or comes back as the drawn box (`back`), on its frame, with its choices. */
+  private end(back: boolean): void {
+    const f = this.following!;
+    this.following = undefined;
+    this.stage.following = undefined;
+    if (back) {
+      this.stage.pending = f.box;
+      this.host.seek(f.frame);
+    }
     this.refresh();
     this.stage.draw();
   }
@@ -126,8 +147,13 @@ export class DrawTool {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
-  /** Shows the drawn box's choices, or the hint, and its frames (which follow the frame shown until in and out are set). */
+  /**
+   * Shows the drawn box's choices, or the hint (what the follow under way follows, while it runs),
+   * and its frames (which follow the frame shown until in and out are set).
+   */
   refresh(): void {
+    const f = this.following;
+    this.hint.textContent = !f ? HINT : this.video ? `following the box drawn on frame ${f.frame} (violet) — Esc cancels` : 'hiding the drawn box…';
     const has = !!this.stage.pending;
     this.bar.hidden = !has;
     this.hint.hidden = has;

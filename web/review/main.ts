@@ -102,7 +102,8 @@ class Editor {
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
       marked: (range) => timeline.mark(range),
-      follow: async (frame, box) => (await this.send('api/follow', { frame, box })) && (video ? this.state?.job?.id : undefined),
+      follow: async (frame, box) => ((await this.send('api/follow', { frame, box })) && this.state?.job) || false,
+      made: (id) => this.select(id),
       seek: (f) => player.seek(f),
       static: (box, first, last) => void this.act({ op: 'static', box, first, last }),
     });

@@ -1,6 +1,6 @@
 import { scoreText, boxAt, type Box, type TrackView } from './model.js';
 
-export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff' } as const;
+export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff', following: '#b266ff' } as const;
 
 /** The smallest box a drag draws, in frame pixels each way: the box follower's own minimum (src/track/follow.ts). */
 export const MIN_BOX = 4;
@@ -36,6 +36,8 @@ export class Stage {
   private drag: { handle: Handle; id?: number; start: { x: number; y: number }; box: Box; moved: boolean } | undefined;
   /** A box being drawn or just drawn, waiting for Follow or Static. */
   pending: Box | undefined;
+  /** The drawn box while it is followed, drawn on its frame only, until the new track takes its place. */
+  following: { frame: number; box: Box } | undefined;
 
   constructor(
     private readonly width: number,
@@ -105,6 +107,16 @@ export class Stage {
       c.setLineDash([line * 3, line * 3]);
       c.strokeRect(p.x1, p.y1, p.x2 - p.x1, p.y2 - p.y1);
       c.setLineDash([]);
+    }
+    // Shown in the result view too: it is not in the project yet, so nothing else shows it.
+    const f = this.following;
+    if (f && f.frame === this.frame) {
+      const b = f.box;
+      c.lineWidth = line * 1.5;
+      c.strokeStyle = c.fillStyle = COLORS.following;
+      c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
+      c.font = `${12 / scale}px system-ui, sans-serif`;
+      c.fillText('following…', b.x1, Math.max(12 / scale, b.y1 - line * 2));
     }
   }
 
