@@ -138,8 +138,14 @@ export class ReviewApp {
     this.edit(editFor(a));
   }
 
+  /**
+   * Undoes the last edit; during a follow, the follow is the last thing the user did: cancels it
+   * instead, rather than undo, unseen, the edit before it (say, a face accepted for redaction).
+   */
   undo(): void {
-    this.ready().undo();
+    const s = this.ready();
+    if (this.job?.kind === 'follow' && this.job.state === 'running') return this.cancel();
+    s.undo();
     this.remember();
   }
 

@@ -1,13 +1,14 @@
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { ffmpeg, SHARED } from '../helpers.js';
+import { ffmpeg, SHARED, tempDir } from '../helpers.js';
 import { range } from './fixture.js';
 import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
 
 // Draw → follow → inspect, as a reviewer goes through it (issue 15): the box drawn stays on its
 // frame, marked as being followed, for the whole follow; when the follow ends the new track takes
-// its place, selected, so that the next key acts on it; undo takes the follow back.
+// its place, selected, so that the next key acts on it; undo during a follow cancels it.
 
 type Box = { x1: number; y1: number; x2: number; y2: number };
 type Rgb = [number, number, number];
@@ -43,27 +44,45 @@ function edgeShare(page: Page, b: Box, colour: 'cyan' | 'violet' | 'white'): Pro
   );
 }
 
+/**
+ * Writes a still group photo as a video of `frames` frames at 25 fps (a box on a face is followed
+ * through every frame), encoded once per size for the tests that share it: about 30 s at 720p
+ * on this machine.
+ */
+function stillClip(): (w: number, h: number, frames: number) => (path: string) => void {
+  const made = new Map<string, string>();
+  return (w, h, frames) => (path) => {
+    const key = `${w}x${h}x${frames}`;
+    if (!made.has(key)) {
+      const clip = join(tempDir('faceblur-review-still-'), 'still.mp4');
+      ffmpeg(['-loop', '1', '-i', join(SHARED, 'data', 'images', 'human_group-1.jpg'), '-vf', `scale=${w}:${h},setsar=1`, '-r', '25', '-frames:v', String(frames), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '25', clip]);
+      made.set(key, clip);
+    }
+    copyFileSync(made.get(key)!, path);
+  };
+}
+
+/** Goes to frame `frame` (a multiple of 25) and draws `box` there with B and a drag; its choices then show. */
+async function drawOn(page: Page, w: number, h: number, frame: number, box: Box): Promise<void> {
+  for (let i = 0; i < frame / 25; i++) await page.keyboard.press('Shift+ArrowRight');
+  await page.waitForSelector(`.clock[data-frame="${frame}"]`);
+  await page.keyboard.press('b');
+  await dragOn(page, await stagePoint(page, w, h), box.x1, box.y1, box.x2, box.y2);
+  await page.waitForSelector('.drawbar:not([hidden])');
+}
+
 describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
   const suite = browserForSuite();
+  const still = stillClip();
 
-  it('keeps the drawn box on its frame while it is followed, then selects the new track in its place; K acts on it, undo takes it back', async () => {
-    // A still group photo as a 24 s video: the box is followed through every frame, backward from
-    // the drawn frame then forward, each pass long enough to be seen between the page's polls (as
-    // in trial.test.ts: at 720p backward outruns the frames held from the first read). 20 short tracks at the start fill the
-    // panel, so that the new track's row (ordered by its first frame, then id) starts out of view.
+  it('keeps the drawn box on its frame, marked as followed, for the whole follow, and until it ends only', async () => {
+    // 720p, drawn on frame 300 of 600: each pass is long enough to be seen between the page's polls
+    // (as in trial.test.ts: backward outruns the frames held from the first read).
     const [W, H, FRAMES, DRAWN] = [1280, 720, 600, 300];
-    const still = (path: string) => ffmpeg(['-loop', '1', '-i', join(SHARED, 'data', 'images', 'human_group-1.jpg'), '-vf', `scale=${W}:${H},setsar=1`, '-r', '25', '-frames:v', String(FRAMES), '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-g', '25', path]);
-    const fillers = range(0, 19).map((id) => ({ id, frames: range(0, 9), box: { x1: 8 + id * 60, y1: 660, x2: 56 + id * 60, y2: 708 } }));
-    const { page, shot } = await openEditor(suite, 'follow-inspect', { frames: FRAMES, width: W, height: H, tracks: fillers }, { clip: still });
+    const { page, shot } = await openEditor(suite, 'follow-box-shown', { frames: FRAMES, width: W, height: H, tracks: [] }, { clip: still(W, H, FRAMES) });
     await page.waitForSelector('.clock[data-frame="0"]');
-    await page.waitForSelector('.row[data-id="0"]');
-    for (let i = 0; i < DRAWN / 25; i++) await page.keyboard.press('Shift+ArrowRight');
-    await page.waitForSelector(`.clock[data-frame="${DRAWN}"]`);
     const drawn: Box = { x1: 420, y1: 200, x2: 540, y2: 320 };
-    const at = await stagePoint(page, W, H);
-    await page.keyboard.press('b');
-    await dragOn(page, at, drawn.x1, drawn.y1, drawn.x2, drawn.y2);
-    await page.waitForSelector('.drawbar:not([hidden])');
+    await drawOn(page, W, H, DRAWN, drawn);
     expect(await edgeShare(page, drawn, 'white'), 'the drawn box, dashed white').toBeGreaterThan(0.3);
     expect(await edgeShare(page, drawn, 'violet'), 'no violet in the picture itself').toBe(0);
     await shot('drawn');
@@ -82,21 +101,36 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
     await page.waitForSelector('.job span:has-text("forward")', { timeout: 100_000 });
     expect(await edgeShare(page, drawn, 'violet'), 'following forward').toBeGreaterThan(0.9);
     await shot('following-forward');
-    // It belongs to its frame: one frame on it is not drawn, one frame back it is again.
+    // It belongs to its frame: one frame on it is not drawn.
     await page.keyboard.press('ArrowRight');
     await page.waitForSelector(`.clock[data-frame="${DRAWN + 1}"]`);
     expect(await edgeShare(page, drawn, 'violet'), 'not on another frame').toBe(0);
     await page.keyboard.press('ArrowLeft');
     await page.waitForSelector(`.clock[data-frame="${DRAWN}"]`);
-    const still$ = await page.locator('.job').getAttribute('data-state');
-    if (still$ === 'running') expect(await edgeShare(page, drawn, 'violet'), 'back on its frame').toBeGreaterThan(0.9);
 
+    // Once done, the new track's box is there instead, and the tool row offers drawing again.
+    await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { state: 'attached', timeout: 100_000 });
+    await page.waitForFunction(() => document.querySelector('.count')?.textContent?.startsWith('Tracks (1)'));
+    expect(await edgeShare(page, drawn, 'violet'), 'the followed box gone').toBe(0);
+    expect(await page.locator('.toolrow .hint').textContent()).toContain('Press B');
+    await shot('followed');
+  }, 300_000);
+
+  it('selects the new track when the follow ends: row in view, box in the selection\'s colour; K acts on it, undo undoes that, then the follow', async () => {
+    // 20 short tracks at the start fill the panel, so that the new track's row (ordered by its first
+    // frame, then id) starts out of view.
+    const [W, H, FRAMES, DRAWN] = [640, 360, 300, 150];
+    const fillers = range(0, 19).map((id) => ({ id, frames: range(0, 9), box: { x1: 4 + id * 30, y1: 330, x2: 28 + id * 30, y2: 354 } }));
+    const { page, shot } = await openEditor(suite, 'follow-selected', { frames: FRAMES, width: W, height: H, tracks: fillers }, { clip: still(W, H, FRAMES) });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    await page.waitForSelector('.row[data-id="0"]');
+    await drawOn(page, W, H, DRAWN, { x1: 210, y1: 100, x2: 270, y2: 160 });
+    await page.keyboard.press('f');
     await page.waitForSelector('.job[data-kind="follow"][data-state="done"]', { state: 'attached', timeout: 100_000 });
     const made = (await projectOf(page)).tracks.find((t) => t.origin === 'manual')!;
     expect(made.id).toBe(20);
     const i = made.boxes.frame.indexOf(DRAWN);
     const box: Box = { x1: made.boxes.x1[i]!, y1: made.boxes.y1[i]!, x2: made.boxes.x2[i]!, y2: made.boxes.y2[i]! };
-    // The new track is selected: its row highlighted and in view, its box drawn in the selection's colour.
     await page.waitForSelector('.row.selected[data-id="20"]');
     const list = (await page.locator('.tracklist').boundingBox())!;
     const row = (await page.locator('.row[data-id="20"]').boundingBox())!;
@@ -105,14 +139,12 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
     expect(row.y + row.height, 'row in view').toBeLessThanOrEqual(list.y + list.height + 1);
     expect(await page.locator('.lanelabel.selected[data-id="20"]').isVisible(), 'its lane selected and in view').toBe(true);
     expect(await edgeShare(page, box, 'cyan'), 'its box, selected').toBeGreaterThan(0.9);
-    expect(await edgeShare(page, drawn, 'violet'), 'the followed box gone').toBe(0);
-    expect(await page.locator('.toolrow .hint').textContent()).toContain('Press B');
     const first = made.boxes.frame[0]!;
     const last = made.boxes.frame[made.boxes.frame.length - 1]!;
     expect(await page.locator('.job span').textContent()).toBe(`done: followed over ${made.boxes.frame.length} frames (${first}–${last}) into track #20`);
     await shot('followed-selected');
 
-    // The next key acts on it; undo undoes that, and then the follow.
+    // The next key acts on it; undo undoes that (it stays selected), then the follow.
     await page.keyboard.press('k');
     await page.waitForSelector('.row.keep.selected[data-id="20"]');
     await page.keyboard.press('Control+z');
@@ -121,5 +153,46 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
     await page.waitForSelector('.row[data-id="20"]', { state: 'detached' });
     await page.waitForSelector('.message:text-is("undone: #20")');
     await shot('follow-undone');
-  }, 300_000);
+  }, 200_000);
+
+  it('undo during a follow cancels the follow and gives the box back, not undo the accept made before it', async () => {
+    const [W, H, FRAMES, DRAWN] = [1280, 720, 600, 300];
+    const { page, shot } = await openEditor(suite, 'follow-undo', {
+      frames: FRAMES, width: W, height: H, tracks: [{ id: 0, candidate: 0.4, frames: range(0, FRAMES - 1), box: { x1: 8, y1: 660, x2: 56, y2: 708 } }],
+    }, { clip: still(W, H, FRAMES) });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    await page.click('.row[data-id="0"] button[data-op="accept"]');
+    await page.waitForSelector('.row.redact[data-id="0"]');
+    const drawn: Box = { x1: 420, y1: 200, x2: 540, y2: 320 };
+    await drawOn(page, W, H, DRAWN, drawn);
+    // With the mouse this time.
+    await page.click('.drawbar [data-k="follow"]');
+    await page.waitForSelector('.job[data-kind="follow"][data-state="running"]');
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('.job[data-kind="follow"][data-state="cancelled"]');
+    await page.waitForSelector('.drawbar:not([hidden])');
+    await page.waitForSelector('.message:has-text("drawn box is still here")');
+    expect(await edgeShare(page, drawn, 'white'), 'the drawn box back').toBeGreaterThan(0.3);
+    expect(await page.locator('.row[data-id="0"]').getAttribute('class'), 'the accepted face still redacted').toContain('redact');
+    expect((await projectOf(page)).tracks.find((t) => t.id === 0)?.action).toBe('redact');
+    await shot('undo-cancelled-follow');
+    // No follow running: undo undoes the accept.
+    await page.keyboard.press('Control+z');
+    await page.waitForSelector('.row.candidate[data-id="0"]');
+    await page.waitForSelector('.message:text-is("undone: #0")');
+  }, 200_000);
+
+  it('on a photo, F makes the drawn box a track at once, selected', async () => {
+    const [W, H] = [320, 240];
+    const { page, shot } = await openEditor(suite, 'follow-photo', { kind: 'image', frames: 1, width: W, height: H, tracks: [{ id: 0, frames: [0], box: { x1: 20, y1: 20, x2: 60, y2: 60 } }] });
+    await page.waitForSelector('.clock[data-frame="0"]', { state: 'attached' });
+    await page.waitForSelector('.row[data-id="0"]');
+    await page.keyboard.press('b');
+    await dragOn(page, await stagePoint(page, W, H), 150, 60, 210, 130);
+    await page.keyboard.press('f');
+    await page.waitForSelector('.row.selected[data-id="1"]');
+    expect(await page.locator('.job span').textContent()).toBe('done: the drawn box is now track #1');
+    expect(await edgeShare(page, { x1: 150, y1: 60, x2: 210, y2: 130 }, 'cyan'), 'its box, selected').toBeGreaterThan(0.9);
+    await shot('photo-box-selected');
+  }, 120_000);
 });

@@ -13,7 +13,7 @@ const SHORTCUTS: [string, string, (string | null)?][] = [
   ['I / O', 'set the in / out frame for a static box', null],
   ['S', 'hide the drawn box\'s spot from in to out', null],
   ['Esc', 'drop the drawn box, cancel a running job'],
-  ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo'],
+  ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo (during a follow, undo cancels it)', 'undo / redo'],
   ['?', 'show or hide this list'],
 ];
 

@@ -167,6 +167,11 @@ class Editor {
     p.timeline.draw();
   }
 
+  /** Whether the server's last word was a follow running (which undo cancels: ReviewApp.undo). */
+  private following(): boolean {
+    return this.state?.job?.kind === 'follow' && this.state.job.state === 'running';
+  }
+
   private act(body: Record<string, unknown>): Promise<boolean> {
     return this.send('api/action', body);
   }
@@ -241,7 +246,7 @@ class Editor {
         p.suggestions.all = !p.suggestions.all;
         p.stage.draw();
       },
-      undo: () => void this.send('api/undo').then((ok) => ok && this.sayUndone('undone')),
+      undo: () => void this.send('api/undo').then((ok) => ok && (this.following() ? this.status.say('cancelling the follow…') : this.sayUndone('undone'))),
       redo: () => void this.send('api/redo').then((ok) => ok && this.sayUndone('redone')),
       export: () => void this.send('api/export'),
       cancel: () => void this.send('api/cancel'),
