@@ -24,6 +24,13 @@ export interface DrawHost {
 
 const HINT = 'A face nobody found? Press B (or draw box) and drag a box over it.';
 
+/** A drawn box being followed from its frame, and (once the server answered) the follow job's id. */
+interface Following {
+  frame: number;
+  box: Box;
+  job?: number;
+}
+
 /**
  * Drawing a box over what the analysis missed, and what to do with it: follow it through the video
  * (F), or hide that spot from an in to an out frame (I, O, then S); on a photo, hide it (F). It owns
@@ -43,7 +50,7 @@ export class DrawTool {
    * until the follow ends, then replaced by the new track, or given back as the drawn box if the
    * follow is cancelled, fails or is refused.
    */
-  private following: { frame: number; box: Box; job?: number } | undefined;
+  private following: Following | undefined;
 
   constructor(
     private readonly video: boolean,
@@ -102,7 +109,7 @@ export class DrawTool {
     this.host.say('');
     if (how === 'static') return this.host.static(box, first, last);
     // Marked as followed at once, before the server answers: the box never disappears.
-    const f: NonNullable<DrawTool['following']> = { frame, box };
+    const f: Following = { frame, box };
     this.following = f;
     this.stage.following = { frame, box };
     this.refresh();

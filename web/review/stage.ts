@@ -113,10 +113,17 @@ export class Stage {
     if (f && f.frame === this.frame) {
       const b = f.box;
       c.lineWidth = line * 1.5;
-      c.strokeStyle = c.fillStyle = COLORS.following;
+      c.strokeStyle = COLORS.following;
       c.strokeRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1);
-      c.font = `${12 / scale}px system-ui, sans-serif`;
-      c.fillText('following…', b.x1, Math.max(12 / scale, b.y1 - line * 2));
+      // On a dark ground: violet text alone was lost on a busy picture.
+      const text = 'following…';
+      const size = 12 / scale;
+      const y = Math.max(size + line, b.y1 - line);
+      c.font = `${size}px system-ui, sans-serif`;
+      c.fillStyle = 'rgba(0, 0, 0, 0.7)';
+      c.fillRect(b.x1, y - size - line, c.measureText(text).width + 2 * line, size + 2 * line);
+      c.fillStyle = COLORS.following;
+      c.fillText(text, b.x1 + line, y - line);
     }
   }
 
