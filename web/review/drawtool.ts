@@ -111,7 +111,7 @@ export class DrawTool {
     // Marked as followed at once, before the server answers: the box never disappears.
     const f: Following = { frame, box };
     this.following = f;
-    this.stage.following = { frame, box };
+    this.stage.following = f;
     this.refresh();
     this.stage.draw();
     void this.host.follow(frame, box).then((job) => {
