@@ -155,7 +155,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
     await shot('follow-undone');
   }, 200_000);
 
-  it('undo during a follow cancels the follow and gives the box back, not undo the accept made before it', async () => {
+  it('undo during a follow cancels the follow and gives the box back, not undo the accept made before it; another box drawn meanwhile waits, and Esc drops it, not the follow', async () => {
     const [W, H, FRAMES, DRAWN] = [1280, 720, 600, 300];
     const { page, shot } = await openEditor(suite, 'follow-undo', {
       frames: FRAMES, width: W, height: H, tracks: [{ id: 0, candidate: 0.4, frames: range(0, FRAMES - 1), box: { x1: 8, y1: 660, x2: 56, y2: 708 } }],
@@ -168,6 +168,22 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: draw, follow, inspect', () => {
     // With the mouse this time.
     await page.click('.drawbar [data-k="follow"]');
     await page.waitForSelector('.job[data-kind="follow"][data-state="running"]');
+    // Another box, drawn meanwhile, waits: F says so, and both boxes stay as they were.
+    const other: Box = { x1: 700, y1: 200, x2: 800, y2: 320 };
+    await page.keyboard.press('b');
+    await dragOn(page, await stagePoint(page, W, H), other.x1, other.y1, other.x2, other.y2);
+    await page.keyboard.press('f');
+    await page.waitForSelector('.message.error:text-is("wait for the follow to finish, or cancel it (Esc)")');
+    expect(await edgeShare(page, drawn, 'violet'), 'the first box, still followed').toBeGreaterThan(0.9);
+    expect(await edgeShare(page, other, 'white'), 'the other box, still drawn').toBeGreaterThan(0.3);
+    expect(await page.locator('.job').getAttribute('data-state')).toBe('running');
+    await shot('second-box-waits');
+    // Esc drops that box ("drop (Esc)", its bar says), not the follow.
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('.drawbar', { state: 'hidden' });
+    expect(await edgeShare(page, other, 'white'), 'the other box dropped').toBe(0);
+    expect(await edgeShare(page, drawn, 'violet'), 'the first box, still followed').toBeGreaterThan(0.9);
+    expect(await page.locator('.job').getAttribute('data-state')).toBe('running');
     await page.keyboard.press('Control+z');
     await page.waitForSelector('.job[data-kind="follow"][data-state="cancelled"]');
     await page.waitForSelector('.drawbar:not([hidden])');

@@ -12,7 +12,7 @@ const SHORTCUTS: [string, string, (string | null)?][] = [
   ['F', 'follow the drawn box forward and backward', 'hide the drawn box'],
   ['I / O', 'set the in / out frame for a static box', null],
   ['S', 'hide the drawn box\'s spot from in to out', null],
-  ['Esc', 'drop the drawn box, cancel a running job'],
+  ['Esc', 'drop the drawn box; with none, cancel a running job'],
   ['Ctrl+Z / Ctrl+Shift+Z', 'undo / redo (during a follow, undo cancels it)', 'undo / redo'],
   ['?', 'show or hide this list'],
 ];
@@ -27,7 +27,7 @@ const LETTERS: Record<string, string> = {
 };
 
 /** The editor command a key press stands for (a name Editor.command knows), if any. */
-export function commandForKey(e: KeyboardEvent, jobRunning: boolean): string | undefined {
+export function commandForKey(e: KeyboardEvent): string | undefined {
   const ctrl = e.ctrlKey || e.metaKey;
   const k = e.key;
   if (ctrl && k.toLowerCase() === 'z') return e.shiftKey ? 'redo' : 'undo';
@@ -35,6 +35,6 @@ export function commandForKey(e: KeyboardEvent, jobRunning: boolean): string | u
   if (ctrl) return undefined;
   if (k === 'ArrowLeft') return e.shiftKey ? 'back1s' : 'back1';
   if (k === 'ArrowRight') return e.shiftKey ? 'fwd1s' : 'fwd1';
-  if (k === 'Escape') return jobRunning ? 'cancel' : 'drop';
+  if (k === 'Escape') return 'escape';
   return LETTERS[k.toLowerCase()];
 }

@@ -258,6 +258,9 @@ class Editor {
       follow: () => p.draw.use('follow'),
       static: () => p.draw.use('static'),
       drop: () => p.draw.drop(),
+      // Esc drops what is drawn first (its bar says "drop (Esc)"), and only then cancels a running
+      // job: a box drawn during a follow must not cost the follow.
+      escape: () => (!p.stage.pending && !p.draw.drawing && this.state?.job?.state === 'running' ? void this.send('api/cancel') : p.draw.drop()),
       in: () => p.draw.setIn(),
       out: () => p.draw.setOut(),
       redact: () => need((t) => void this.act({ op: 'setAction', id: t.id, action: 'redact' }), false),
@@ -272,7 +275,7 @@ class Editor {
 
   private key(e: KeyboardEvent): void {
     if (!this.parts || typing(e.target as HTMLElement)) return;
-    const cmd = commandForKey(e, this.state?.job?.state === 'running');
+    const cmd = commandForKey(e);
     if (!cmd) return;
     e.preventDefault();
     this.command(cmd);
