@@ -12,36 +12,26 @@ import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, stagePoi
 
 type Box = { x1: number; y1: number; x2: number; y2: number };
 type Rgb = [number, number, number];
-const isCyan = ([r, g, b]: Rgb) => r < 60 && g > 180 && b > 220;
-const isViolet = ([r, g, b]: Rgb) => r > 140 && r < 220 && g < 140 && b > 220;
-const isWhite = ([r, g, b]: Rgb) => r > 235 && g > 235 && b > 235;
+/** The stage's colours (web/review/stage.ts COLORS): selected, following, drawn. */
+const COLOUR = {
+  cyan: ([r, g, b]: Rgb) => r < 60 && g > 180 && b > 220,
+  violet: ([r, g, b]: Rgb) => r > 140 && r < 220 && g < 140 && b > 220,
+  white: ([r, g, b]: Rgb) => r > 235 && g > 235 && b > 235,
+};
 
 /**
  * The share of the stage canvas's columns along a box's top edge (frame pixels: the canvas has the
- * frame's size) that have a pixel of the colour within a pixel of the edge.
+ * frame's size; 4 px in from each corner) that have a pixel of the colour within 2 px of the edge.
  */
-function edgeShare(page: Page, b: Box, colour: 'cyan' | 'violet' | 'white'): Promise<number> {
-  const test = { cyan: isCyan, violet: isViolet, white: isWhite }[colour].toString();
-  return page.evaluate(
-    ({ b, test }) => {
-      const is = new Function(`return (${test})`)() as (c: [number, number, number]) => boolean;
-      const c = document.querySelector<HTMLCanvasElement>('canvas.stage')!;
-      const x1 = Math.round(b.x1) + 4;
-      const x2 = Math.round(b.x2) - 4;
-      const img = c.getContext('2d')!.getImageData(x1, Math.round(b.y1) - 2, x2 - x1, 5).data;
-      let hit = 0;
-      for (let x = 0; x < x2 - x1; x++) {
-        let on = false;
-        for (let y = 0; y < 5; y++) {
-          const i = (y * (x2 - x1) + x) * 4;
-          on ||= is([img[i]!, img[i + 1]!, img[i + 2]!]);
-        }
-        if (on) hit++;
-      }
-      return hit / (x2 - x1);
-    },
-    { b, test },
+async function edgeShare(page: Page, b: Box, colour: keyof typeof COLOUR): Promise<number> {
+  const [x1, x2, y] = [Math.round(b.x1) + 4, Math.round(b.x2) - 4, Math.round(b.y1) - 2];
+  const band = await page.evaluate(
+    ({ x1, x2, y }) => Array.from(document.querySelector<HTMLCanvasElement>('canvas.stage')!.getContext('2d')!.getImageData(x1, y, x2 - x1, 5).data),
+    { x1, x2, y },
   );
+  const w = x2 - x1;
+  const at = (x: number, row: number): Rgb => [band[(row * w + x) * 4]!, band[(row * w + x) * 4 + 1]!, band[(row * w + x) * 4 + 2]!];
+  return range(0, w - 1).filter((x) => range(0, 4).some((row) => COLOUR[colour](at(x, row)))).length / w;
 }
 
 /**
