@@ -8,7 +8,7 @@
 // and prints markdown tables.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { iou } from '../dist/detect/box.js';
 import { FRAMES, OUT_H, OUT_W, STILL } from '../fixtures/moving-camera.js';
 import { SCENARIOS, makeClips, syntheticClips } from './lib/synthetic-clips.js';
@@ -99,6 +99,10 @@ function runSet(set, args) {
   // on its box) in at least one frame of the clip: exposure of the faces the detector finds, and of
   // those it never finds (whose coverage, if any, comes from some other face's or a false detection's mask).
   const split = { found: { faces: 0, pairs: 0, exposed: 0 }, neverFound: { faces: 0, pairs: 0, exposed: 0 } };
+  // Which faces no frame detects, and the frames that spill most: what a change to the plan must find.
+  const neverFoundFaces = [];
+  const exposedFound = [];
+  const worstFrames = [];
   const jitters = [];
   const spills = [];
   for (const clip of set) {
@@ -108,12 +112,17 @@ function runSet(set, args) {
     seconds += r.seconds;
     frames += FRAMES;
     const maps = magentaMaps(out);
-    maps.forEach((m, i) => spills.push(spillOf(m, clip.truth[i])));
+    maps.forEach((m, i) => {
+      const spill = spillOf(m, clip.truth[i]);
+      spills.push(spill);
+      worstFrames.push({ clip: basename(clip.path), frame: i, spill });
+    });
     const regions = JSON.parse(readFileSync(report, 'utf8')).files[0].frames.map((f) => f.regions);
     const faces = clip.truth[0].length;
     const target = args.includes('eyes') ? eyeBand : (t) => t.box;
     for (let j = 0; j < faces; j++) {
       let covered = false, run = 0, exposedHere = 0, pairsHere = 0;
+      const exposedAt = [];
       const detected = clip.truth.some((fr, i) => regions[i].some((g) => g.kind === 'detected' && iou(g.face, fr[j].box) >= 0.3));
       let prev;
       for (let i = 0; i < FRAMES; i++) {
@@ -122,7 +131,11 @@ function runSet(set, args) {
         const ok = coverage(maps[i], target(t)) >= 0.8;
         pairs++;
         pairsHere++;
-        if (!ok) { exposed++; exposedHere++; }
+        if (!ok) {
+          exposed++;
+          exposedHere++;
+          exposedAt.push(i);
+        }
         // Runs count from the first frame faceblur itself found this face (a region matching it), not
         // from frames where a neighbour's mask happened to cover it.
         const found = ok && regions[i].some((g) => iou(g.face, t.box) >= 0.3);
@@ -140,6 +153,11 @@ function runSet(set, args) {
       if (!covered) neverCovered += exposedHere;
       const part = detected ? split.found : split.neverFound;
       if (pairsHere) part.faces++;
+      if (detected && exposedAt.length) exposedFound.push({ clip: basename(clip.path), face: j, frames: exposedAt });
+      if (!detected && pairsHere) {
+        const b = clip.truth.find((fr) => fr[j].counts && fr[j].medium)[j].box;
+        neverFoundFaces.push({ clip: basename(clip.path), face: j, firstBox: b, exposed: exposedHere, faceFrames: pairsHere });
+      }
       part.pairs += pairsHere;
       part.exposed += exposedHere;
     }
@@ -159,6 +177,9 @@ function runSet(set, args) {
     spillMean: spills.reduce((a, b) => a + b, 0) / spills.length,
     spillWorstFrame: Math.max(...spills),
     fps: frames / seconds,
+    neverFoundFaces,
+    exposedFound,
+    worstFrames: worstFrames.sort((a, b) => b.spill - a.spill).slice(0, 10),
   };
 }
 

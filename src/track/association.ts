@@ -18,10 +18,21 @@ const MAX_SIZE_RATIO = 1.5;
 const MAX_CENTRE_DISTANCE = 1;
 
 /** Whether two boxes' widths and heights are within MAX_SIZE_RATIO of each other. */
-function alike(a: Box, b: Box): boolean {
+export function alike(a: Box, b: Box): boolean {
   const rw = (b.x2 - b.x1) / (a.x2 - a.x1);
   const rh = (b.y2 - b.y1) / (a.y2 - a.y1);
   return Math.max(rw, rh) <= MAX_SIZE_RATIO && Math.min(rw, rh) >= 1 / MAX_SIZE_RATIO;
+}
+
+/**
+ * Whether the detection's centre lies on the predicted box of a track other than `ti`: then it is
+ * that face, seen as a box too unlike its track's to join it (half covered, cut by the edge), and
+ * giving it by distance to a neighbour's track would switch identities (a face the reviewer marked
+ * "keep" becoming someone else). Overlap (the first stage) may still pair it with `ti`.
+ */
+function onOtherTrack(tracks: readonly TrackRef[], ti: number, box: Box): boolean {
+  const [cx, cy] = toCs(box);
+  return tracks.some((t, i) => i !== ti && cx >= t.predicted.x1 && cx <= t.predicted.x2 && cy >= t.predicted.y1 && cy <= t.predicted.y2);
 }
 
 /**
@@ -59,7 +70,7 @@ export function associate(tracks: readonly TrackRef[], detections: readonly Dete
       }));
       // A face unseen for a frame may have moved twice as far.
       const reach = MAX_CENTRE_DISTANCE * Math.min(2, Math.max(1, frame - t.keyFrame));
-      if (dist < reach) near.push({ ti, di, o: -dist });
+      if (dist < reach && !onOtherTrack(tracks, ti, d.box)) near.push({ ti, di, o: -dist });
     });
   });
   pairs.sort((a, b) => b.o - a.o);

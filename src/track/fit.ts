@@ -36,3 +36,24 @@ export function fitAt(keys: readonly { frame: number; box: Box }[], frame: numbe
     slope: sv.map((s, i) => (sw * stv[i]! - st * s) / det) as Cs,
   };
 }
+
+/** Whether `inner` lies within `outer` enlarged by `slack` of its size on every side. */
+export function holds(outer: Box, inner: Box, slack: number): boolean {
+  const sx = slack * (outer.x2 - outer.x1);
+  const sy = slack * (outer.y2 - outer.y1);
+  return inner.x1 >= outer.x1 - sx && inner.x2 <= outer.x2 + sx && inner.y1 >= outer.y1 - sy && inner.y2 <= outer.y2 + sy;
+}
+
+/** Linear interpolation between two keys' boxes at `frame`. */
+export function between(a: { frame: number; box: Box }, b: { frame: number; box: Box }, frame: number): Box {
+  const u = (frame - a.frame) / (b.frame - a.frame);
+  const [ca, cb] = [toCs(a.box), toCs(b.box)];
+  return fromCs(ca.map((v, i) => v + u * (cb[i]! - v)));
+}
+
+/** Range of widths and heights of the keys (pixels). */
+export function sizeRange(keys: readonly { box: Box }[]): { w: [number, number]; h: [number, number] } {
+  const ws = keys.map((k) => k.box.x2 - k.box.x1);
+  const hs = keys.map((k) => k.box.y2 - k.box.y1);
+  return { w: [Math.min(...ws), Math.max(...ws)], h: [Math.min(...hs), Math.max(...hs)] };
+}

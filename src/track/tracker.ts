@@ -1,7 +1,7 @@
-import type { Box, Detection, Point } from '../detect/box.js';
+import { iou, type Box, type Detection, type Point } from '../detect/box.js';
 import type { Shift } from './camera-motion.js';
-import { fitAt, fromCs, toCs, type Cs } from './fit.js';
-import { associate } from './association.js';
+import { between, fitAt, fromCs, holds, sizeRange, toCs, type Cs } from './fit.js';
+import { alike, associate } from './association.js';
 import { isPlausibleFace, plausibleSize, type FrameSize } from './plausible.js';
 
 export interface TrackerSettings {
@@ -71,27 +71,12 @@ const MAX_SPEED = 0.25;
 const SMOOTH_SLACK = 0.1;
 /** Detections a track needs before it is shown outside the frames it was detected in. */
 const CONFIRM = 2;
-
-/** Whether `inner` lies within `outer` enlarged by `slack` of its size on every side. */
-function holds(outer: Box, inner: Box, slack: number): boolean {
-  const sx = slack * (outer.x2 - outer.x1);
-  const sy = slack * (outer.y2 - outer.y1);
-  return inner.x1 >= outer.x1 - sx && inner.x2 <= outer.x2 + sx && inner.y1 >= outer.y1 - sy && inner.y2 <= outer.y2 + sy;
-}
-
-/** Linear interpolation between two keys' boxes at `frame`. */
-function between(a: Key, b: Key, frame: number): Box {
-  const u = (frame - a.frame) / (b.frame - a.frame);
-  const [ca, cb] = [toCs(a.box), toCs(b.box)];
-  return fromCs(ca.map((v, i) => v + u * (cb[i]! - v)));
-}
-
-/** Range of widths and heights of the keys (pixels). */
-function sizeRange(keys: readonly Key[]): { w: [number, number]; h: [number, number] } {
-  const ws = keys.map((k) => k.box.x2 - k.box.x1);
-  const hs = keys.map((k) => k.box.y2 - k.box.y1);
-  return { w: [Math.min(...ws), Math.max(...ws)], h: [Math.min(...hs), Math.max(...hs)] };
-}
+/**
+ * Least IoU between a detection and the predicted box of a track that did not get it for the two
+ * tracks to be taken as one face (mergeDuplicates). Two faces' boxes rarely overlap this much, and
+ * when they do, both faces were seen together, which the merge also rules out.
+ */
+const SAME_FACE_IOU = 0.5;
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
@@ -229,6 +214,7 @@ export class Tracker {
         t.keys.push(keyOf(frame, detections[di]!));
         t.missedAt = undefined;
       }
+      this.mergeDuplicates(live, joined, detections);
       for (const t of this.tracks) if (t.missedAt === undefined && t.keys[t.keys.length - 1]!.frame < frame) t.missedAt = frame;
       detections.forEach((d, di) => {
         if (!joined.has(di)) this.tracks.push({ id: this.nextId++, keys: [keyOf(frame, d)], missedAt: undefined });
@@ -246,6 +232,32 @@ export class Tracker {
       if (f >= firstKey) break;
       this.camera.delete(f);
     }
+  }
+
+  /**
+   * One face, two tracks: a face that once failed to join its track (a jump under shake, a box of
+   * another size) starts a second track, and from then on the two share its detections, each
+   * covering the frames the other was given by interpolation, a doubled mask and, in a project, two
+   * tracks for one person. A track that got no detection this frame is merged into the track that
+   * got one lying on its predicted box (IoU ≥ SAME_FACE_IOU, sizes alike), when no frame has a
+   * detection in both (two faces seen at once are two faces). The older id is kept.
+   */
+  private mergeDuplicates(live: readonly { t: Track; p: { box: Box } }[], joined: ReadonlyMap<number, number>, detections: readonly Detection[]): void {
+    const got = new Set(joined.values());
+    const merged = new Set<Track>();
+    for (const [di, ti] of joined) {
+      const a = live[ti]!.t;
+      const d = detections[di]!.box;
+      for (const [bi, b] of live.entries()) {
+        if (got.has(bi) || merged.has(b.t) || iou(b.p.box, d) < SAME_FACE_IOU || !alike(b.p.box, d)) continue;
+        const frames = new Set(a.keys.map((k) => k.frame));
+        if (b.t.keys.some((k) => frames.has(k.frame))) continue;
+        a.keys = [...a.keys, ...b.t.keys].sort((x, y) => x.frame - y.frame);
+        a.id = Math.min(a.id, b.t.id);
+        merged.add(b.t);
+      }
+    }
+    if (merged.size) this.tracks = this.tracks.filter((t) => !merged.has(t));
   }
 
   /** The regions to anonymize in `frame`: every track shown there, with its landmarks placed in its box. */

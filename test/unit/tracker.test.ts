@@ -209,6 +209,52 @@ describe('Tracker: every box it returns is plausible (issue 13)', () => {
   });
 });
 
+describe('Tracker: one face, one track', () => {
+  it('merges the second track a face started when one detection did not join its own: one mask a frame, one id', () => {
+    const t = new Tracker(settings);
+    const regions: TrackedRegion[][] = [];
+    // Frame 3's box is 1.55 times the track's size (not alike: a new track); from frame 4 on the
+    // face is seen at a size between the two, which either track could take, so they would share it.
+    const size = (f: number) => (f < 3 ? 40 : f === 3 ? 62 : 50);
+    for (let f = 0; f < 20; f++) {
+      t.update(f, [face(200, 200, size(f))]);
+      if (f >= settings.lookaheadFrames) regions.push(t.regionsAt(f - settings.lookaheadFrames));
+    }
+    expect(t.trackCount).toBe(1);
+    for (const [f, r] of regions.entries()) expect(r, `frame ${f}`).toHaveLength(1);
+    expect(new Set(regions.slice(4).map((r) => r[0]!.trackId)).size).toBe(1);
+  });
+
+  it("does not hand a hidden face's track to its neighbour's detection when the camera's motion is known (an identity switch)", () => {
+    // Faces a and b 70 px apart, the camera still and measured. a is hidden in frames 10-11; in
+    // frame 11 b is half covered, so its box is too small to join b's track but alike a's.
+    const a = face(200, 200, 44);
+    const b = face(270, 200, 52);
+    const partB: Detection = { score: 0.8, box: { x1: 264, y1: 175, x2: 296, y2: 215 } };
+    const still: Shift = { dx: 0, dy: 0 };
+    const t = new Tracker(settings);
+    const at = new Map<number, TrackedRegion[]>();
+    for (let f = 0; f < 20; f++) {
+      t.update(f, f === 10 ? [b] : f === 11 ? [partB] : [a, b], f === 0 ? undefined : still);
+      if (f >= settings.lookaheadFrames) at.set(f - settings.lookaheadFrames, t.regionsAt(f - settings.lookaheadFrames));
+    }
+    const idOfA = at.get(5)!.find((r) => centre(r)[0]! < 235)!.trackId;
+    for (const [f, regions] of at) {
+      for (const r of regions.filter((g) => g.trackId === idOfA)) expect(Math.abs(centre(r)[0]! - 200), `frame ${f}`).toBeLessThan(10);
+    }
+  });
+
+  it('never merges two faces seen together, even where one passes over the other', () => {
+    const t = new Tracker(settings);
+    // Face b crosses in front of face a; a is not detected while they overlap (frames 8-12).
+    for (let f = 0; f < 20; f++) {
+      const b = face(120 + 8 * f, 200, 44);
+      t.update(f, f >= 8 && f <= 12 ? [b] : [face(200, 200, 40), b]);
+    }
+    expect(t.trackCount).toBe(2);
+  });
+});
+
 describe('Tracker: a one-frame detection is never held or back-filled', () => {
   it('shows a detection seen once in its own frame only', () => {
     const regions = run(video, 40, (f) => (f === 20 ? [face(300, 240, 50, 0.4)] : []));
