@@ -2,7 +2,7 @@ import { anonymizeFrame, regionMask, type AnonymizeSettings } from '../anonymize
 import type { ScoreDrawer } from '../anonymize/labels.js';
 import { clipBox, type Detection } from '../detect/box.js';
 import type { Detector, FrameKind } from '../detect/detector.js';
-import { scoreNeeded, type LargeFaceRule } from '../detect/large-face.js';
+import { facesAmong, type LargeFaceRule } from '../detect/large-face.js';
 import type { Frame } from '../media/frame.js';
 import type { ReportRegion } from '../report.js';
 import { isPlausibleFace } from '../track/plausible.js';
@@ -52,9 +52,9 @@ export function createFrameProcessor(
     async detect(frame) {
       // A box of a shape no face has is no face, with or without tracking, in photos as in video.
       const found = (await detector.detect(frame, kind)).filter((d) => isPlausibleFace(d.box, frame));
-      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, threshold, largeFace);
-      if (draw) below.set(frame, found.filter((d) => !isFace(d)));
-      return found.filter(isFace);
+      const faces = facesAmong(found, frame, threshold, largeFace);
+      if (draw) below.set(frame, found.filter((d) => !faces.includes(d)));
+      return faces;
     },
     apply(frame, detections) {
       anonymizeFrame(frame, detections, settings);

@@ -1,5 +1,5 @@
 import { iou, type Detection } from '../detect/box.js';
-import { scoreNeeded, type LargeFaceRule } from '../detect/large-face.js';
+import { facesAmong, type LargeFaceRule } from '../detect/large-face.js';
 import type { Frame } from '../media/frame.js';
 import { projectRegionsAt } from '../project/regions.js';
 import type { BoxKind, Project } from '../project/schema.js';
@@ -64,9 +64,8 @@ export async function* detectedRegions(ctx: RunContext, frames: AsyncIterable<Fr
     let found = detections ? await detections : undefined;
     if (found && candidates) {
       // Analyze detects down to the candidate floor and splits at the run's own threshold here.
-      const isFace = (d: Detection) => d.score >= scoreNeeded(d.box, frame, candidates.threshold, candidates.largeFace);
-      const high = found.filter(isFace);
-      const low = found.filter((d) => !isFace(d) && !high.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
+      const high = facesAmong(found, frame, candidates.threshold, candidates.largeFace);
+      const low = found.filter((d) => !high.includes(d) && !high.some((h) => iou(h.box, d.box) >= SAME_FACE_IOU));
       candidates.tracker.update(frame.index, low, shift);
       found = high;
     } else candidates?.tracker.update(frame.index, undefined, shift);

@@ -122,7 +122,13 @@ export const settingsSchema = z.object({
   /** Score from which a detection is a face to redact. */
   threshold: z.number().min(0).max(1),
   /** The higher score required of large detections in video (LargeFaceRule), when the run used one. */
-  largeFace: z.object({ side: z.number().positive(), threshold: z.number().min(0).max(1) }).optional(),
+  largeFace: z
+    .object({
+      side: z.number().positive(),
+      threshold: z.number().min(0).max(1),
+      outsized: z.object({ ratio: z.number().positive(), sure: z.number().min(0).max(1), threshold: z.number().min(0).max(1) }).optional(),
+    })
+    .optional(),
   /** Score from which a detection below the threshold may become a candidate. */
   candidateFloor: z.number().min(0).max(1),
   detector: z.array(z.string()).min(1),

@@ -4,28 +4,48 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ffmpeg, runCli, SHARED, tempDir, WIDER } from '../helpers.js';
 
-// A bench:video-style clip made at test time (issue 13): a 640x480 window shaking fast over an
-// annotated WIDER FACE photo, with each frame's ground truth from the same transform. Bounds the
+// bench:video-style clips made at test time (issue 13): a 640x480 window over an annotated WIDER
+// FACE photo, shaking fast or still, with each frame's ground truth from the same transform. Bounds the
 // exposed face-frames and the spill of the default settings, so that a regression fails.
 
-const W = 640, H = 480, FRAMES = 30, SCALED_W = 800;
-const PHOTO = '0--Parade/0_Parade_Parade_0_120.jpg';
-/** The window's offset at frame n, in scaled-photo pixels: ±60 px and ±40 px, periods of 10 and 7 frames. */
-const offset = (n: number, sh: number) => [Math.floor((SCALED_W - W) / 2 + 60 * Math.sin((2 * Math.PI * n) / 10)), Math.floor((sh - H) / 2 + 40 * Math.sin((2 * Math.PI * n) / 7 + 1))] as const;
+const W = 640, H = 480, FRAMES = 30;
 
 interface Face { x: number; y: number; w: number; h: number; invalid?: number; medium?: boolean }
 
-it('default settings on fast shake: exposure and spill stay bounded', { timeout: 300_000 }, async () => {
+/**
+ * A clip of a window over a photo scaled to `scaledW` pixels wide: at frame n the window sits at the middle
+ * plus ax·sin(2πn/10), ay·sin(2πn/7 + 1) scaled-photo pixels (±60/±40 is the field report's fast
+ * shake: up to 38 px a frame; 0/0 a still camera).
+ */
+interface Case { photo: string; scaledW: number; ax: number; ay: number; bounds: { exposed: number; spillMean: number; spillWorst: number } }
+
+/**
+ * Every medium face-frame covered: the right value, met on both. Spill: the issue's target is 3%
+ * mean and 10% in the worst frame. On the fast shake it is NOT met (0.113 mean, 0.127 worst with
+ * the camera's motion carried and large boxes held to 0.5; 0.299 and 0.320 before that; frame by
+ * frame, --no-tracking, 0.065 and 0.081; before issue 13's first change 0.496 and 0.592): these
+ * bounds guard against a regression until it is. The family photo is bench:video's clip with the
+ * worst spill before outsized boxes needed 0.6: a folded-arms torso at 0.51–0.58, four times the
+ * size of the faces around it, masked over a fifth of the picture; its bounds are the target.
+ */
+const CASES: Record<string, Case> = {
+  'fast shake over a parade': { photo: '0--Parade/0_Parade_Parade_0_120.jpg', scaledW: 800, ax: 60, ay: 40, bounds: { exposed: 0, spillMean: 0.15, spillWorst: 0.16 } },
+  'a still family photo (a torso among faces)': { photo: '20--Family_Group/20_Family_Group_Family_Group_20_272.jpg', scaledW: 960, ax: 0, ay: 0, bounds: { exposed: 0, spillMean: 0.03, spillWorst: 0.1 } },
+};
+
+it.each(Object.entries(CASES))('default settings, %s: exposure and spill stay bounded', { timeout: 300_000 }, async (_, { photo: PHOTO, scaledW: SCALED_W, ax, ay, bounds: BOUNDS }) => {
+  /** The window's offset at frame n, in scaled-photo pixels. */
+  const offset = (n: number, sh: number) => [Math.floor((SCALED_W - W) / 2 + ax * Math.sin((2 * Math.PI * n) / 10)), Math.floor((sh - H) / 2 + ay * Math.sin((2 * Math.PI * n) / 7 + 1))] as const;
   const gt = JSON.parse(readFileSync(join(WIDER, 'gt.json'), 'utf8')) as { images: { file: string; width: number; height: number; faces: Face[] }[] };
   const im = gt.images.find((i) => i.file === PHOTO)!;
   const s = SCALED_W / im.width;
   const sh = 2 * Math.round((im.height * s) / 2);
   const sy = sh / im.height;
   const dir = tempDir();
-  const clip = join(dir, 'shake.mp4');
+  const clip = join(dir, 'clip.mp4');
   ffmpeg([
     '-loop', '1', '-framerate', '30', '-i', join(WIDER, 'images', PHOTO), '-frames:v', String(FRAMES),
-    '-filter:v', `scale=${SCALED_W}:${sh},crop=${W}:${H}:'floor((iw-${W})/2+60*sin(2*PI*n/10))':'floor((ih-${H})/2+40*sin(2*PI*n/7+1))':exact=1`,
+    '-filter:v', `scale=${SCALED_W}:${sh},crop=${W}:${H}:'floor((iw-${W})/2+${ax}*sin(2*PI*n/10))':'floor((ih-${H})/2+${ay}*sin(2*PI*n/7+1))':exact=1`,
     '-c:v', 'libx264', '-crf', '12', '-pix_fmt', 'yuv420p', clip,
   ]);
   const out = join(dir, 'out.mp4');
@@ -71,14 +91,6 @@ it('default settings on fast shake: exposure and spill stay bounded', { timeout:
   expect(Math.max(...spills)).toBeLessThanOrEqual(BOUNDS.spillWorst);
 });
 
-/**
- * Every medium face-frame covered: the right value, met. Spill: the issue's target is 3% mean and
- * 10% in the worst frame, NOT met on this clip (0.113 mean, 0.127 worst with the camera's motion
- * carried and large boxes held to 0.5; 0.299 and 0.320 before that; frame by frame, --no-tracking,
- * 0.065 and 0.081; before issue 13's first change 0.496 and 0.592). These bounds guard against a
- * regression until the target is.
- */
-const BOUNDS = { exposed: 0, spillMean: 0.15, spillWorst: 0.16 };
 
 /** The share of each frame's pixels that a solid magenta fill changed, decoded from the output. */
 function changedShares(path: string, w: number, h: number): number[] {
