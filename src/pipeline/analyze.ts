@@ -45,7 +45,8 @@ async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): P
   // analyze offers no --no-tracking: a project is made of tracks.
   const tracking = ctx.tracking ?? { holdSeconds: 0, lookaheadSeconds: 0, smoothFrames: 0 };
   const { info, v, lookahead } = await openVideo({ ...ctx, tracking }, input);
-  const decoder = decodeVideo(ctx.tools(), input, ctx.children, { startTime: info.startTime });
+  // The review's seek proxy costs this decode a scale and a JPEG encode per frame, not a second decode (docs/speed.md).
+  const decoder = decodeVideo(ctx.tools(), input, ctx.children, { startTime: info.startTime }, 'yuv420p', ctx.seekProxy);
   const trackers = () => trackerFor(tracking, v.fps, ctx.detectEvery, lookahead, v);
   // A project needs only each frame's index and time: its pixels go back to the decoder as soon as
   // the detector has read them (or at once, on a frame not detected), instead of waiting out the

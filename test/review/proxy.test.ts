@@ -1,13 +1,23 @@
+import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/media/ffmpeg.js';
+import { indexJpegs } from '../../src/media/jpeg-frames.js';
 import { SeekProxy } from '../../src/review/proxy.js';
 import { SeekTime } from '../../src/review/seek-time.js';
-import { tempDir } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
 import { numberedClip, readNumber } from './harness.js';
 
 const FRAMES = 240;
+
+/** The number numberedClip drew on the proxy's frame n (a 320-pixel-wide JPEG). */
+async function numberOn(proxy: SeekProxy, n: number): Promise<number> {
+  const { data, info } = await sharp(await proxy.jpeg(n)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  expect(info.width).toBe(320);
+  return readNumber(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), 320);
+}
 
 describe('the seek proxy', () => {
   it('starts decoding where a frame is asked for, and every frame it gives is the frame asked for', async () => {
@@ -17,14 +27,10 @@ describe('the seek proxy', () => {
     await numberedClip(clip, FRAMES);
     const timestamps = Float64Array.from({ length: FRAMES }, (_, i) => i / 25);
     const tools = findFfmpeg();
-    const proxy = new SeekProxy(tools, clip, 1280, FRAMES, new SeekTime(tools, clip, timestamps));
+    const proxy = new SeekProxy(tools, clip, FRAMES, new SeekTime(tools, clip, timestamps));
     const built = proxy.build();
     try {
-      const shown = async (n: number) => {
-        const { data, info } = await sharp(await proxy.jpeg(n)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
-        expect(info.width).toBe(320);
-        return readNumber(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), 320);
-      };
+      const shown = (n: number) => numberOn(proxy, n);
       expect(await shown(230)).toBe(230);
       // The run from frame 0 was ended for one from 230: far fewer frames are held than decoding up to 230 takes.
       expect(proxy.ready).toBeLessThan(100);
@@ -33,9 +39,67 @@ describe('the seek proxy', () => {
       await built;
       expect(proxy.failed).toBeUndefined();
       expect(proxy.ready).toBe(FRAMES);
+      expect(proxy.decoded).toBe(FRAMES);
       for (const n of [5, 60, 61, 180, 238]) expect(await shown(n), `frame ${n}, proxy complete`).toBe(n);
     } finally {
       await proxy.close();
     }
   });
+
+  it("is filled by the analysis's own decoder (analyze --seek-proxy): every frame held at once, frame N showing N", async () => {
+    const dir = tempDir('faceblur-review-proxy-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, FRAMES);
+    const frames = join(dir, 'frames.mjpeg');
+    const r = await runCli(['analyze', clip, '-o', join(dir, 'numbers.faceblur.json'), '--seek-proxy', frames, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const project = JSON.parse(readFileSync(join(dir, 'numbers.faceblur.json'), 'utf8')) as { input: { frameCount: number } };
+    expect(project.input.frameCount).toBe(FRAMES);
+    const written = await open(frames);
+    expect(await indexJpegs(written).finally(() => written.close())).toHaveLength(FRAMES);
+
+    const tools = findFfmpeg();
+    const timestamps = Float64Array.from({ length: FRAMES }, (_, i) => i / 25);
+    const proxy = new SeekProxy(tools, clip, FRAMES, new SeekTime(tools, clip, timestamps), frames);
+    try {
+      await proxy.build();
+      expect(proxy.failed).toBeUndefined();
+      expect(proxy.ready).toBe(FRAMES);
+      // Nothing was decoded for the proxy: every frame came from the analysis's file, which the proxy moved into its own folder.
+      expect(proxy.decoded).toBe(0);
+      expect(existsSync(frames)).toBe(false);
+      for (let n = 0; n < FRAMES; n++) expect(await numberOn(proxy, n), `frame ${n}`).toBe(n);
+    } finally {
+      await proxy.close();
+    }
+  }, 120_000);
+
+  it('drops a file of frames that does not match the video (a frame short, or not JPEGs), and decodes the frames itself', async () => {
+    const dir = tempDir('faceblur-review-proxy-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, 60);
+    const tools = findFfmpeg();
+    const timestamps = Float64Array.from({ length: 60 }, (_, i) => i / 25);
+    // 60 frames, as the analysis's decoder would write them, then the last one cut off.
+    const short = join(dir, 'short.mjpeg');
+    const r = await runCli(['analyze', clip, '-o', join(dir, 'numbers.faceblur.json'), '--seek-proxy', short, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const file = await open(short);
+    const spans = await indexJpegs(file).finally(() => file.close());
+    truncateSync(short, spans[59]!.offset + 100);
+    const garbage = join(dir, 'garbage.mjpeg');
+    writeFileSync(garbage, Buffer.alloc(5000, 7));
+    for (const prebuilt of [short, garbage]) {
+      const proxy = new SeekProxy(tools, clip, 60, new SeekTime(tools, clip, timestamps), prebuilt);
+      try {
+        await proxy.build();
+        expect(proxy.failed).toBeUndefined();
+        expect(proxy.ready).toBe(60);
+        expect(proxy.decoded).toBe(60);
+        for (const n of [0, 13, 58, 59]) expect(await numberOn(proxy, n), `frame ${n} (${prebuilt})`).toBe(n);
+      } finally {
+        await proxy.close();
+      }
+    }
+  }, 120_000);
 });
