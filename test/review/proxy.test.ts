@@ -7,7 +7,7 @@ import { findFfmpeg } from '../../src/media/ffmpeg.js';
 import { indexJpegs } from '../../src/media/jpeg-frames.js';
 import { SeekProxy } from '../../src/review/proxy.js';
 import { SeekTime } from '../../src/review/seek-time.js';
-import { runCli, tempDir } from '../helpers.js';
+import { IMAGES, runCli, tempDir } from '../helpers.js';
 import { numberedClip, readNumber } from './harness.js';
 
 const FRAMES = 240;
@@ -102,4 +102,18 @@ describe('the seek proxy', () => {
       }
     }
   }, 120_000);
+
+  it('--seek-proxy (internal, for the review) is refused on a photo, with several inputs and outside analyze, in one line (exit 2)', async () => {
+    const dir = tempDir('faceblur-review-proxy-');
+    const clip = join(dir, 'numbers.mp4');
+    await numberedClip(clip, 10);
+    const photo = join(IMAGES, 'deface_city.jpg');
+    const frames = join(dir, 'frames.mjpeg');
+    for (const args of [['analyze', photo], ['analyze', clip, photo], [clip]]) {
+      const r = await runCli([...args, '--seek-proxy', frames, '-o', join(dir, 'out/')]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim()).toBe('faceblur: --seek-proxy goes with faceblur analyze of one video');
+      expect(existsSync(frames)).toBe(false);
+    }
+  });
 });
