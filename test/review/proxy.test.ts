@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/media/ffmpeg.js';
-import { indexJpegs } from '../../src/media/jpeg-frames.js';
+import { indexJpegs, type JpegSpan } from '../../src/media/jpeg-frames.js';
 import { SeekProxy } from '../../src/review/proxy.js';
 import { SeekTime } from '../../src/review/seek-time.js';
 import { IMAGES, runCli, tempDir } from '../helpers.js';
@@ -17,6 +17,26 @@ async function numberOn(proxy: SeekProxy, n: number): Promise<number> {
   const { data, info } = await sharp(await proxy.jpeg(n)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   expect(info.width).toBe(320);
   return readNumber(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), 320);
+}
+
+/**
+ * A numbered clip of `frames` frames analyzed by the CLI with --seek-proxy: its folder, the proxy
+ * file the analysis wrote, where each JPEG in it lies, and a proxy over the clip that takes over `prebuilt`.
+ */
+async function analyzedClip(frames: number): Promise<{ dir: string; written: string; spans: JpegSpan[]; proxy: (prebuilt: string) => SeekProxy }> {
+  const dir = tempDir('faceblur-review-proxy-');
+  const clip = join(dir, 'numbers.mp4');
+  await numberedClip(clip, frames);
+  const written = join(dir, 'frames.mjpeg');
+  const r = await runCli(['analyze', clip, '-o', join(dir, 'numbers.faceblur.json'), '--seek-proxy', written, '-q']);
+  expect(r.code, r.stderr).toBe(0);
+  const project = JSON.parse(readFileSync(join(dir, 'numbers.faceblur.json'), 'utf8')) as { input: { frameCount: number } };
+  expect(project.input.frameCount).toBe(frames);
+  const file = await open(written);
+  const spans = await indexJpegs(file).finally(() => file.close());
+  const tools = findFfmpeg();
+  const timestamps = Float64Array.from({ length: frames }, (_, i) => i / 25);
+  return { dir, written, spans, proxy: (prebuilt) => new SeekProxy(tools, clip, frames, new SeekTime(tools, clip, timestamps), prebuilt) };
 }
 
 describe('the seek proxy', () => {
@@ -47,27 +67,16 @@ describe('the seek proxy', () => {
   });
 
   it("is filled by the analysis's own decoder (analyze --seek-proxy): every frame held at once, frame N showing N", async () => {
-    const dir = tempDir('faceblur-review-proxy-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, FRAMES);
-    const frames = join(dir, 'frames.mjpeg');
-    const r = await runCli(['analyze', clip, '-o', join(dir, 'numbers.faceblur.json'), '--seek-proxy', frames, '-q']);
-    expect(r.code, r.stderr).toBe(0);
-    const project = JSON.parse(readFileSync(join(dir, 'numbers.faceblur.json'), 'utf8')) as { input: { frameCount: number } };
-    expect(project.input.frameCount).toBe(FRAMES);
-    const written = await open(frames);
-    expect(await indexJpegs(written).finally(() => written.close())).toHaveLength(FRAMES);
-
-    const tools = findFfmpeg();
-    const timestamps = Float64Array.from({ length: FRAMES }, (_, i) => i / 25);
-    const proxy = new SeekProxy(tools, clip, FRAMES, new SeekTime(tools, clip, timestamps), frames);
+    const { written, spans, proxy: over } = await analyzedClip(FRAMES);
+    expect(spans).toHaveLength(FRAMES);
+    const proxy = over(written);
     try {
       await proxy.build();
       expect(proxy.failed).toBeUndefined();
       expect(proxy.ready).toBe(FRAMES);
       // Nothing was decoded for the proxy: every frame came from the analysis's file, which the proxy moved into its own folder.
       expect(proxy.decoded).toBe(0);
-      expect(existsSync(frames)).toBe(false);
+      expect(existsSync(written)).toBe(false);
       for (let n = 0; n < FRAMES; n++) expect(await numberOn(proxy, n), `frame ${n}`).toBe(n);
     } finally {
       await proxy.close();
@@ -75,22 +84,13 @@ describe('the seek proxy', () => {
   }, 120_000);
 
   it('drops a file of frames that does not match the video (a frame short, or not JPEGs), and decodes the frames itself', async () => {
-    const dir = tempDir('faceblur-review-proxy-');
-    const clip = join(dir, 'numbers.mp4');
-    await numberedClip(clip, 60);
-    const tools = findFfmpeg();
-    const timestamps = Float64Array.from({ length: 60 }, (_, i) => i / 25);
-    // 60 frames, as the analysis's decoder would write them, then the last one cut off.
-    const short = join(dir, 'short.mjpeg');
-    const r = await runCli(['analyze', clip, '-o', join(dir, 'numbers.faceblur.json'), '--seek-proxy', short, '-q']);
-    expect(r.code, r.stderr).toBe(0);
-    const file = await open(short);
-    const spans = await indexJpegs(file).finally(() => file.close());
-    truncateSync(short, spans[59]!.offset + 100);
+    // 60 frames, as the analysis's decoder wrote them, then the last one cut off.
+    const { dir, written, spans, proxy: over } = await analyzedClip(60);
+    truncateSync(written, spans[59]!.offset + 100);
     const garbage = join(dir, 'garbage.mjpeg');
     writeFileSync(garbage, Buffer.alloc(5000, 7));
-    for (const prebuilt of [short, garbage]) {
-      const proxy = new SeekProxy(tools, clip, 60, new SeekTime(tools, clip, timestamps), prebuilt);
+    for (const prebuilt of [written, garbage]) {
+      const proxy = over(prebuilt);
       try {
         await proxy.build();
         expect(proxy.failed).toBeUndefined();
