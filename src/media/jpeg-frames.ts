@@ -1,4 +1,5 @@
-import type { FileHandle } from 'node:fs/promises';
+import { statfs, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { passthroughArgs, type FfmpegTools } from './ffmpeg.js';
 
 /**
@@ -28,6 +29,20 @@ export function jpegFrameArgs(tools: FfmpegTools): string[] {
     // -q:v 5: about 40 KB a 1280x720 frame, which the page shows without visible blocking.
     '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2pipe',
   ];
+}
+
+/**
+ * Whether the folder of `path` has room for `frames` JPEGs of jpegFrameArgs from `width`x`height`
+ * frames, at 1 bit a pixel (-q:v 5 gives about a third of that on noisy 1080p footage: 40 KB a
+ * 1280x720 frame). A temp folder that fills up mid-way would fail ffmpeg, and with it the decode
+ * the file was written beside. An unknown frame count, or a folder statfs cannot read, has no room.
+ */
+export async function roomForJpegs(path: string, frames: number | undefined, width: number, height: number): Promise<boolean> {
+  if (frames === undefined) return false;
+  const w = Math.min(PROXY_WIDTH, width);
+  const bytes = (frames * w * Math.round((height * w) / width)) / 8;
+  const fs = await statfs(dirname(path)).catch(() => undefined);
+  return fs !== undefined && fs.bavail * fs.bsize > bytes;
 }
 
 /** Standalone markers, which carry no length (ITU T.81, B.1.1.3 and B.1.1.4): TEM, RST0..7, SOI. */

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { indexJpegs, jpegEnd, JpegSplitter } from '../../src/media/jpeg-frames.js';
+import { indexJpegs, jpegEnd, JpegSplitter, roomForJpegs } from '../../src/media/jpeg-frames.js';
 import { tempDir } from '../helpers.js';
 
 /** A small JPEG of one grey level, with a comment segment (after SOI) holding `comment`. */
@@ -43,5 +43,14 @@ describe('splitting back-to-back JPEGs', () => {
     writeFileSync(path, Buffer.concat([jpegs[0]!, Buffer.from('not a jpeg')]));
     const bad = await open(path);
     await expect(indexJpegs(bad).finally(() => bad.close())).rejects.toThrow(/not a JPEG at byte/);
+  });
+
+  it('writes the frames only where there is room for them at 1 bit a pixel, and never for an unknown frame count', async () => {
+    const path = join(tempDir('faceblur-jpeg-frames-'), 'frames.mjpeg');
+    expect(await roomForJpegs(path, 10, 1920, 1080)).toBe(true);
+    // 10^12 frames of 1280x720 at 1 bit a pixel: 115 PB.
+    expect(await roomForJpegs(path, 1e12, 1920, 1080)).toBe(false);
+    expect(await roomForJpegs(path, undefined, 1920, 1080)).toBe(false);
+    expect(await roomForJpegs(join(path, 'no', 'such', 'folder', 'f.mjpeg'), 10, 1920, 1080)).toBe(false);
   });
 });
