@@ -24,7 +24,7 @@ export function jpegFrameArgs(tools: FfmpegTools): string[] {
   return [
     '-map', '0:v:0', '-an', '-sn', '-dn',
     ...passthroughArgs(tools),
-    // Never upscaled; an even height, as yuvj420p wants. Area averaging: 2.7 CPU-ms a 1080p frame less than bicubic (docs/speed.md).
+    // Never upscaled; an even height, as yuvj420p wants. Area averaging: cheaper than bicubic, as sharp for a downscale (docs/speed.md).
     '-vf', `scale='min(${PROXY_WIDTH},iw)':-2:flags=area`,
     // -q:v 5: about 40 KB a 1280x720 frame, which the page shows without visible blocking.
     '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2pipe',
