@@ -101,6 +101,7 @@ export const fileOptionSpecs = {
   report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
   project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting, so detection and tracking options are refused; one input, the one it was made for', z.string().optional(), 'none'),
   renderSegment: { ...opt('--render-segment <first:count:pts>', 'internal (faceblur worker): render only frames FIRST..FIRST+COUNT-1 of one video, the first at PTS seconds, without audio, to an .mkv', segmentSchema.optional()), hidden: true },
+  seekProxy: { ...opt('--seek-proxy <file>', "internal (faceblur review): analyze one video and also write its every frame, at most 1280 px wide, as JPEGs back to back into FILE (the editor's seek proxy)", z.string().optional()), hidden: true },
   preview: opt('--preview', 'show the anonymized frames live in the browser while files are processed (see faceblur cam)', z.boolean().default(false)),
   open: opt('--no-open', 'print the preview address (faceblur cam, --preview) but do not open a browser', z.boolean().default(true), 'opens the browser'),
   quiet: opt('-q, --quiet', 'no progress bars or summary', z.boolean().default(false)),
@@ -140,7 +141,7 @@ export const camOptionSpecs = {
 /** What analyze reads: detection and tracking, and where the projects go. */
 const ANALYZE = [
   'thresh', 'singlePass', 'fast', 'thorough', 'scale', 'detector', 'model', 'executionProvider', 'threads', 'hold', 'lookahead',
-  'smooth', 'detectEvery', 'jobs', 'recursive', 'force', 'skipExisting', 'quiet', 'verbose',
+  'smooth', 'detectEvery', 'jobs', 'recursive', 'force', 'skipExisting', 'quiet', 'verbose', 'seekProxy',
 ] as const satisfies readonly (keyof typeof fileOptionSpecs)[];
 
 export const analyzeOptionSpecs = {

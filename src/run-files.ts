@@ -67,6 +67,9 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (o.renderSegment && (mode !== 'anonymize' || files.length + problems.length !== 1 || o.project !== undefined || !o.output?.endsWith('.mkv') || isImagePath(files[0]?.path ?? ''))) {
     throw usageError('--render-segment renders one video, without --project, to an .mkv given with -o');
   }
+  if (o.seekProxy !== undefined && (mode !== 'analyze' || files.length + problems.length !== 1 || isImagePath(files[0]?.path ?? ''))) {
+    throw usageError('--seek-proxy goes with faceblur analyze of one video');
+  }
   // One output file: its format is checked against the input before any model or ffmpeg starts.
   const format =
     mode === 'anonymize' && o.output !== undefined && files.length === 1 && !isFolderTarget(o.output) ? outputFormatProblem(files[0]!.path, o.output) : undefined;
@@ -150,6 +153,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     preview: preview?.feed,
     project,
     segment: o.renderSegment,
+    seekProxy: o.seekProxy,
   };
   const analyze =
     mode === 'analyze'

@@ -2,6 +2,7 @@ import { ByteReader } from './byte-reader.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { FramePool } from './frame-pool.js';
 import { frameByteLength, frameFromBuffer, type Frame, type PixelLayout } from './frame.js';
+import { jpegFrameArgs } from './jpeg-frames.js';
 import { readMkvFrames } from './mkv-read.js';
 
 export interface Decoder {
@@ -52,6 +53,9 @@ const LAYOUT_ARGS: Record<DecodeLayout, string[]> = {
  * streams is at 0 and a video that starts after its audio keeps its delay (the encoder undoes the
  * same shift). `-copyts` with an explicit offset is needed for that: left to itself, ffmpeg moves an
  * MPEG-TS input to start at its first *used* stream, which here is the video alone.
+ *
+ * With `jpegs` (a file path), the same decode also writes every frame as a JPEG into that file
+ * (jpegFrameArgs: the review's seek proxy), so that its frame N is the Nth frame given here.
  */
 export function decodeVideo(
   tools: FfmpegTools,
@@ -59,6 +63,7 @@ export function decodeVideo(
   children: ChildSet,
   source: DecodeSource,
   layout: DecodeLayout = 'yuv420p',
+  jpegs?: string,
 ): Decoder {
   const live = 'liveArgs' in source;
   const range = live ? undefined : source.range;
@@ -79,6 +84,7 @@ export function decodeVideo(
     ...(live ? ['-flush_packets', '1'] : ['-output_ts_offset', seconds(-source.startTime)]),
     '-f', 'matroska',
     'pipe:1',
+    ...(jpegs ? [...jpegFrameArgs(tools), '-y', jpegs] : []),
   ];
   // A live capture is ended by faceblur on Ctrl+C, not by the terminal's signal racing it (see runCam).
   const proc = runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: true, ownGroup: live }, children, 'decoding');

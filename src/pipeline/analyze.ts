@@ -5,6 +5,7 @@ import type { FrameKind } from '../detect/detector.js';
 import { UserError } from '../errors.js';
 import { isImagePath } from '../io/media-kind.js';
 import { decodeVideo } from '../media/decode.js';
+import { roomForJpegs } from '../media/jpeg-frames.js';
 import type { Frame } from '../media/frame.js';
 import { ProjectBuilder, type BuildRegion } from '../project/build.js';
 import { contentHash } from '../project/identity.js';
@@ -45,7 +46,11 @@ async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): P
   // analyze offers no --no-tracking: a project is made of tracks.
   const tracking = ctx.tracking ?? { holdSeconds: 0, lookaheadSeconds: 0, smoothFrames: 0 };
   const { info, v, lookahead } = await openVideo({ ...ctx, tracking }, input);
-  const decoder = decodeVideo(ctx.tools(), input, ctx.children, { startTime: info.startTime });
+  // The review's seek proxy costs this decode a scale and a JPEG encode per frame, not a second decode
+  // (docs/speed.md). Without room for it, none is written: the review then decodes its own.
+  const proxy = ctx.seekProxy !== undefined && (await roomForJpegs(ctx.seekProxy, v.frameCount, v.width, v.height)) ? ctx.seekProxy : undefined;
+  if (ctx.seekProxy !== undefined && !proxy) ctx.log.verbose(`${input}: no room for the seek proxy in ${dirname(ctx.seekProxy)}; the review decodes its frames itself`);
+  const decoder = decodeVideo(ctx.tools(), input, ctx.children, { startTime: info.startTime }, 'yuv420p', proxy);
   const trackers = () => trackerFor(tracking, v.fps, ctx.detectEvery, lookahead, v);
   // A project needs only each frame's index and time: its pixels go back to the decoder as soon as
   // the detector has read them (or at once, on a frame not detected), instead of waiting out the

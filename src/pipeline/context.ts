@@ -36,6 +36,8 @@ export interface RunContext {
   project?: Project | undefined;
   /** Render only these frames of the (one) video, without audio (--render-segment, for `faceblur worker`). */
   segment?: SegmentSpec | undefined;
+  /** analyze: the same decode also writes every frame as a JPEG into this file (--seek-proxy, for `faceblur review`). */
+  seekProxy?: string | undefined;
 }
 
 export function throwIfInterrupted(signal: AbortSignal): void {

@@ -1,7 +1,10 @@
-import { basename } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
+import { isImagePath } from '../io/media-kind.js';
 import type { Progress, ProgressDisplay } from '../ui/progress.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { indexOfFrame, rowAt } from '../project/boxes.js';
@@ -63,23 +66,34 @@ export class ReviewApp {
   private failure: string | undefined;
   private regions: { revision: number; at: ReturnType<typeof projectRegionsAt> } | undefined;
   private readonly snapshots = new Map<number, Project>();
+  /** The first analysis's temp folder, where its decoder writes the seek proxy's frames; removed on close. */
+  private scratch: string | undefined;
 
   constructor(readonly config: ReviewConfig) {}
 
   /**
    * Opens `loaded` (a project already read and checked against the input), or analyzes the input
-   * into a new project first; resolves when ready or failed.
+   * into a new project first; resolves when ready or failed. The analysis of a video also fills the
+   * seek proxy (`analyze --seek-proxy`), so that the editor opens holding every frame.
    */
   async start(loaded?: Project): Promise<void> {
     const c = this.config;
     try {
-      if (!loaded) await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...c.analyzeArgs], progress, s));
-      if (this.failure) return;
+      let prebuilt: string | undefined;
+      if (!loaded) {
+        if (!isImagePath(c.input)) {
+          this.scratch = mkdtempSync(join(tmpdir(), 'faceblur-review-analysis-'));
+          prebuilt = join(this.scratch, 'frames.mjpeg');
+        }
+        const proxy = prebuilt ? ['--seek-proxy', prebuilt] : [];
+        await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...proxy, ...c.analyzeArgs], progress, s));
+      }
+      if (this.failure) return this.removeScratch();
       const project = loaded ?? (await readProject(c.projectPath));
       if (!loaded) await checkProjectInput(project, c.projectPath, c.input);
       this.session = new ReviewSession(c.projectPath, project);
       this.remember();
-      this.frames = new FrameSource(c.tools, c.input, project.input);
+      this.frames = new FrameSource(c.tools, c.input, project.input, prebuilt);
     } catch (err) {
       this.failure = errorMessage(err);
     }
@@ -198,11 +212,16 @@ export class ReviewApp {
     this.abort?.abort();
   }
 
-  /** Cancels any job, saves, and ends the decoders. */
+  /** Cancels any job, saves, ends the decoders and removes the temp files. */
   async close(): Promise<void> {
     this.abort?.abort();
     await this.session?.flush();
     await this.frames?.close();
+    this.removeScratch();
+  }
+
+  private removeScratch(): void {
+    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
   }
 
   private edit(f: Parameters<ReviewSession['apply']>[0]): void {

@@ -2,6 +2,7 @@ import { anonymizeFrame, type AnonymizeSettings } from '../anonymize/anonymize.j
 import type { Detection } from '../detect/box.js';
 import { encodeJpeg, frameToRgb } from '../live/jpeg.js';
 import { ChildSet, runFfmpeg, seconds, type FfmpegTools } from '../media/ffmpeg.js';
+import { PROXY_WIDTH } from '../media/jpeg-frames.js';
 import { frameByteLength, frameFromBuffer, rgbFrameFromInterleaved, type Frame } from '../media/frame.js';
 import type { InputIdentity } from '../project/schema.js';
 import { SeekProxy } from './proxy.js';
@@ -13,8 +14,8 @@ const CHUNK = 8;
 const RAW_FRAMES = 48;
 /** Full-frame decoders (result view, thumbnails) at once; more wait. */
 const DECODERS = 2;
-/** Page frames are scaled down to this width: the overlay is drawn in project pixels, the page scales it. */
-const VIEW_WIDTH = 1280;
+/** Page frames are scaled down to the seek proxy's width: the overlay is drawn in project pixels, the page scales it. */
+const VIEW_WIDTH = PROXY_WIDTH;
 
 /** A least-recently-used map of fixed size (Map keeps insertion order; a hit moves the key to the end). */
 class Lru<K, V> {
@@ -44,8 +45,10 @@ class Lru<K, V> {
 /**
  * Any frame of the reviewed input by index, as the decoder gives it to the pipeline (upright yuv420p,
  * or RGB for a photo), and as a JPEG for the page, plain or anonymized with the export's own
- * `anonymizeFrame`. Plain JPEGs come from the seek proxy (proxy.ts). Full frames (for the result
- * view and thumbnails) are decoded by starting ffmpeg at the frame (SeekTime), keeping the next CHUNK frames.
+ * `anonymizeFrame`. Plain JPEGs come from the seek proxy (proxy.ts), which takes over `prebuilt` (the
+ * analysis's file of every frame as a JPEG, from `faceblur analyze --seek-proxy`) when given. Full
+ * frames (for the result view and thumbnails) are decoded by starting ffmpeg at the frame (SeekTime),
+ * keeping the next CHUNK frames.
  */
 export class FrameSource {
   private readonly raw = new Lru<number, Promise<Frame>>(RAW_FRAMES);
@@ -63,9 +66,10 @@ export class FrameSource {
     private readonly tools: FfmpegTools,
     private readonly path: string,
     private readonly input: InputIdentity,
+    prebuilt?: string,
   ) {
     this.seekTime = new SeekTime(tools, path, input.timestamps);
-    if (input.kind === 'video') this.proxy = new SeekProxy(tools, path, VIEW_WIDTH, input.frameCount, this.seekTime);
+    if (input.kind === 'video') this.proxy = new SeekProxy(tools, path, input.frameCount, this.seekTime, prebuilt);
     this.proxyBuilt = this.proxy?.build() ?? Promise.resolve();
   }
 

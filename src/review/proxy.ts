@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rename, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChildSet, passthroughArgs, runFfmpeg, seconds, type FfmpegProcess, type FfmpegTools } from '../media/ffmpeg.js';
+import { ChildSet, runFfmpeg, seconds, type FfmpegProcess, type FfmpegTools } from '../media/ffmpeg.js';
+import { indexJpegs, jpegFrameArgs, JpegSplitter, type JpegSpan } from '../media/jpeg-frames.js';
 import type { SeekTime } from './seek-time.js';
 
-/** JPEG end-of-image marker: inside entropy-coded data an 0xFF byte is always followed by 0x00 or a restart marker (ITU T.81, B.1.1.5). */
-const EOI = Buffer.from([0xff, 0xd9]);
 /**
  * Frames ahead of the running decode that it is left to reach rather than started anew at: about a
  * second of video, which a decode of a scaled MJPEG copy passes in well under the 300 ms a new
@@ -15,23 +14,30 @@ const EOI = Buffer.from([0xff, 0xd9]);
 const AHEAD = 30;
 
 /**
- * A seek proxy: the video decoded once, in the background, into one JPEG per frame (at most `width`
- * pixels wide), appended to a temp file with an index of where each frame is. A frame the proxy
- * holds is one file read, whatever the video's keyframe interval. It is decoded in runs: a run starts
- * at a frame (input `-ss`, see SeekTime) and goes on until the video's end or a frame already held.
- * A frame asked for that no run will reach soon starts a new run there, ending the one before: the
- * first seek costs one decode from the keyframe before that frame, and the frames after it come from
- * the same run. Frames are counted as the pipeline counts them (passthrough timing: every decoded
- * frame once, in order), so frame N is the project's frame N. The temp folder goes on close().
+ * A seek proxy: the video decoded once, in the background, into one JPEG per frame (jpegFrameArgs:
+ * at most PROXY_WIDTH pixels wide), appended to a temp file with an index of where each frame is. A
+ * frame the proxy holds is one file read, whatever the video's keyframe interval.
+ *
+ * Given `prebuilt`, a file of every frame written by the analysis's own decoder (`faceblur analyze
+ * --seek-proxy`), the proxy takes that file over (moves it into its folder) and holds every frame at
+ * once; a file that does not hold exactly `frameCount` JPEGs is dropped, and the proxy decodes as below.
+ *
+ * Otherwise it decodes in runs: a run starts at a frame (input `-ss`, see SeekTime) and goes on until
+ * the video's end or a frame already held. A frame asked for that no run will reach soon starts a
+ * new run there, ending the one before: the first seek costs one decode from the keyframe before that
+ * frame, and the frames after it come from the same run. Frames are counted as the pipeline counts
+ * them (passthrough timing: every decoded frame once, in order), so frame N is the project's frame
+ * N. The temp folder goes on close().
  */
 export class SeekProxy {
   private readonly dir = mkdtempSync(join(tmpdir(), 'faceblur-review-'));
   private readonly children = new ChildSet();
   private file: FileHandle | undefined;
-  private readonly opened = open(join(this.dir, 'frames.mjpeg'), 'w+');
+  private readonly opened: Promise<FileHandle>;
   private end = 0;
-  private readonly at: ({ offset: number; length: number } | undefined)[];
+  private readonly at: (JpegSpan | undefined)[];
   private held = 0;
+  private ownDecodes = 0;
   private readonly waiting = new Map<number, (() => void)[]>();
   /** Where the next run starts looking for frames not held yet. */
   private focus = 0;
@@ -43,16 +49,22 @@ export class SeekProxy {
   constructor(
     private readonly tools: FfmpegTools,
     private readonly input: string,
-    private readonly width: number,
     private readonly frameCount: number,
     private readonly seek: SeekTime,
+    prebuilt?: string,
   ) {
     this.at = new Array(frameCount).fill(undefined);
+    this.opened = this.openFile(prebuilt);
   }
 
   /** Frames held so far. */
   get ready(): number {
     return this.held;
+  }
+
+  /** Frames this proxy decoded itself (the others came from the analysis's file). */
+  get decoded(): number {
+    return this.ownDecodes;
   }
 
   has(n: number): boolean {
@@ -129,22 +141,15 @@ export class SeekProxy {
   private async runFrom(run: { next: number; proc?: FfmpegProcess; superseded: boolean }): Promise<number> {
     const ss = await this.seek.of(run.next);
     if (run.superseded || this.closed) return 0;
-    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...(ss > 0 ? ['-ss', seconds(ss)] : []), '-i', this.input, '-map', '0:v:0', '-an', '-sn', '-dn',
-      ...passthroughArgs(this.tools),
-      // Never upscaled; an even height, as yuvj420p wants.
-      '-vf', `scale='min(${this.width},iw)':-2`,
-      '-c:v', 'mjpeg', '-q:v', '5', '-f', 'image2pipe', 'pipe:1'];
+    const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', ...(ss > 0 ? ['-ss', seconds(ss)] : []), '-i', this.input, ...jpegFrameArgs(this.tools), 'pipe:1'];
     const proc = runFfmpeg(this.tools.ffmpeg, args, { stdin: false, stdout: true }, this.children, 'making the seek proxy');
     run.proc = proc;
     let added = 0;
-    let pending: Buffer = Buffer.alloc(0);
+    const split = new JpegSplitter();
     try {
       for await (const chunk of proc.stdout! as AsyncIterable<Buffer>) {
-        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-        let from = 0;
-        for (let eoi = pending.indexOf(EOI, 0); eoi >= 0 && !run.superseded; eoi = pending.indexOf(EOI, from)) {
-          const jpeg = pending.subarray(from, eoi + 2);
-          from = eoi + 2;
+        for (const jpeg of split.push(chunk)) {
+          if (run.superseded) break;
           const n = run.next++;
           if (n >= this.frameCount || this.at[n]) {
             // The rest is held already, or beyond the project's frames.
@@ -153,20 +158,42 @@ export class SeekProxy {
             break;
           }
           await this.file!.write(jpeg, 0, jpeg.length, this.end);
-          this.at[n] = { offset: this.end, length: jpeg.length };
-          this.end += jpeg.length;
-          this.held++;
+          this.hold(n, { offset: this.end, length: jpeg.length });
           added++;
-          this.wake(n);
         }
-        pending = pending.subarray(from);
         if (run.superseded) break;
       }
       await proc.exited;
     } catch (err) {
       if (!run.superseded && !this.closed) throw err;
     }
+    this.ownDecodes += added;
     return added;
+  }
+
+  private hold(n: number, span: JpegSpan): void {
+    this.at[n] = span;
+    this.end = Math.max(this.end, span.offset + span.length);
+    this.held++;
+    this.wake(n);
+  }
+
+  /**
+   * The proxy's file: `prebuilt` moved into the proxy's folder and indexed (every frame held) when it
+   * holds exactly frameCount JPEGs, else a new empty file.
+   */
+  private async openFile(prebuilt: string | undefined): Promise<FileHandle> {
+    const path = join(this.dir, 'frames.mjpeg');
+    if (prebuilt !== undefined) {
+      const file = await rename(prebuilt, path).then(() => open(path, 'r+')).catch(() => undefined);
+      const spans = file && (await indexJpegs(file).catch(() => undefined));
+      if (file && spans?.length === this.frameCount) {
+        spans.forEach((span, n) => this.hold(n, span));
+        return file;
+      }
+      await file?.close();
+    }
+    return open(path, 'w+');
   }
 
   private wake(n: number): void {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeClip } from '../../fixtures/clips.js';
@@ -9,6 +9,9 @@ import { HAVE_CHROMIUM, launchBrowser, startReview, stopRun } from './harness.js
 
 // What a new user met when trying `faceblur review` (issue 15): a project that cannot be opened is an
 // error before any server starts, and a Ctrl+C before the first analysis finished never claims a save.
+
+/** faceblur's files left in a temp folder (onnxruntime leaves an empty mat-debug-PID.log and .ses of its own there). */
+const tempLeft = (tmp: string) => readdirSync(tmp).filter((name) => name.startsWith('faceblur'));
 
 describe('faceblur review: what is refused before the editor starts, and an interrupted first analysis', () => {
   it('refuses a project made for another file, a broken project and a folder, in one line each (exit 2), with no server', async () => {
@@ -36,10 +39,13 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     }
   });
 
-  it('a Ctrl+C during the first analysis saves nothing, says so, and exits 130', async () => {
+  it('a Ctrl+C during the first analysis saves nothing, says so, exits 130 and leaves no temp file', async () => {
     const dir = tempDir('faceblur-review-cli-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
-    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+    // The analysis writes the seek proxy's frames into a temp folder of the review's.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR, TMPDIR: tmp } });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -54,14 +60,18 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(stderr).toMatch(/SIGINT: the analysis did not finish; nothing was saved/);
     expect(stderr).not.toMatch(/saved .*faceblur\.json/);
     expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
+    expect(tempLeft(tmp)).toEqual([]);
   });
 
-  it('a Ctrl+C during an export saves the project, says the export stopped, and leaves no output', async () => {
+  it('a Ctrl+C during an export saves the project, says the export stopped, and leaves no output and no temp file', async () => {
     const dir = tempDir('faceblur-review-cli-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
     const made = await runCli(['analyze', clip, '-q']);
     expect(made.code, made.stderr).toBe(0);
-    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+    // The seek proxy of a project made earlier is decoded by the review, into its temp folder.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open'], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR, TMPDIR: tmp } });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -87,6 +97,7 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(stderr).toMatch(/SIGINT: export stopped; .*long_anonymized\.mp4 was not changed/);
     expect(stderr).toMatch(/saved .*long\.faceblur\.json/);
     expect(existsSync(join(dir, 'long_anonymized.mp4'))).toBe(false);
+    expect(tempLeft(tmp)).toEqual([]);
   }, 180_000);
 });
 
@@ -110,7 +121,10 @@ describe('faceblur review in a terminal', () => {
   it('shows the first analysis\'s progress bar as analyze does, and none with --quiet', async () => {
     const dir = tempDir('faceblur-review-term-');
     makeClip(dir, 'clip.mp4', { seconds: 2 });
-    term = new Terminal(['review', 'clip.mp4', '--no-open'], { cwd: dir, columns: 200 });
+    // The analysis fills the seek proxy in the review's temp folder, which goes when the review ends.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    term = new Terminal(['review', 'clip.mp4', '--no-open'], { cwd: dir, columns: 200, env: { TMPDIR: tmp } });
     const bar = /^analyzing clip\.mp4 \[[#-]+\] (\d+)\/(\d+) frames/;
     await term.waitFor((lines) => lines.some((l) => bar.exec(l)?.[1] === bar.exec(l)?.[2]));
     await ready(term);
@@ -120,6 +134,7 @@ describe('faceblur review in a terminal', () => {
     expect(lines[0]).toMatch(/^Review: http:\/\/127\.0\.0\.1:\d+\/\?token=/);
     expect(lines.filter((l) => bar.test(l))).toHaveLength(1);
     expect(lines.at(-1)).toMatch(/^saved .*clip\.faceblur\.json$/);
+    expect(tempLeft(tmp)).toEqual([]);
     term.close();
 
     term = new Terminal(['review', 'clip.mp4', '--no-open', '--quiet', '--project', 'quiet.faceblur.json'], { cwd: dir, columns: 200 });
