@@ -50,7 +50,8 @@ class Editor {
       else if (this.parts && s.revision !== this.store.revision) await this.sync();
       this.showState();
     } catch (err) {
-      this.status.saved.textContent = `disconnected: ${(err as Error).message}`;
+      this.status.saved.textContent = (err as Error).message;
+      this.status.saved.dataset.saved = 'stopped';
     }
   }
 
@@ -99,6 +100,7 @@ class Editor {
     const list = new TrackList({ seek: (f) => player.seek(f), select: (id) => this.select(id), selected: () => this.selectedId, act: (body) => void this.act(body), time: (f) => player.time(f), video });
     const draw = new DrawTool(video, stage, {
       frame: () => stage.frame,
+      target: () => player.frame,
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
       marked: (range) => timeline.mark(range),
@@ -258,9 +260,10 @@ class Editor {
       follow: () => p.draw.use('follow'),
       static: () => p.draw.use('static'),
       drop: () => p.draw.drop(),
-      // Esc drops what is drawn first (its bar says "drop (Esc)"), and only then cancels a running
-      // job: a box drawn during a follow must not cost the follow.
-      escape: () => (!p.stage.pending && !p.draw.drawing && this.state?.job?.state === 'running' ? void this.send('api/cancel') : p.draw.drop()),
+      // Esc closes the key list if it is open (it covers the picture), else drops what is drawn (its
+      // bar says "drop (Esc)"), and only then cancels a running job: a box drawn during a follow
+      // must not cost the follow.
+      escape: () => (this.hideHelp() ? undefined : !p.stage.pending && !p.draw.drawing && this.state?.job?.state === 'running' ? void this.send('api/cancel') : p.draw.drop()),
       in: () => p.draw.setIn(),
       out: () => p.draw.setOut(),
       redact: () => need((t) => void this.act({ op: 'setAction', id: t.id, action: 'redact' }), false),
@@ -271,6 +274,14 @@ class Editor {
       above: () => void this.act({ op: 'acceptAbove', score: Number(this.root.querySelector<HTMLInputElement>('.above')!.value) }),
     };
     actions[k]?.();
+  }
+
+  /** Hides the key list; false if it was not shown. */
+  private hideHelp(): boolean {
+    const h = this.root.querySelector<HTMLElement>('.help');
+    if (!h || h.hidden) return false;
+    h.hidden = true;
+    return true;
   }
 
   private key(e: KeyboardEvent): void {
