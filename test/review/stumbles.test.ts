@@ -70,6 +70,28 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: more of what a newcomer stumbled
     expect(await page.locator('button[data-k="undo"]').isDisabled()).toBe(true);
   });
 
+  it('"accept all" says how many suggestions it accepted, or that none has that score', async () => {
+    const { page, shot } = await openEditor(suite, 'stumble-accept-all', {
+      frames: FRAMES, width: W, height: H,
+      tracks: [
+        { id: 1, candidate: 0.5, frames: range(20, 29), box: sq(20, 20) },
+        { id: 2, candidate: 0.4, frames: range(30, 39), box: sq(120, 20) },
+        { id: 3, candidate: 0.2, frames: range(0, 9), box: sq(220, 20) },
+      ],
+    });
+    await page.waitForSelector('.row[data-id="3"]');
+    await page.fill('input.above', '0.35');
+    await page.click('button[data-k="above"]');
+    await page.waitForSelector('.row.redact[data-id="2"]');
+    await page.waitForSelector('.message:text-is("accepted 2 suggestions with score ≥ 0.35: now redacted")', { timeout: 3000 });
+    await shot('accepted-two');
+    await page.fill('input.above', '0.9');
+    await page.press('input.above', 'Enter');
+    await page.waitForSelector('.message:text-is("no suggestion has a score ≥ 0.9")', { timeout: 3000 });
+    await shot('accepted-none');
+    expect((await projectOf(page)).tracks.map((t) => [t.id, t.action])).toEqual([[1, 'redact'], [2, 'redact'], [3, 'candidate']]);
+  });
+
   it('once faceblur review has stopped (Ctrl+C in its terminal), the page says so in words, not in green', async () => {
     const { page, shot, run } = await openEditor(suite, 'stumble-stopped', one);
     await page.waitForSelector('.status:text-is("saved ✓")');

@@ -179,6 +179,17 @@ class Editor {
   }
 
   /**
+   * "accept all": accepts every suggestion from score `typed` up, and says how many, since they are
+   * mostly on other frames (and none at all looks the same as a click that did nothing).
+   */
+  private async acceptAbove(typed: string): Promise<void> {
+    const before = this.store.counts.suggestions;
+    if (!(await this.act({ op: 'acceptAbove', score: Number(typed) }))) return;
+    const n = before - this.store.counts.suggestions;
+    this.status.say(n ? `accepted ${n} suggestion${n > 1 ? 's' : ''} with score ≥ ${typed}: now redacted` : `no suggestion has a score ≥ ${typed}`);
+  }
+
+  /**
    * Names the tracks an undo or redo touched: the edit undone is often on another frame, where
    * nothing on screen would show that it happened.
    */
@@ -271,7 +282,7 @@ class Editor {
       delete: () => (sel ? void this.act({ op: 'delete', id: sel.id }) : this.status.say('select a track first', true)),
       accept: () => need((t) => void this.act({ op: 'accept', id: t.id }), true),
       dismiss: () => need((t) => void this.act({ op: 'dismiss', id: t.id }), true),
-      above: () => void this.act({ op: 'acceptAbove', score: Number(this.root.querySelector<HTMLInputElement>('.above')!.value) }),
+      above: () => void this.acceptAbove(this.root.querySelector<HTMLInputElement>('.above')!.value),
     };
     actions[k]?.();
   }
