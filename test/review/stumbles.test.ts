@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers.js';
 import { range } from './fixture.js';
-import { browserForSuite, dragOn, HAVE_CHROMIUM, openEditor, projectOf, stagePoint } from './harness.js';
+import { browserForSuite, dragOn, HAVE_CHROMIUM, numberedClip, openEditor, projectOf, screenshots, stagePoint, startReview } from './harness.js';
 
 // More of what a newcomer stumbled on, trying `faceblur review` end to end on real clips with only
 // the README and the page (issue 15), each pinned by the page as a user drives it.
@@ -11,6 +13,24 @@ const one = { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: ran
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: more of what a newcomer stumbled on', () => {
   const suite = browserForSuite();
+
+  it('while the first analysis runs, the page names the file and says what comes next (it was a bar on an empty page)', async () => {
+    const dir = tempDir('faceblur-review-stumble-');
+    const clip = join(dir, 'my clip.mp4');
+    await numberedClip(clip, 250, 640, 480);
+    const { run, url } = await startReview([clip]);
+    suite.started(run);
+    const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
+    const shot = screenshots(page, 'stumble-analyzing');
+    await page.goto(url.href);
+    await page.waitForSelector('.job[data-kind="analyze"][data-state="running"]');
+    await shot('analyzing');
+    expect(await page.locator('header .title').textContent()).toBe(`faceblur review — ${clip}`);
+    expect(await page.locator('.message').textContent()).toBe('finding the faces in every frame: the editor opens here once that is done');
+    await page.waitForSelector('.clock[data-frame="0"]', { timeout: 120_000 });
+    await shot('ready');
+    expect(await page.locator('.message').textContent()).toBe('');
+  });
 
   it('Esc closes the key list, which covers the picture', async () => {
     const { page, shot } = await openEditor(suite, 'stumble-help-esc', one);

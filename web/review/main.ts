@@ -35,6 +35,8 @@ class Editor {
   private readonly status = new StatusRow(() => void this.send('api/cancel'));
 
   async start(): Promise<void> {
+    // The file's name from the start (the page's title has it): the first analysis may take minutes.
+    this.header.querySelector('.title')!.textContent = document.title;
     this.header.append(this.status.saved);
     this.root.replaceChildren(this.header, this.status.el);
     await this.poll();
