@@ -7,7 +7,7 @@ export const withToken = (path: string, params: Record<string, string | number> 
   `${path}?${new URLSearchParams({ ...Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])), token })}`;
 
 /** What the page says when the server cannot be reached: its process has ended (Ctrl+C in its terminal). */
-export const STOPPED = 'faceblur review has stopped: changes are no longer saved (run it again to go on)';
+const STOPPED = 'faceblur review has stopped: changes are no longer saved (run it again to go on)';
 
 /**
  * fetch, with a refused connection said in words: the browser's own "Failed to fetch" names no
