@@ -26,9 +26,11 @@ function trackOf(p: Project, id: number): Track {
   return t;
 }
 
+/** The project with track `id` replaced by f(track); the same project when f changes nothing (no undo step for it). */
 const withTrack = (p: Project, id: number, f: (t: Track) => Track): Project => {
-  trackOf(p, id);
-  return { ...p, tracks: p.tracks.map((t) => (t.id === id ? f(t) : t)) };
+  const old = trackOf(p, id);
+  const next = f(old);
+  return next === old ? p : { ...p, tracks: p.tracks.map((t) => (t.id === id ? next : t)) };
 };
 
 function checkFrame(p: Project, frame: number): void {
@@ -45,7 +47,7 @@ function frameBox(p: Project, box: Box): Box {
 }
 
 /** Redact the track, or keep it visible. */
-export const setTrackAction = (p: Project, id: number, action: Track['action']): Project => withTrack(p, id, (t) => ({ ...t, action }));
+export const setTrackAction = (p: Project, id: number, action: Track['action']): Project => withTrack(p, id, (t) => (t.action === action ? t : { ...t, action }));
 
 /** Names the track (an empty label removes it). */
 export const setTrackLabel = (p: Project, id: number, label: string): Project =>

@@ -8,12 +8,13 @@ import { openBrowser } from '../live/open-browser.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { z } from 'zod';
 import { describeIssue } from '../option-messages.js';
-import { fileOptionsSchema } from '../options.js';
+import { fileOptionsSchema, type FileOptions } from '../options.js';
 import { checkProjectInput, projectNameFor, readProject } from '../project/file.js';
 import { anonymizeSettingsOf } from '../pipeline/setup.js';
-import { createLog } from '../ui/log.js';
-import { createProgressDisplay } from '../ui/progress.js';
+import { createLog, type Log } from '../ui/log.js';
+import { createProgressDisplay, type ProgressDisplay } from '../ui/progress.js';
 import { ReviewApp } from './app.js';
+import { lockProject } from './project-lock.js';
 import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
 import { startReviewServer } from './server.js';
 
@@ -37,6 +38,25 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   // Absolute, so that the page says exactly where the project and the export are.
   const projectPath = resolve(o.project ?? projectNameFor(input));
+  const release = await lockProject(projectPath, log.warn);
+  try {
+    return await review(input, cmd, raw, { o, port: port.data.port, projectPath, display, log });
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+/** What runReview worked out before it locked the project. */
+interface Setup {
+  o: FileOptions;
+  port: number;
+  projectPath: string;
+  display: ProgressDisplay;
+  log: Log;
+}
+
+/** The review itself, once the project is locked (see runReview). */
+async function review(input: string, cmd: Command, raw: Record<string, unknown>, { o, port, projectPath, display, log }: Setup): Promise<number> {
   const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
   if (existing) await checkProjectInput(existing, projectPath, input);
   const app = new ReviewApp({
@@ -57,7 +77,7 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
-  const server = await startReviewServer(app, { port: port.data.port, title: input });
+  const server = await startReviewServer(app, { port, title: input });
   // The address goes to stderr with the logs: stdout stays for results.
   process.stderr.write(`Review: ${server.url}\n`);
   if (o.open) openBrowser(server.url);

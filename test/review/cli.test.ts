@@ -39,6 +39,29 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     }
   });
 
+  it('refuses a second review of the same project while the first runs (both would save over each other\'s edits), and opens it once the first has stopped', async () => {
+    const dir = tempDir('faceblur-review-cli-');
+    const clip = makeClip(dir, 'clip.mp4', { seconds: 1 });
+    const made = await runCli(['analyze', clip, '-q']);
+    expect(made.code, made.stderr).toBe(0);
+    const first = await startReview([clip]);
+    try {
+      const second = await runCli(['review', clip, '--no-open']);
+      expect(second.code, second.stderr).toBe(2);
+      expect(second.stderr.trim().split('\n')).toHaveLength(1);
+      expect(second.stderr).toMatch(/clip\.faceblur\.json is open in another faceblur review: stop that one first/);
+      expect(second.stderr).not.toMatch(/Review:/);
+      first.run.child.kill('SIGINT');
+      expect((await first.run.done).code, first.run.stderr()).toBe(0);
+      // Nothing of the lock is left beside the project, and the next review opens it.
+      expect(readdirSync(dir).sort()).toEqual(['clip.faceblur.json', 'clip.mp4']);
+      const again = await startReview([clip]);
+      stopRun(again.run);
+    } finally {
+      stopRun(first.run);
+    }
+  }, 60_000);
+
   it('a Ctrl+C during the first analysis saves nothing, says so, exits 130 and leaves no temp file', async () => {
     const dir = tempDir('faceblur-review-cli-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 8 });

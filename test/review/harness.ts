@@ -116,7 +116,7 @@ export async function openEditor(
   name: string,
   project: Parameters<typeof projectFor>[2],
   o: { args?: (dir: string) => string[]; clip?: (path: string) => void } = {},
-): Promise<{ page: Page; shot: (step: string) => Promise<void>; dir: string; input: string }> {
+): Promise<{ page: Page; shot: (step: string) => Promise<void>; dir: string; input: string; run: GuardedRun }> {
   const dir = tempDir(`faceblur-review-${name}-`);
   const clip = join(dir, 'numbers.mp4');
   if (o.clip) o.clip(clip);
@@ -132,7 +132,7 @@ export async function openEditor(
   const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
   const shot = screenshots(page, name);
   await page.goto(started.url.href);
-  return { page, shot, dir, input };
+  return { page, shot, dir, input, run: started.run };
 }
 
 /** A track or candidate as GET api/project gives it (src/review/wire.ts TrackView). */

@@ -27,6 +27,8 @@ describe('project edits', () => {
     expect(kept.tracks[1]).toBe(p.tracks[1]); // untouched tracks are shared
     expect(edit.setTrackAction(kept, 0, 'redact').tracks[0]!.action).toBe('redact');
     expect(() => edit.setTrackAction(p, 99, 'keep')).toThrow('no track 99');
+    // Keeping a kept track changes nothing: the same project, so the review records no undo step.
+    expect(edit.setTrackAction(kept, 0, 'keep')).toBe(kept);
   });
 
   it('labels a track, and removes the label', () => {

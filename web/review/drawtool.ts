@@ -3,8 +3,13 @@ import type { Box, JobState } from './model.js';
 import type { Stage } from './stage.js';
 
 export interface DrawHost {
-  /** The frame on screen. */
+  /** The frame on screen: the one a box is drawn on. */
   frame(): number | undefined;
+  /**
+   * The frame asked for last (on screen, or still loading): the one I and O mark, since the clock
+   * and the playhead already show it when a key is pressed right after a step or a seek.
+   */
+  target(): number;
   frameCount: number;
   say(text: string, error?: boolean): void;
   /** Marks the static box's frames on the timeline (undefined: none). */
@@ -79,12 +84,12 @@ export class DrawTool {
   }
 
   setIn(): void {
-    this.inFrame = this.host.frame();
+    this.inFrame = this.host.target();
     this.refresh();
   }
 
   setOut(): void {
-    this.outFrame = this.host.frame();
+    this.outFrame = this.host.target();
     this.refresh();
   }
 
@@ -100,10 +105,10 @@ export class DrawTool {
   use(how: 'follow' | 'static'): void {
     const box = this.stage.pending;
     const frame = this.host.frame();
+    // One follow at a time (the server runs one job): a box drawn meanwhile stays, for after it or for S.
+    if (how === 'follow' && this.following) return this.host.say('wait for the follow to finish, or cancel it (Esc)', true);
     if (!box || frame === undefined) return this.host.say('draw a box first (B, then drag on the frame)', true);
     if (how === 'static' && !this.video) return;
-    // One follow at a time (the server runs one job): this box stays drawn, for after it or for S.
-    if (how === 'follow' && this.following) return this.host.say('wait for the follow to finish, or cancel it (Esc)', true);
     const [first, last] = this.range(frame);
     this.drop();
     this.host.say('');

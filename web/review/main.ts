@@ -35,6 +35,8 @@ class Editor {
   private readonly status = new StatusRow(() => void this.send('api/cancel'));
 
   async start(): Promise<void> {
+    // The file's name from the start (the page's title has it): the first analysis may take minutes.
+    this.header.querySelector('.title')!.textContent = document.title;
     this.header.append(this.status.saved);
     this.root.replaceChildren(this.header, this.status.el);
     await this.poll();
@@ -50,7 +52,8 @@ class Editor {
       else if (this.parts && s.revision !== this.store.revision) await this.sync();
       this.showState();
     } catch (err) {
-      this.status.saved.textContent = `disconnected: ${(err as Error).message}`;
+      this.status.saved.textContent = (err as Error).message;
+      this.status.saved.dataset.saved = 'stopped';
     }
   }
 
@@ -99,6 +102,7 @@ class Editor {
     const list = new TrackList({ seek: (f) => player.seek(f), select: (id) => this.select(id), selected: () => this.selectedId, act: (body) => void this.act(body), time: (f) => player.time(f), video });
     const draw = new DrawTool(video, stage, {
       frame: () => stage.frame,
+      target: () => player.frame,
       frameCount: input.frameCount,
       say: (t, e) => this.status.say(t, e),
       marked: (range) => timeline.mark(range),
@@ -174,6 +178,17 @@ class Editor {
 
   private act(body: Record<string, unknown>): Promise<boolean> {
     return this.send('api/action', body);
+  }
+
+  /**
+   * "accept all": accepts every suggestion from score `typed` up, and says how many, since they are
+   * mostly on other frames (and none at all looks the same as a click that did nothing).
+   */
+  private async acceptAbove(typed: string): Promise<void> {
+    const before = this.store.counts.suggestions;
+    if (!(await this.act({ op: 'acceptAbove', score: Number(typed) }))) return;
+    const n = before - this.store.counts.suggestions;
+    this.status.say(n ? `accepted ${n} suggestion${n > 1 ? 's' : ''} with score ≥ ${typed}: now redacted` : `no suggestion has a score ≥ ${typed}`);
   }
 
   /**
@@ -258,9 +273,10 @@ class Editor {
       follow: () => p.draw.use('follow'),
       static: () => p.draw.use('static'),
       drop: () => p.draw.drop(),
-      // Esc drops what is drawn first (its bar says "drop (Esc)"), and only then cancels a running
-      // job: a box drawn during a follow must not cost the follow.
-      escape: () => (!p.stage.pending && !p.draw.drawing && this.state?.job?.state === 'running' ? void this.send('api/cancel') : p.draw.drop()),
+      // Esc closes the key list if it is open (it covers the picture), else drops what is drawn (its
+      // bar says "drop (Esc)"), and only then cancels a running job: a box drawn during a follow
+      // must not cost the follow.
+      escape: () => (this.hideHelp() ? undefined : !p.stage.pending && !p.draw.drawing && this.state?.job?.state === 'running' ? void this.send('api/cancel') : p.draw.drop()),
       in: () => p.draw.setIn(),
       out: () => p.draw.setOut(),
       redact: () => need((t) => void this.act({ op: 'setAction', id: t.id, action: 'redact' }), false),
@@ -268,9 +284,17 @@ class Editor {
       delete: () => (sel ? void this.act({ op: 'delete', id: sel.id }) : this.status.say('select a track first', true)),
       accept: () => need((t) => void this.act({ op: 'accept', id: t.id }), true),
       dismiss: () => need((t) => void this.act({ op: 'dismiss', id: t.id }), true),
-      above: () => void this.act({ op: 'acceptAbove', score: Number(this.root.querySelector<HTMLInputElement>('.above')!.value) }),
+      above: () => void this.acceptAbove(this.root.querySelector<HTMLInputElement>('.above')!.value),
     };
     actions[k]?.();
+  }
+
+  /** Hides the key list; false if it was not shown. */
+  private hideHelp(): boolean {
+    const h = this.root.querySelector<HTMLElement>('.help');
+    if (!h || h.hidden) return false;
+    h.hidden = true;
+    return true;
   }
 
   private key(e: KeyboardEvent): void {

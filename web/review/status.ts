@@ -1,6 +1,9 @@
 import { $ } from './dom.js';
 import type { JobState, ReviewState } from './model.js';
 
+/** What the page says under the first analysis's bar, where the editor will be: what is going on, and what comes next. */
+const ANALYZING = 'finding the faces in every frame: the editor opens here once that is done';
+
 const DOING = { analyze: 'analyzing', follow: 'following the box', export: 'exporting' } as const;
 const PASS = { reading: ': reading the video', backward: ' backward', forward: ' forward' } as const;
 
@@ -55,6 +58,8 @@ export class StatusRow {
   show(s: ReviewState): void {
     if (s.phase === 'failed') this.say(`cannot review: ${s.error}`, true);
     if (s.phase === 'analyzing' && !s.job) this.saved.textContent = 'analyzing the input…';
+    if (s.phase === 'analyzing') this.say(ANALYZING);
+    else if (this.message.textContent === ANALYZING) this.say('');
     if (s.phase === 'ready') this.saved.textContent = s.saveError ? s.saveError : s.saved ? 'saved ✓' : 'saving…';
     this.saved.dataset.saved = String(s.saved);
     const j = s.job;

@@ -1,0 +1,34 @@
+import lockfile from 'proper-lockfile';
+import { UserError } from '../errors.js';
+
+/**
+ * How long a lock may go without its holder's renewal (ms) before another review takes it: a review
+ * killed outright (kill -9, a power cut) leaves its `.lock` folder, which then stops counting after
+ * this. proper-lockfile renews it every STALE_MS / 2.
+ */
+const STALE_MS = 10_000;
+
+/**
+ * Locks `projectPath` (which need not exist yet) for one `faceblur review`, so that a second review
+ * of the same project is refused instead of both saving over each other's edits (the last save would
+ * win, silently losing the other's). The lock is the folder `<projectPath>.lock`, removed by the
+ * returned release function (and at process exit).
+ *
+ * @throws UserError (exit 2) when another review holds the lock.
+ */
+export async function lockProject(projectPath: string, warn: (text: string) => void): Promise<() => Promise<void>> {
+  try {
+    return await lockfile.lock(projectPath, {
+      realpath: false,
+      stale: STALE_MS,
+      // The default throws from a timer, ending the process; a lock lost (its folder removed by hand,
+      // or a suspended machine) is no reason to drop the editor: saving still works.
+      onCompromised: (err) => warn(`the lock on ${projectPath} was lost (${err.message}); another review could now open it too`),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
+      throw new UserError(`${projectPath} is open in another faceblur review: stop that one first (Ctrl+C in its terminal; one that was killed lets go within ${STALE_MS / 1000} s)`, 2);
+    }
+    throw new UserError(`cannot lock ${projectPath}: ${(err as Error).message}`, 2);
+  }
+}
