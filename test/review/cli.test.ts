@@ -172,7 +172,7 @@ describe('faceblur review in a terminal', () => {
 });
 
 describe.runIf(HAVE_CHROMIUM)('faceblur review: the page while the first analysis runs', () => {
-  it('cancels the analysis from the job bar: the analysis stops, and the page says so', async () => {
+  it.each(['the job bar', 'Esc'])('cancels the analysis from %s: the analysis stops, and the page says so', async (how) => {
     const dir = tempDir('faceblur-review-cancel-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
     const browser = await launchBrowser();
@@ -182,7 +182,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: the page while the first analysi
       await page.goto(url.href);
       const cancel = page.locator('.job button', { hasText: 'cancel' });
       await cancel.waitFor({ state: 'visible', timeout: 30_000 });
-      await cancel.click();
+      if (how === 'Esc') await page.keyboard.press('Escape');
+      else await cancel.click();
       await page.getByText('analyze cancelled').first().waitFor({ timeout: 15_000 });
       const state = (await page.evaluate(async () => (await fetch(`api/state${location.search}`)).json())) as { job?: { kind: string; state: string } };
       expect(state.job).toMatchObject({ kind: 'analyze', state: 'cancelled' });

@@ -57,6 +57,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review on a real clip', () => {
     await page.keyboard.press('n');
     await page.waitForSelector(`.clock[data-frame="${next}"]`);
     if (here) await page.waitForSelector('.row.candidate.selected');
+    // And says what it found there, and how many such stops the video has.
+    await page.getByText(new RegExp(`^(suggestion #\\d+, score \\d\\.\\d\\d|a face covered without a detection) at frame ${next} \\(1 of ${starts.length} uncertain\\)$`)).first().waitFor({ timeout: 5_000 });
     await shot('next-uncertain');
     const lanes = (await page.locator('canvas.lanes').boundingBox())!;
     await page.mouse.click(lanes.x + 1, lanes.y + 5);

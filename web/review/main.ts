@@ -237,10 +237,10 @@ class Editor {
     if (!next) return this.status.say(photo ? 'no suggestions on this photo' : 'nothing uncertain after this frame');
     if (next.id !== undefined) this.select(next.id);
     p.player.seek(next.frame);
-    if (photo) {
-      const k = stops.indexOf(next);
-      this.status.say(`suggestion ${k + 1} of ${stops.length}: #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
-    }
+    const k = stops.indexOf(next);
+    const what = next.id !== undefined ? `suggestion #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}` : 'a face covered without a detection';
+    if (photo) this.status.say(`suggestion ${k + 1} of ${stops.length}: #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
+    else this.status.say(`${what} at frame ${next.frame} (${k + 1} of ${stops.length} uncertain)`);
   }
 
   private command(k: string): void {
@@ -298,6 +298,8 @@ class Editor {
   }
 
   private key(e: KeyboardEvent): void {
+    // Before the editor exists the first analysis runs: Esc cancels it, as it cancels any job.
+    if (!this.parts && e.key === 'Escape' && this.state?.job?.state === 'running') void this.send('api/cancel');
     if (!this.parts || typing(e.target as HTMLElement)) return;
     const cmd = commandForKey(e);
     if (!cmd) return;
