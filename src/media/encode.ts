@@ -1,8 +1,8 @@
-import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
 import { audioCodecArgs, containerFor } from './container.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
+import { freeBytes } from '../io/free-space.js';
 import { truncationOf } from './integrity.js';
 import { frameByteLength } from './frame.js';
 import { mkvFramePrefix, mkvHeader } from './mkv-write.js';
@@ -110,13 +110,13 @@ function writeChunk(stream: Writable, chunk: Uint8Array, died: Promise<never>, w
   return Promise.race([new Promise<void>((resolve) => stream.once('drain', resolve)), died]);
 }
 
-/** `ownGroup`: a live recording must outlive the Ctrl+C that ends it, long enough to be finalized. */
 /** Whether the file system holding `path` has less than 1 MiB left for us. */
 async function diskFull(path: string): Promise<boolean> {
-  const fs = await statfs(dirname(path)).catch(() => undefined);
-  return fs !== undefined && fs.bavail * fs.bsize < 2 ** 20;
+  const free = await freeBytes(dirname(path));
+  return free !== undefined && free < 2 ** 20;
 }
 
+/** `ownGroup`: a live recording must outlive the Ctrl+C that ends it, long enough to be finalized. */
 export function startEncoder(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarget, children: ChildSet, ownGroup = false): Encoder {
   const proc = runFfmpeg(tools.ffmpeg, encoderArgs(tools, s, t), { stdin: true, stdout: false, ownGroup }, children, 'encoding');
   const stdin = proc.stdin!;

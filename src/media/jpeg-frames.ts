@@ -1,5 +1,6 @@
-import { statfs, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { freeBytes } from '../io/free-space.js';
 import { passthroughArgs, type FfmpegTools } from './ffmpeg.js';
 
 /**
@@ -41,8 +42,8 @@ export async function roomForJpegs(path: string, frames: number | undefined, wid
   if (frames === undefined) return false;
   const w = Math.min(PROXY_WIDTH, width);
   const bytes = (frames * w * Math.round((height * w) / width)) / 8;
-  const fs = await statfs(dirname(path)).catch(() => undefined);
-  return fs !== undefined && fs.bavail * fs.bsize > bytes;
+  const free = await freeBytes(dirname(path));
+  return free !== undefined && free > bytes;
 }
 
 /** Standalone markers, which carry no length (ITU T.81, B.1.1.3 and B.1.1.4): TEM, RST0..7, SOI. */

@@ -238,9 +238,9 @@ class Editor {
     if (next.id !== undefined) this.select(next.id);
     p.player.seek(next.frame);
     const k = stops.indexOf(next);
-    const what = next.id !== undefined ? `suggestion #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}` : 'a face covered without a detection';
-    if (photo) this.status.say(`suggestion ${k + 1} of ${stops.length}: #${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
-    else this.status.say(`${what} at frame ${next.frame} (${k + 1} of ${stops.length} uncertain)`);
+    const suggestion = next.id !== undefined && `#${next.id}, score ${scoreText(this.store.get(next.id)!.bestScore)}`;
+    if (photo) this.status.say(`suggestion ${k + 1} of ${stops.length}: ${suggestion}${k === 0 && stops.some((s) => s.id === before) ? ' (back to the first)' : ''}`);
+    else this.status.say(`${suggestion ? `suggestion ${suggestion}` : 'a face covered without a detection'} at frame ${next.frame} (${k + 1} of ${stops.length} uncertain)`);
   }
 
   private command(k: string): void {
