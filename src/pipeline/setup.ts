@@ -168,7 +168,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
 /** The large-face rule a video of this run is held to, as projects and reports record it. */
 export const largeFaceSetting = (o: SharedOptions): { largeFace?: LargeFaceRule } => {
   const rule = largeFaceOf(o, 'motion');
-  return rule ? { largeFace: { ...rule } } : {};
+  return rule ? { largeFace: { ...rule, ...(rule.outsized ? { outsized: rule.outsized.map((t) => ({ ...t })) } : {}) } } : {};
 };
 
 /** The detection and tracking settings of a run, as a project records them (its threshold depends on the input's kind). */

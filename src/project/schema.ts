@@ -126,7 +126,10 @@ export const settingsSchema = z.object({
     .object({
       side: z.number().positive(),
       threshold: z.number().min(0).max(1),
-      outsized: z.object({ ratio: z.number().positive(), sure: z.number().min(0).max(1), threshold: z.number().min(0).max(1) }).optional(),
+      // One tier was an object before the confident-face tier came (projects of version 1 may hold either).
+      outsized: z
+        .preprocess((v) => (v && !Array.isArray(v) ? [v] : v), z.array(z.object({ ratio: z.number().positive(), sure: z.number().min(0).max(1), threshold: z.number().min(0).max(1) })))
+        .optional(),
     })
     .optional(),
   /** Score from which a detection below the threshold may become a candidate. */

@@ -26,11 +26,23 @@ describe('large boxes need a surer score in video (issue 13)', () => {
     const near = at(450, 80, 0.55);
     // 233 px is over 1.5 times the sure faces' longest side (55 px): 0.53 is not enough. 80 px is not: 0.5 holds.
     expect(facesAmong([...faces, torso, near], frame, 0.3, VIDEO_LARGE_FACE)).toEqual([...faces, near]);
-    expect(facesAmong([...faces, { ...torso, score: 0.62 }], frame, 0.3, VIDEO_LARGE_FACE)).toHaveLength(4);
+    expect(facesAmong([...faces, { ...torso, score: 0.85 }], frame, 0.3, VIDEO_LARGE_FACE)).toHaveLength(4);
     // With no sure face in the frame to compare with, a lone large face needs only the 0.5 of its size.
     expect(facesAmong([torso, at(0, 20, 0.45)], frame, 0.3, VIDEO_LARGE_FACE)).toEqual([torso, at(0, 20, 0.45)]);
     // No rule (photos, --thresh, live): the threshold alone.
     expect(facesAmong([...faces, torso], frame, 0.3, undefined)).toHaveLength(4);
+  });
+
+  it('holds a box over 1.5 times the size of every confident face (0.8) to 0.8: a signer\'s raised hands beside his face', () => {
+    const at = (x: number, side: number, score: number) => ({ score, box: { x1: x, y1: 50, x2: x + side, y2: 50 + side } });
+    // again.mkv, frames 17 and 43: the face at 0.94 (88 px), the hands at 0.73 and 0.75, 144 and 152 px.
+    const face = at(290, 88, 0.94);
+    const hands = [at(40, 144, 0.73), at(420, 152, 0.75)];
+    expect(facesAmong([face, ...hands], frame, 0.3, VIDEO_LARGE_FACE)).toEqual([face]);
+    // A large face that scores confidently itself stays, and so does one 1.5 times the size or less.
+    expect(facesAmong([face, at(40, 144, 0.82), at(420, 132, 0.7)], frame, 0.3, VIDEO_LARGE_FACE)).toHaveLength(3);
+    // With no confident face to compare with, the 0.6 tier alone judges: the hands are 1.6 and 1.7 times a face at 0.7.
+    expect(facesAmong([at(290, 88, 0.7), ...hands], frame, 0.3, VIDEO_LARGE_FACE)).toHaveLength(3);
   });
 
   it('applies to video files by default only: an explicit --thresh is one threshold for every size; photos, --thorough and live capture have none', () => {

@@ -28,6 +28,14 @@ describe('project schema', () => {
     expect(serializeProject(reparse(back))).toBe(serializeProject(back));
   });
 
+  it('reads the large-face rule\'s outsized tiers as a list, and an older project\'s single tier as a list of one', () => {
+    const tier = { ratio: 1.5, sure: 0.6, threshold: 0.6 };
+    const tiers = [tier, { ratio: 1.5, sure: 0.8, threshold: 0.8 }];
+    expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: tiers }))().settings.largeFace?.outsized).toEqual(tiers);
+    expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: tier }))().settings.largeFace?.outsized).toEqual([tier]);
+    expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: [{ ...tier, sure: 2 }] }))).toThrow(/^settings\.largeFace\.outsized\.0\.sure: /);
+  });
+
   it('the file is JSON whose top level is readable without unpacking', () => {
     const raw = JSON.parse(serializeProject(sampleProject()));
     expect(raw).toMatchObject({ format: 'faceblur-project', version: 1, input: { path: 'clip.mp4', frameCount: 10 } });
