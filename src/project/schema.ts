@@ -118,6 +118,13 @@ export const inputSchema = z.object({
   timestamps: timesCodec,
 });
 
+const outsizedTier = z.object({ ratio: z.number().positive(), sure: z.number().min(0).max(1), threshold: z.number().min(0).max(1) });
+/** The large-face rule's outsized tiers: one tier was an object before the confident-face tier came, so a version 1 project may hold either. */
+const outsizedCodec = z.codec(z.union([z.array(outsizedTier), outsizedTier]), z.array(outsizedTier), {
+  decode: (v) => (Array.isArray(v) ? v : [v]),
+  encode: (v) => v,
+});
+
 export const settingsSchema = z.object({
   /** Score from which a detection is a face to redact. */
   threshold: z.number().min(0).max(1),
@@ -126,10 +133,7 @@ export const settingsSchema = z.object({
     .object({
       side: z.number().positive(),
       threshold: z.number().min(0).max(1),
-      // One tier was an object before the confident-face tier came (projects of version 1 may hold either).
-      outsized: z
-        .preprocess((v) => (v && !Array.isArray(v) ? [v] : v), z.array(z.object({ ratio: z.number().positive(), sure: z.number().min(0).max(1), threshold: z.number().min(0).max(1) })))
-        .optional(),
+      outsized: outsizedCodec.optional(),
     })
     .optional(),
   /** Score from which a detection below the threshold may become a candidate. */

@@ -32,7 +32,11 @@ describe('project schema', () => {
     const tier = { ratio: 1.5, sure: 0.6, threshold: 0.6 };
     const tiers = [tier, { ratio: 1.5, sure: 0.8, threshold: 0.8 }];
     expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: tiers }))().settings.largeFace?.outsized).toEqual(tiers);
-    expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: tier }))().settings.largeFace?.outsized).toEqual([tier]);
+    const older = mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: tier }))();
+    expect(older.settings.largeFace?.outsized).toEqual([tier]);
+    // Written back, every project holds the list (a transform that could not be written back once broke analyze).
+    expect(JSON.parse(serializeProject(older)).settings.largeFace.outsized).toEqual([tier]);
+    expect(reparse(older).settings).toEqual(older.settings);
     expect(mutate((r) => (r.settings.largeFace = { side: 0.07, threshold: 0.5, outsized: [{ ...tier, sure: 2 }] }))).toThrow(/^settings\.largeFace\.outsized\.0\.sure: /);
   });
 
