@@ -1,9 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import type { FfmpegTools } from './ffmpeg.js';
-
-const run = promisify(execFile);
-
 /** A stream's frame rate as its frames' own timestamps show it. */
 export interface MeasuredRate {
   /** Frames per second: frames in the sample over the time they span. */
@@ -25,7 +19,12 @@ export const RATE_TOLERANCE = 0.002;
  */
 export const RATE_SAMPLE_SECONDS = 30;
 
-/** The rate that presentation timestamps (seconds, any order, repeats ignored) follow; undefined for fewer than 3 frames. */
+/**
+ * The rate that presentation timestamps (seconds, any order, repeats ignored) follow; undefined for
+ * fewer than 3 frames. probe() gives it the video packets' timestamps of the first
+ * RATE_SAMPLE_SECONDS, never the rates the container declares (Matroska declares a variable-rate
+ * phone clip as constant); without timestamps (raw elementary streams) it falls back to those.
+ */
 export function rateFromTimes(times: readonly number[]): MeasuredRate | undefined {
   const t = [...new Set(times.filter(Number.isFinite))].sort((a, b) => a - b);
   if (t.length < 3) return undefined;
@@ -33,23 +32,4 @@ export function rateFromTimes(times: readonly number[]): MeasuredRate | undefine
   if (!(period > 0)) return undefined;
   const variable = t.some((x, k) => Math.abs(x - (t[0]! + k * period)) > RATE_TOLERANCE);
   return { fps: 1 / period, variable };
-}
-
-/**
- * Measures the rate of stream `index` from the timestamps of its packets in the first
- * RATE_SAMPLE_SECONDS, never from the rates the container declares (Matroska declares a
- * variable-rate phone clip as constant). Undefined when the packets carry no timestamps
- * (raw elementary streams) or ffprobe fails: the caller falls back to the declared rate.
- */
-export async function measureFrameRate(tools: FfmpegTools, path: string, index: number): Promise<MeasuredRate | undefined> {
-  try {
-    const { stdout } = await run(
-      tools.ffprobe,
-      ['-v', 'error', '-select_streams', String(index), '-read_intervals', `%+${RATE_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path],
-      { maxBuffer: 16 * 1024 * 1024 },
-    );
-    return rateFromTimes(stdout.split('\n').map((l) => parseFloat(l)));
-  } catch {
-    return undefined;
-  }
 }

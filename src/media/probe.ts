@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UserError } from '../errors.js';
 import type { FfmpegTools } from './ffmpeg.js';
-import { measureFrameRate } from './frame-rate.js';
+import { RATE_SAMPLE_SECONDS, rateFromTimes } from './frame-rate.js';
 
 const run = promisify(execFile);
 
@@ -11,7 +11,7 @@ export interface VideoInfo {
   width: number;
   height: number;
   rotation: number;
-  /** Frames per second, measured from the frames' timestamps where they have any (see measureFrameRate), else as declared. */
+  /** Frames per second, measured from the frames' timestamps where they have any (see rateFromTimes), else as declared. */
   fps: number;
   /** True when the frames' timestamps do not follow one fixed rate. */
   variableRate: boolean;
@@ -97,14 +97,24 @@ function rotationOf(s: RawStream): number {
   return (((Math.round(r) % 360) + 360) % 360);
 }
 
+/** ffprobe's JSON for a file: format and streams, with the packets' timestamps of the first seconds when `packets`. */
+async function ffprobeJson(tools: FfmpegTools, path: string, packets: boolean): Promise<string> {
+  const sample = packets ? ['-read_intervals', `%+${RATE_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,stream_index'] : [];
+  const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...sample, path], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * What faceblur needs to know of a media file, from one ffprobe run that also reads the first
+ * RATE_SAMPLE_SECONDS of packet timestamps for the frame rate (one process instead of two: about
+ * 80 CPU-ms less a file; docs/speed.md). A file whose packets cannot be read that far is probed
+ * again without them, and its declared rate is used, as when the packets carry no timestamps.
+ * @throws UserError when ffprobe cannot read the file at all.
+ */
 export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo> {
   let stdout: string;
   try {
-    ({ stdout } = await run(
-      tools.ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
-      { maxBuffer: 16 * 1024 * 1024 },
-    ));
+    stdout = await ffprobeJson(tools, path, true).catch(() => ffprobeJson(tools, path, false));
   } catch (err) {
     // ffprobe prefixes its messages with the path, which our error line already names.
     const said = String((err as { stderr?: string }).stderr ?? '')
@@ -114,7 +124,11 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
     const why = [...new Set(said)].slice(-2).join('; ');
     throw new UserError(`not a readable media file (${why || (err as Error).message})`);
   }
-  const json = JSON.parse(stdout) as { format?: { format_name?: string; duration?: string; start_time?: string }; streams?: RawStream[] };
+  const json = JSON.parse(stdout) as {
+    format?: { format_name?: string; duration?: string; start_time?: string };
+    streams?: RawStream[];
+    packets?: { stream_index?: number; pts_time?: string }[];
+  };
   const streams = json.streams ?? [];
   // Cover art in audio files is a one-frame "video" stream; it is not a video to anonymize.
   const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
@@ -126,7 +140,7 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
     const swap = rotation === 90 || rotation === 270;
     const rFps = ratio(v.r_frame_rate);
     const avgFps = ratio(v.avg_frame_rate);
-    const measured = await measureFrameRate(tools, path, v.index);
+    const measured = rateFromTimes((json.packets ?? []).filter((p) => p.stream_index === v.index).map((p) => parseFloat(p.pts_time ?? '')));
     const fps = measured?.fps ?? (avgFps > 0 ? avgFps : rFps > 0 ? rFps : 25);
     const duration = Number(v.duration ?? json.format?.duration) || undefined;
     const nb = Number(v.nb_frames) || undefined;

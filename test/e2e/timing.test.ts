@@ -1,3 +1,4 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, frameTimes, runCli, tempDir } from '../helpers.js';
@@ -100,4 +101,22 @@ describe('every frame keeps its own time', () => {
       expect(off).toEqual([]);
     });
   }
+
+  it('a file whose packets ffprobe cannot read is probed again without them: the declared rate, every frame kept', async () => {
+    // One ffprobe run reads the streams and the first 30 s of packet timestamps; an ffprobe that
+    // fails on the packets (-read_intervals) stands for a file damaged there.
+    const wrapper = join(dir, 'ffprobe-no-packets');
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *-read_intervals*) echo "packets unreadable" >&2; exit 1;; esac\nexec ffprobe "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const input = vfrClip(dir, 'vfr.mp4');
+    const output = join(dir, 'no-packets-out.mp4');
+    const r = await runCli([input, '-o', output, '-v'], { env: { FFPROBE_PATH: wrapper, FFMPEG_PATH: 'ffmpeg' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`ffprobe: ${wrapper}`);
+    // The MP4 declares 30 fps nominal and 15.18 on average (84 frames in 5.53 s): variable.
+    expect(r.stderr).toMatch(/15\.181 fps \(variable\)/);
+    const [a, b] = [frameTimes(input), frameTimes(output)];
+    expect(b).toHaveLength(a.length);
+    expect(b.filter((t, i) => Math.abs(t - a[i]!) > 0.001)).toEqual([]);
+  });
 });
