@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { errorMessage, usageError } from '../errors.js';
-import { FORBIDDEN, loopbackGuard, sendBody as send } from '../live/loopback.js';
+import { FORBIDDEN, isLoopbackHost, loopbackGuard, sendBody as send } from '../live/loopback.js';
+import { FAVICON } from '../live/page.js';
 import { packageRoot } from '../models/manifest.js';
 import { actionSchema } from './actions.js';
 import { ReviewRequestError, type ReviewApp } from './app.js';
@@ -144,6 +145,8 @@ export async function startReviewServer(app: ReviewApp, o: { port: number; title
   const routes = reviewRoutes(app, guard.token, o.title);
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // The icon tells nothing, and browsers ask for it without the token: refused, it was an error in every page's console.
+    if (url.pathname === '/favicon.ico' && req.method === 'GET' && isLoopbackHost(req, port)) return send(res, 200, 'image/svg+xml', FAVICON);
     if (!guard.allowed(req, url, port)) return send(res, 403, 'text/plain', FORBIDDEN);
     routes(req, res, url).catch((err: unknown) => sendReviewError(res, err));
   });

@@ -28,7 +28,7 @@ async function shown(page: Page): Promise<{ label: number; pixels: number; edge:
 describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate display', () => {
   const suite = browserForSuite();
 
-  it('answers 403 without the token, and always draws the overlay of the exact frame it shows', async () => {
+  it('answers 403 without the token, always draws the overlay of the exact frame it shows, and comes back to it after a reload', async () => {
     const dir = tempDir('faceblur-review-frames-');
     const clip = join(dir, 'numbers.mp4');
     await numberedClip(clip, FRAMES);
@@ -43,15 +43,22 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate 
     }
     expect(await statusOf(url.href, 'attacker.example:80')).toBe(403);
     expect(await statusOf(url.href)).toBe(200);
+    // Browsers ask for the icon without the token: it tells nothing, so it is answered (a 403 was an error in the console).
+    expect(await statusOf(`${url.origin}/favicon.ico`)).toBe(200);
+    expect(await statusOf(`${url.origin}/favicon.ico`, 'attacker.example:80')).toBe(403);
 
     const page = await suite.browser().newPage({ viewport: { width: 1280, height: 800 } });
     const shot = screenshots(page, 'frames');
     const denied = await page.goto(`${url.origin}/`);
     expect(denied?.status()).toBe(403);
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
     const res = await page.goto(url.href);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
     expect(res?.headers()['cache-control']).toBe('no-store');
     await page.waitForSelector('.clock[data-frame="0"]', { timeout: 120_000 });
+    expect(await page.evaluate(async () => (await fetch('/favicon.ico')).status)).toBe(200);
+    expect(consoleErrors).toEqual([]);
     // A box that moves with the frame number: a static region, then its last keyframe moved.
     await page.evaluate(async ({ X0, X1, last }) => {
       const q = location.search;
@@ -95,5 +102,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: server rules and frame-accurate 
     await page.waitForFunction(() => document.querySelector<HTMLInputElement>('[data-k="result"]')!.checked);
     await check(38);
     await shot('frame-38-result');
+    // A reload (F5) comes back to the frame it left, not to frame 0.
+    await page.reload();
+    await check(38);
+    expect(consoleErrors).toEqual([]);
   }, 280_000);
 });

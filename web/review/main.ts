@@ -137,7 +137,7 @@ class Editor {
       if (k && k !== 'cancel' && (e.target as HTMLElement).tagName !== 'INPUT') this.command(k);
     });
     this.refreshViews();
-    player.seek(0);
+    player.resume();
   }
 
   /** Brings the page's copy up to the server's revision: the changes since ours, or the whole project. */

@@ -14,6 +14,12 @@ export interface PlayerHost {
  * frames and seconds, playback on the wall clock, and plain or anonymized frames ("show result").
  * Its controls row holds the transport buttons (videos only), the clock and the result toggle.
  */
+/**
+ * Where a reload of the page (same address, same tab) finds its frame again. Session storage, not
+ * the address: playback moves the frame 30 times a second, and browsers throttle address changes.
+ */
+const placeKey = (): string => `faceblur-review-frame${location.search}`;
+
 export class Player {
   readonly controls: HTMLElement;
   private readonly clockEl = $<HTMLSpanElement>('<span class="clock"></span>');
@@ -52,7 +58,23 @@ export class Player {
   seek(f: number): void {
     this.wanted = Math.max(0, Math.min(this.input.frameCount - 1, Math.round(f)));
     this.host.playhead(this.wanted);
+    try {
+      sessionStorage.setItem(placeKey(), String(this.wanted));
+    } catch {
+      // Storage turned off: a reload starts at frame 0.
+    }
     void this.load();
+  }
+
+  /** Shows the frame this tab showed before a reload, or the first. */
+  resume(): void {
+    let saved = 0;
+    try {
+      saved = Number(sessionStorage.getItem(placeKey())) || 0;
+    } catch {
+      // as in seek
+    }
+    this.seek(saved);
   }
 
   /** Fetches the shown frame again (the result view after an edit). */
