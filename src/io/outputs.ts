@@ -23,6 +23,24 @@ const withSuffix = (path: string, suffix: string) => {
 
 export const defaultOutputPath = (input: string, untouched = false): string => withSuffix(input, untouched ? UNTOUCHED_SUFFIX : SUFFIX);
 
+/**
+ * `path` when nothing is there, else the first free name of `<stem>-2<suffix><ext>`, `-3`, … The
+ * number goes before an `_anonymized` or `_not_anonymized` suffix, so that isOwnOutput still knows
+ * the file (a later batch over the folder must not take it for an input). The name is free when
+ * looked at; the caller still writes through a temp file and a rename.
+ */
+export function unusedOutputPath(path: string): string {
+  if (!existsSync(path)) return path;
+  const ext = extname(path);
+  const name = basename(path, ext);
+  const suffix = [UNTOUCHED_SUFFIX, SUFFIX].find((x) => name.endsWith(x)) ?? '';
+  const stem = name.slice(0, name.length - suffix.length);
+  for (let n = 2; ; n++) {
+    const candidate = join(dirname(path), `${stem}-${n}${suffix}${ext}`);
+    if (!existsSync(candidate)) return candidate;
+  }
+}
+
 export const isFolderTarget = (o: string): boolean => /[\\/]$/.test(o) || (existsSync(o) && statSync(o).isDirectory());
 
 /**

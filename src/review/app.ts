@@ -5,6 +5,7 @@ import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
 import { isImagePath } from '../io/media-kind.js';
+import { unusedOutputPath } from '../io/outputs.js';
 import type { Progress, ProgressDisplay } from '../ui/progress.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { indexOfFrame, rowAt } from '../project/boxes.js';
@@ -30,6 +31,12 @@ export interface ReviewConfig {
   projectPath: string;
   /** Where Export writes. */
   outputPath: string;
+  /**
+   * Whether Export may replace a file that was at outputPath before this session's first export
+   * (`faceblur review --force`, and serve, whose output is the job's own). Otherwise the session
+   * exports to the next free name (unusedOutputPath) and keeps to it.
+   */
+  replaceExisting?: boolean;
   /** Flags the user gave for analyze (detection) and for the export (masks, encoding). */
   analyzeArgs: string[];
   exportArgs: string[];
@@ -68,6 +75,8 @@ export class ReviewApp {
   private readonly snapshots = new Map<number, Project>();
   /** The first analysis's temp folder, where its decoder writes the seek proxy's frames; removed on close. */
   private scratch: string | undefined;
+  /** Where this session's exports go: settled by the first export (see ReviewConfig.replaceExisting). */
+  private output: string | undefined;
 
   constructor(readonly config: ReviewConfig) {}
 
@@ -111,7 +120,7 @@ export class ReviewApp {
       canUndo: s?.canUndo ?? false,
       canRedo: s?.canRedo ?? false,
       projectPath: this.config.projectPath,
-      outputPath: this.config.outputPath,
+      outputPath: this.output ?? this.config.outputPath,
     };
   }
 
@@ -168,15 +177,21 @@ export class ReviewApp {
     this.remember();
   }
 
-  /** Starts the export into config.outputPath (after saving), as `faceblur INPUT --project FILE -o OUT` would. */
+  /**
+   * Starts the export (after saving), as `faceblur INPUT --project FILE -o OUT` would: into
+   * config.outputPath, or, when a file was there before this session's first export and
+   * replaceExisting is not set, into the next free name, which the session's later exports replace.
+   */
   async startExport(): Promise<void> {
     const s = this.ready();
     this.checkIdle();
     await s.flush();
     const c = this.config;
+    const out = this.output ?? (c.replaceExisting ? c.outputPath : unusedOutputPath(c.outputPath));
     void this.runJob('export', async (signal, progress) => {
-      await runCliChild([c.input, '--project', c.projectPath, '-o', c.outputPath, '--force', ...c.exportArgs], progress, signal);
-      return { message: `written to ${c.outputPath}` };
+      await runCliChild([c.input, '--project', c.projectPath, '-o', out, '--force', ...c.exportArgs], progress, signal);
+      this.output = out;
+      return { message: `written to ${out}` };
     });
   }
 

@@ -19,6 +19,7 @@ export const reviewOptionSpecs = {
   ...pick(RENDER),
   project: opt('--project <file>', 'the project to review; made by analyzing the input first when it does not exist', z.string().optional(), '<name>.faceblur.json beside the input'),
   output: opt('-o, --output <file>', 'where Export writes the anonymized file', z.string().optional(), '<name>_anonymized.<ext> beside the input'),
+  force: opt('-f, --force', 'let Export replace a file that is already at its output path (otherwise it writes <name>-2_anonymized.<ext>, -3, …)', z.boolean().default(false)),
   open: opt('--no-open', 'print the editor address but do not open a browser', z.boolean().default(true), 'opens the browser'),
   port: camOptionSpecs.port,
   quiet: fileOptionSpecs.quiet,

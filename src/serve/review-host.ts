@@ -39,6 +39,7 @@ export class ReviewHost {
         title: job.inputName,
         projectPath: join(dir, 'project.faceblur.json'),
         outputPath: join(dir, job.outputFile),
+        replaceExisting: true,
         analyzeArgs: job.args.filter(within(DETECT)),
         exportArgs: job.args.filter(within(RENDER)),
         anonymize: anonymizeSettingsOf(options, job.kind === 'photo' ? 'still' : 'motion'),

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeClip } from '../../fixtures/clips.js';
-import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
+import { CLI, ffprobe, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
 import { Terminal } from '../e2e/terminal.js';
 import { HAVE_CHROMIUM, launchBrowser, startReview, stopRun } from './harness.js';
 
@@ -85,6 +85,51 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(existsSync(join(dir, 'long.faceblur.json'))).toBe(false);
     expect(tempLeft(tmp)).toEqual([]);
   });
+
+  it('Export never replaces a file that was there before the session: it writes the next free name, and keeps to it; --force lets it replace', async () => {
+    const dir = tempDir('faceblur-review-cli-');
+    const clip = makeClip(dir, 'clip.mp4', { seconds: 1 });
+    const kept = join(dir, 'clip_anonymized.mp4');
+    writeFileSync(kept, 'an earlier export the user kept');
+    type State = { phase: string; outputPath: string; job?: { id: number; kind: string; state: string; message?: string } };
+    /** Runs a review, exports twice through the page's API, stops it; the state after the second export. */
+    const exportTwice = async (extra: string[]): Promise<State> => {
+      const child = spawn(process.execPath, [CLI, 'review', clip, '--no-open', ...extra], { cwd: ROOT, env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR } });
+      let stderr = '';
+      child.stderr.setEncoding('utf8');
+      const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+      const url = await new Promise<URL>((resolve) => child.stderr.on('data', (chunk: string) => ((stderr += chunk), /Review: (\S+)/.test(stderr) && resolve(new URL(/Review: (\S+)/.exec(stderr)![1]!)))));
+      const state = async () => (await (await fetch(new URL(`/api/state${url.search}`, url))).json()) as State;
+      const until = async (done: (s: State) => boolean): Promise<State> => {
+        for (let t = 0; ; t++) {
+          const s = await state();
+          if (done(s)) return s;
+          expect(t, stderr).toBeLessThan(1200);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      };
+      let s = await until((x) => x.phase === 'ready' && x.job?.state !== 'running');
+      for (let i = 0; i < 2; i++) {
+        const before = s.job?.id ?? 0;
+        expect((await fetch(new URL(`/api/export${url.search}`, url), { method: 'POST' })).status).toBeLessThan(300);
+        s = await until((x) => x.job?.kind === 'export' && x.job.id > before && x.job.state !== 'running');
+        expect(s.job!.state, s.job!.message).toBe('done');
+      }
+      child.kill('SIGINT');
+      expect(await exited, stderr).toBe(0);
+      return s;
+    };
+    const numbered = join(dir, 'clip-2_anonymized.mp4');
+    const first = await exportTwice([]);
+    expect(first.outputPath).toBe(numbered);
+    expect(first.job!.message).toBe(`written to ${numbered}`);
+    expect(readFileSync(kept, 'utf8')).toBe('an earlier export the user kept');
+    expect(existsSync(join(dir, 'clip-3_anonymized.mp4'))).toBe(false);
+    expect(ffprobe(numbered).streams.some((x) => x.codec_type === 'video')).toBe(true);
+    const forced = await exportTwice(['--force']);
+    expect(forced.outputPath).toBe(kept);
+    expect(ffprobe(kept).streams.some((x) => x.codec_type === 'video')).toBe(true);
+  }, 240_000);
 
   it('a Ctrl+C during an export saves the project, says the export stopped, and leaves no output and no temp file', async () => {
     const dir = tempDir('faceblur-review-cli-');

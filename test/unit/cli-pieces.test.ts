@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGlob } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
-import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor } from '../../src/io/outputs.js';
+import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
 import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
@@ -109,6 +109,18 @@ describe('inputs and outputs', () => {
     expect(outputPathFor('d/sub/b.jpg', 'sub/b.jpg', 'out/', true)).toBe('out/sub/b_not_anonymized.jpg');
     expect(outputPathFor('a/b.jpg', undefined, 'c.png', true)).toBe('c.png');
     expect(isOwnOutput('a/b_not_anonymized.jpg')).toBe(true);
+  });
+
+  it('finds the next free output name, numbered before the suffix so that it is still known as an output', () => {
+    const dir = tempDir();
+    const taken = (...names: string[]) => names.forEach((n) => writeFileSync(join(dir, n), 'x'));
+    expect(unusedOutputPath(join(dir, 'clip_anonymized.mp4'))).toBe(join(dir, 'clip_anonymized.mp4'));
+    taken('clip_anonymized.mp4', 'clip-2_anonymized.mp4', 'b_not_anonymized.jpg', 'mine.mkv');
+    expect(unusedOutputPath(join(dir, 'clip_anonymized.mp4'))).toBe(join(dir, 'clip-3_anonymized.mp4'));
+    expect(isOwnOutput(unusedOutputPath(join(dir, 'clip_anonymized.mp4')))).toBe(true);
+    expect(unusedOutputPath(join(dir, 'b_not_anonymized.jpg'))).toBe(join(dir, 'b-2_not_anonymized.jpg'));
+    // A name the user chose with -o has no suffix: the number goes at its end.
+    expect(unusedOutputPath(join(dir, 'mine.mkv'))).toBe(join(dir, 'mine-2.mkv'));
   });
 
   it('expands folders, globs and reports what matched nothing', () => {
