@@ -44,8 +44,15 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what the second trial found', ()
   it('a job\'s progress bar goes once it ends: an export leaves a "done: written to …" line that stays, never a bar that looks busy', async () => {
     const { page, shot, dir } = await openEditor(suite, 'trial-job-ends', { frames: 50, width: 320, height: 240, tracks: [{ id: 0, frames: range(0, 49), box: sq(20, 20) }] }, { args: (d) => ['-o', `${d}/out.mp4`] });
     await page.waitForSelector('.clock[data-frame="0"]');
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
     await page.click('[data-k="export"]');
+    // While it runs, Export cannot be pressed again (a second press was refused with a 409 in the console).
+    await page.waitForSelector('.job[data-kind="export"][data-state="running"]');
+    expect(await page.locator('[data-k="export"]').isDisabled()).toBe(true);
     await page.waitForSelector('.job[data-kind="export"][data-state="done"]', { timeout: 60_000 });
+    await page.waitForSelector('[data-k="export"]:not([disabled])');
+    expect(consoleErrors).toEqual([]);
     await shot('export-done');
     expect(await page.locator('.job span').textContent()).toBe(`done: written to ${dir}/out.mp4`);
     expect(await page.locator('.job progress').isVisible(), 'no progress bar once done').toBe(false);

@@ -61,10 +61,14 @@ class Editor {
     const s = this.state!;
     this.status.show(s);
     this.parts?.draw.jobState(s.job);
-    for (const [k, on] of [['undo', s.canUndo], ['redo', s.canRedo]] as const) {
+    // One job at a time: a second Export would only be refused (409, an error in the console).
+    const busy = s.job?.state === 'running' ? s.job.kind : undefined;
+    for (const [k, on] of [['undo', s.canUndo], ['redo', s.canRedo], ['export', !busy]] as const) {
       const b = this.root.querySelector<HTMLButtonElement>(`[data-k="${k}"]`);
       if (b) b.disabled = !on;
     }
+    const exportButton = this.root.querySelector<HTMLButtonElement>('[data-k="export"]');
+    if (exportButton) exportButton.title = busy ? `wait for the ${busy} to finish, or cancel it` : 'write the anonymized file';
   }
 
   private async build(): Promise<void> {
