@@ -1,7 +1,8 @@
 import { getChanges, getProject, getState, post } from './api.js';
 import { $ } from './dom.js';
 import { DrawTool } from './drawtool.js';
-import { commandForKey, shortcuts } from './keys.js';
+import { commandForKey } from './keys.js';
+import { layOut, typing, type LaidOut } from './layout.js';
 import { firstFrame, nextStop, scoreText, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Player } from './player.js';
@@ -11,16 +12,6 @@ import { SuggestionCount } from './suggestions.js';
 import { ProjectStore } from './store.js';
 import { Timeline } from './timeline.js';
 
-/** What build() makes once the project is ready. */
-interface Parts {
-  stage: Stage;
-  player: Player;
-  list: TrackList;
-  timeline: Timeline;
-  draw: DrawTool;
-  suggestions: SuggestionCount;
-}
-
 /**
  * The editor: the page's copy of the project, the selection, the commands buttons and keys stand
  * for, and the poll that follows the server's state (jobs, saves, edits made elsewhere).
@@ -29,7 +20,8 @@ class Editor {
   private readonly store = new ProjectStore();
   private state: ReviewState | undefined;
   private selectedId: number | undefined;
-  private parts: Parts | undefined;
+  /** What build() makes once the project is ready. */
+  private parts: LaidOut | undefined;
   private readonly root = document.getElementById('app')!;
   private readonly header = $<HTMLElement>('<header><b class="title">faceblur review</b> <span class="spacer"></span></header>');
   private readonly status = new StatusRow(() => void this.send('api/cancel'));
@@ -117,25 +109,7 @@ class Editor {
     });
     this.parts = { stage, player, list, timeline, draw, suggestions };
 
-    const side = $<HTMLElement>(
-      '<aside><div class="panelhead"><b class="count"></b><label title="accept every suggestion whose score is at least this">suggestions with score ≥ <input type="number" min="0" max="1" step="0.05" value="0.3" class="above"></label> <button data-k="above">accept all</button></div></aside>',
-    );
-    side.querySelector('.panelhead')!.append(suggestions.el);
-    side.append(list.el);
-    side.querySelector('.above')!.addEventListener('keydown', (e) => (e as KeyboardEvent).key === 'Enter' && this.command('above'));
-    const next = video ? '<button data-k="next" title="the next suggestion, or a face covered without a detection (N)">next uncertain (N)</button>' : '<button data-k="next" title="select the next suggestion, by score (N)">next suggestion (N)</button>';
-    player.controls.append(draw.button, $(next), $('<button data-k="help">? keys</button>'));
-    const help = $<HTMLElement>('<dl class="help" hidden></dl>');
-    for (const [k, v] of shortcuts(video)) help.append(Object.assign(document.createElement('dt'), { textContent: k }), Object.assign(document.createElement('dd'), { textContent: v }));
-    const stageBox = $<HTMLElement>('<div class="stagebox"></div>');
-    stageBox.append(stage.canvas, help);
-    const player$ = $<HTMLElement>('<section class="player"></section>');
-    player$.append(stageBox, draw.row, player.controls);
-    const main = $<HTMLElement>('<main></main>');
-    main.append(player$, side);
-    this.root.append(main);
-    if (video) this.root.append(timeline.el);
-    else this.root.classList.add('photo');
+    layOut(this.root, this.parts, video, () => this.command('above'));
     this.root.addEventListener('click', (e) => {
       const k = (e.target as HTMLElement).closest<HTMLElement>('[data-k]')?.dataset.k;
       if (k && k !== 'cancel' && (e.target as HTMLElement).tagName !== 'INPUT') this.command(k);
@@ -310,14 +284,6 @@ class Editor {
     e.preventDefault();
     this.command(cmd);
   }
-}
-
-/**
- * Whether keys pressed on `el` are typing (the score field), which the shortcuts must leave alone. A
- * checkbox is not: after a click on "show result" the arrows and Space must still step and play.
- */
-function typing(el: HTMLElement): boolean {
-  return (el instanceof HTMLInputElement && el.type !== 'checkbox') || el instanceof HTMLTextAreaElement || el.isContentEditable;
 }
 
 void new Editor().start();
