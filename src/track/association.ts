@@ -12,8 +12,8 @@ const MIN_IOU = 0.2;
 const MAX_SIZE_RATIO = 1.5;
 /**
  * A detection this close to a prediction or to the track's last detection (in face sizes, per frame
- * since that detection, up to two) may join the track when no box overlaps: under fast shake a face
- * moves up to about 0.7 of its size a frame.
+ * since that detection, up to two, at 30 fps) may join the track when no box overlaps: under fast
+ * shake a face moves up to about 0.7 of its size a frame at 30 fps.
  */
 const MAX_CENTRE_DISTANCE = 1;
 
@@ -51,9 +51,10 @@ export interface TrackRef {
  * motion model is wrong, as under shake reversing faster than any fit follows, the face is still
  * near one), then by centre distance for what is left (a face that moved fast during a gap may no
  * longer overlap its prediction). Greedy matching of the clearest pairs first gives the same answer
- * as an optimal assignment except in crowds of touching faces. Returns detection index → track index.
+ * as an optimal assignment except in crowds of touching faces. `motionScale` (TrackerSettings) widens
+ * the reach by distance for footage under 30 fps. Returns detection index → track index.
  */
-export function associate(tracks: readonly TrackRef[], detections: readonly Detection[], frame: number, taken: Set<number>): Map<number, number> {
+export function associate(tracks: readonly TrackRef[], detections: readonly Detection[], frame: number, taken: Set<number>, motionScale = 1): Map<number, number> {
   const refs = tracks.map((t) => [t.predicted, t.key]);
   const pairs: { ti: number; di: number; o: number }[] = [];
   const near: typeof pairs = [];
@@ -69,7 +70,7 @@ export function associate(tracks: readonly TrackRef[], detections: readonly Dete
         return Math.hypot(p[0] - q[0], p[1] - q[1]) / Math.max(p[2], p[3]);
       }));
       // A face unseen for a frame may have moved twice as far.
-      const reach = MAX_CENTRE_DISTANCE * Math.min(2, Math.max(1, frame - t.keyFrame));
+      const reach = MAX_CENTRE_DISTANCE * motionScale * Math.min(2, Math.max(1, frame - t.keyFrame));
       if (dist < reach && !onOtherTrack(tracks, ti, d.box)) near.push({ ti, di, o: -dist });
     });
   });
