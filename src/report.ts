@@ -1,9 +1,12 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { finished, pipeline } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
+import { usageError, UserError } from './errors.js';
+import { claimFile, fsReason } from './io/claim.js';
 import { tempPathFor } from './io/outputs.js';
-import type { BoxKind } from './project/schema.js';
+import { isPredicted, type BoxKind } from './project/schema.js';
 
 /**
  * One anonymized region: the bounds of its mask and the face box it was drawn from (both clipped to
@@ -42,6 +45,24 @@ const box1 = (b: Box) => ({ x1: r1(b.x1), y1: r1(b.y1), x2: r1(b.x2), y2: r1(b.y
 const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
 
 /**
+ * Checks a --report path before any work: a folder is refused (exit 2), and the report's temp file
+ * is created and removed again (with the folders above it, which stay), so that a report that
+ * cannot be written is said at once rather than lost after the run.
+ * @throws UserError "--report PATH: is a folder…" (exit 2) or "cannot write to FOLDER: reason" (exit 1).
+ */
+export async function checkReportPath(path: string): Promise<void> {
+  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
+  const temp = tempPathFor(path);
+  await claimFile(temp);
+  await rm(temp, { force: true });
+}
+
+/** A write stream whose errors wait for `finished()` (close, append) instead of crashing the process as an unhandled 'error' event. */
+function writeStream(path: string): WriteStream {
+  return createWriteStream(path).on('error', () => undefined);
+}
+
+/**
  * Streams the --report JSON as files and frames go by, so that a long video's report never sits in
  * memory. Each file's section goes to its own part file first (files may run concurrently with
  * --jobs) and is appended to the report when the file ends; the report itself is a temp file
@@ -58,7 +79,7 @@ export class ReportWriter {
 
   constructor(private readonly path: string, version: string, settings: ReportSettings) {
     this.temp = tempPathFor(path);
-    this.stream = createWriteStream(this.temp);
+    this.stream = writeStream(this.temp);
     this.stream.write(`{"format":"faceblur-report","version":1,"faceblur":${JSON.stringify(version)},"settings":${JSON.stringify(settings)},"files":[`);
   }
 
@@ -75,7 +96,7 @@ export class ReportWriter {
     this.begun.add(info.input);
     const partPath = tempPathFor(this.path);
     this.parts.add(partPath);
-    const part = createWriteStream(partPath);
+    const part = writeStream(partPath);
     part.write(`\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
     const tracks = new Set<number>();
     const s: Summary = { tracks: 0, regions: 0, framesWithRegions: 0, framesWithPredictedRegions: 0 };
@@ -94,7 +115,7 @@ export class ReportWriter {
         for (const r of kept) if (r.track !== undefined) tracks.add(r.track);
         s.regions += kept.length;
         if (kept.length > 0) s.framesWithRegions++;
-        if (kept.some((r) => r.kind !== undefined && r.kind !== 'detected')) s.framesWithPredictedRegions++;
+        if (kept.some((r) => isPredicted(r.kind))) s.framesWithPredictedRegions++;
         part.write(`${frames++ > 0 ? ',' : ''}\n{"index":${index},"time":${Math.round(time * 1e6) / 1e6},"regions":${JSON.stringify(rs)}}`);
       },
       end: (result) => {
@@ -118,17 +139,22 @@ export class ReportWriter {
     const partPath = tempPathFor(this.path);
     this.parts.add(partPath);
     this.total.failed++;
-    const part = createWriteStream(partPath);
+    const part = writeStream(partPath);
     part.end(`\n${JSON.stringify({ input, status: 'failed', error, frames: [], frameCount: 0 })}`);
     this.appending = this.appending.then(() => finished(part));
     this.append(partPath);
   }
 
+  /** Ends the report and renames it into place. @throws UserError when it could not be written. */
   async close(): Promise<void> {
-    await this.appending;
-    this.stream.end(`\n],"summary":${JSON.stringify(this.total)}}\n`);
-    await finished(this.stream);
-    await rename(this.temp, this.path);
+    try {
+      await this.appending;
+      this.stream.end(`\n],"summary":${JSON.stringify(this.total)}}\n`);
+      await finished(this.stream);
+      await rename(this.temp, this.path);
+    } catch (err) {
+      throw new UserError(`cannot write the report ${this.path}: ${fsReason(err)}`);
+    }
   }
 
   async discard(): Promise<void> {

@@ -14,7 +14,7 @@ import { checkSharedContradictions, encodingDetectorThreads, openFrameProcessors
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
-import { ReportWriter } from './report.js';
+import { checkReportPath, ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
 
@@ -89,6 +89,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (files.length === 0) return 1;
   const project = o.project === undefined ? undefined : await readProject(o.project);
   if (project) await checkProjectInput(project, o.project!, files[0]!.path);
+  if (o.report !== undefined) await checkReportPath(o.report);
 
   let tools: FfmpegTools | undefined;
   const getTools = () => {

@@ -18,6 +18,12 @@ export interface Detection {
   landmarks?: Point[];
 }
 
+/**
+ * The smallest box a person may draw or give to follow, in frame pixels each way: a smaller one holds
+ * too little picture for the box follower's template to find again (src/track/follow.ts).
+ */
+export const MIN_BOX = 4;
+
 export const boxWidth = (b: Box): number => Math.max(0, b.x2 - b.x1);
 export const boxHeight = (b: Box): number => Math.max(0, b.y2 - b.y1);
 export const boxArea = (b: Box): number => boxWidth(b) * boxHeight(b);

@@ -25,7 +25,8 @@ export async function truncationOf(path: string): Promise<string | undefined> {
     const whole = () => (first || index ? undefined : "the file has no index (no 'moov' box): it was cut short while being written");
     while (offset < size) {
       const { bytesRead } = await file.read(header, 0, 16, offset);
-      if (bytesRead < 8) return `the file is truncated (it ends inside a box header at byte ${offset})`;
+      // Under 8 bytes in all is no ISO file (a text file named .mp4): ffmpeg says what it is.
+      if (bytesRead < 8) return first ? undefined : `the file is truncated (it ends inside a box header at byte ${offset})`;
       const type = header.toString('latin1', 4, 8);
       if (first && !FIRST_BOXES.has(type)) return undefined;
       first = false;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { errorMessage, InterruptedError, UserError } from '../errors.js';
+import { rename, rm, stat } from 'node:fs/promises';
+import { errorMessage, InterruptedError } from '../errors.js';
+import { claimFile } from '../io/claim.js';
 import type { InputFile } from '../io/inputs.js';
 import { isImagePath } from '../io/media-kind.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor, samePath, tempPathFor } from '../io/outputs.js';
@@ -44,29 +44,6 @@ export interface BatchOptions {
 /** The default job: a photo (written as a photo) goes through sharp, anything else through ffmpeg. */
 const anonymize: Job = (ctx, input, temp, output, report) => (isImagePath(input) && isImagePath(output) ? anonymizeImage : anonymizeVideo)(ctx, input, temp, output, report);
 
-const FS_REASONS: Record<string, string> = {
-  EROFS: 'read-only file system',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ENOTDIR: 'a parent of the output path is a file',
-};
-
-/**
- * Creates the (empty) temp file before any work starts, so that an unwritable destination is
- * reported in plain words at once, not as whatever ffmpeg or the image encoder says about it later.
- */
-async function claimTemp(temp: string): Promise<void> {
-  try {
-    await mkdir(dirname(temp), { recursive: true });
-    await writeFile(temp, '', { flag: 'wx' });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new UserError(`cannot write to ${dirname(temp)}: ${FS_REASONS[code] ?? errorMessage(err)}`);
-  }
-}
-
 /**
  * Runs one file: every output is written under a hidden temp name in its destination folder and
  * renamed only when complete, so the final name never holds a partial file.
@@ -87,6 +64,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   // extension. Other jobs (analyze) write their own format.
   const format = !opts.job && opts.output !== undefined && !isFolderTarget(opts.output) ? outputFormatProblem(file.path, output) : undefined;
   if (format) return outcome(false, 0, format);
+  // Said plainly: ffmpeg would call it a broken MP4 ("moov atom not found"), sharp an unknown format.
+  if ((await stat(file.path).catch(() => undefined))?.size === 0) return outcome(false, 0, 'the file is empty (0 bytes)');
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
   const exists = existsSync(output);
@@ -95,7 +74,7 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   if (exists && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
   const temp = tempPathFor(output);
   try {
-    await claimTemp(temp);
+    await claimFile(temp);
     const { frames, faces, project } = await (opts.job ?? anonymize)(ctx, file.path, temp, output, opts.report);
     await rename(temp, output);
     return { ...outcome(true, frames), faces, project };

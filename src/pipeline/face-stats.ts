@@ -1,4 +1,5 @@
 import type { Detection } from '../detect/box.js';
+import { isPredicted } from '../project/box-kinds.js';
 import type { RegionKind } from '../track/tracker.js';
 
 /**
@@ -70,10 +71,10 @@ export class FaceStats {
   frame(time: number, regions: readonly CountedRegion[]): void {
     this.frames++;
     if (regions.length > 0) this.withFaces++;
-    if (regions.some((r) => r.kind !== undefined && r.kind !== 'detected' && r.kind !== 'keyframe')) this.predicted++;
+    if (regions.some((r) => isPredicted(r.kind))) this.predicted++;
     for (const r of regions) {
       const [x, y] = [Math.round((r.box.x1 + r.box.x2) / 2), Math.round((r.box.y1 + r.box.y2) / 2)];
-      const detected = r.kind === undefined || r.kind === 'detected' || r.kind === 'keyframe';
+      const detected = !isPredicted(r.kind);
       if (r.trackId !== undefined) {
         this.tracked = true;
         const t = this.tracks.get(r.trackId) ?? { firstTime: time, detected: 0, x, y };

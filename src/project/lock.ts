@@ -1,5 +1,8 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../errors.js';
+import { fsReason } from '../io/claim.js';
 
 /**
  * How long a lock may go without its holder's renewal (ms) before another review takes it: a review
@@ -9,15 +12,19 @@ import { UserError } from '../errors.js';
 const STALE_MS = 10_000;
 
 /**
- * Locks `projectPath` (which need not exist yet) for one `faceblur review`, so that a second review
- * of the same project is refused instead of both saving over each other's edits (the last save would
- * win, silently losing the other's). The lock is the folder `<projectPath>.lock`, removed by the
- * returned release function (and at process exit).
+ * Locks `projectPath` (which need not exist yet) for one `faceblur review` or `faceblur track`, so
+ * that a second editor of the same project is refused instead of both saving over each other's edits
+ * (the last save would win, silently losing the other's). The lock is the folder
+ * `<projectPath>.lock`, removed by the returned release function (and at process exit). Creating it
+ * also proves, before any work, that the project's folder is writable.
  *
- * @throws UserError (exit 2) when another review holds the lock.
+ * @throws UserError (exit 2) when another review or track holds the lock; (exit 1) "cannot write
+ *   to FOLDER: reason" when the folder is read-only or not ours.
  */
 export async function lockProject(projectPath: string, warn: (text: string) => void): Promise<() => Promise<void>> {
   try {
+    // A project in a folder not made yet (--project new/clip.faceblur.json), as analyze allows.
+    await mkdir(dirname(projectPath), { recursive: true });
     return await lockfile.lock(projectPath, {
       realpath: false,
       stale: STALE_MS,
@@ -27,8 +34,11 @@ export async function lockProject(projectPath: string, warn: (text: string) => v
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new UserError(`${projectPath} is open in another faceblur review: stop that one first (Ctrl+C in its terminal; one that was killed lets go within ${STALE_MS / 1000} s)`, 2);
+      throw new UserError(
+        `${projectPath} is open in another faceblur review or track: let it finish or stop it first (Ctrl+C in its terminal; one that was killed lets go within ${STALE_MS / 1000} s)`,
+        2,
+      );
     }
-    throw new UserError(`cannot lock ${projectPath}: ${(err as Error).message}`, 2);
+    throw new UserError(`cannot write to ${dirname(projectPath)}: ${fsReason(err)}`);
   }
 }

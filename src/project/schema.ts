@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BOX_KINDS } from './box-kinds.js';
 import { packColumns, unpackColumns, type ColumnArray } from './columns.js';
 
-export { BOX_KINDS, kindCode, type BoxKind } from './box-kinds.js';
+export { BOX_KINDS, isPredicted, kindCode, type BoxKind } from './box-kinds.js';
 
 /**
  * The redaction project: what one input holds (its identity, every frame's time), the settings it was
@@ -162,12 +162,14 @@ export const projectSchema = z
     // zod runs this even when a field already failed; its own issue is the one to report.
     if (ctx.issues.length > 0) return;
     const ids = new Set<number>();
-    for (const t of [...p.tracks, ...p.candidates]) {
+    // Tracks and candidates share one id space; each is named as what it is.
+    const all = [...p.tracks.map((t) => ['track', t] as const), ...p.candidates.map((c) => ['candidate', c] as const)];
+    for (const [what, t] of all) {
       if (ids.has(t.id)) ctx.addIssue({ code: 'custom', message: `track id ${t.id} is used twice` });
       ids.add(t.id);
       const last = t.boxes.frame[t.boxes.frame.length - 1];
       if (last !== undefined && (t.boxes.frame[0]! < 0 || last >= p.input.frameCount)) {
-        ctx.addIssue({ code: 'custom', message: `track ${t.id} has boxes outside frames 0..${p.input.frameCount - 1}` });
+        ctx.addIssue({ code: 'custom', message: `${what} ${t.id} has boxes outside frames 0..${p.input.frameCount - 1}` });
       }
     }
     if (p.input.timestamps.length !== p.input.frameCount) ctx.addIssue({ code: 'custom', message: 'input.timestamps must hold one time per frame' });
@@ -196,7 +198,9 @@ export function parseProject(text: string): Project {
     throw new Error('not a JSON file');
   }
   const v = (raw as { version?: unknown } | null)?.version;
-  if (typeof raw === 'object' && raw !== null && v !== undefined && v !== 1) throw new Error(`project version ${String(v)} is not supported; this faceblur reads version 1`);
+  if (typeof raw === 'object' && raw !== null && v !== undefined && v !== 1) {
+    throw new Error(typeof v === 'number' ? `project version ${v} is not supported; this faceblur reads version 1` : `"version" must be the number 1, not ${JSON.stringify(v)}`);
+  }
   const parsed = projectSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

@@ -14,7 +14,7 @@ import { anonymizeSettingsOf } from '../pipeline/setup.js';
 import { createLog, type Log } from '../ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from '../ui/progress.js';
 import { ReviewApp } from './app.js';
-import { lockProject } from './project-lock.js';
+import { lockProject } from '../project/lock.js';
 import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
 import { startReviewServer } from './server.js';
 

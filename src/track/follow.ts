@@ -1,4 +1,4 @@
-import { boxHeight, boxWidth, clipBox, type Box } from '../detect/box.js';
+import { boxHeight, boxWidth, clipBox, MIN_BOX, type Box } from '../detect/box.js';
 import { usageError, UserError } from '../errors.js';
 import { decodeVideo, type DecodeLayout } from '../media/decode.js';
 import { ChildSet, findFfmpeg, type FfmpegTools } from '../media/ffmpeg.js';
@@ -71,8 +71,8 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
   const video = info.video;
   if (!video) throw new UserError(`${input} has no video stream to follow a box in`);
   const seedBox = clipBox(box, video.width, video.height);
-  if (boxWidth(seedBox) < 4 || boxHeight(seedBox) < 4) {
-    throw usageError(`the box ${[box.x1, box.y1, box.x2, box.y2].join(',')} has less than 4x4 pixels inside the ${video.width}x${video.height} frame`);
+  if (boxWidth(seedBox) < MIN_BOX || boxHeight(seedBox) < MIN_BOX) {
+    throw usageError(`the box ${[box.x1, box.y1, box.x2, box.y2].join(',')} has less than ${MIN_BOX}x${MIN_BOX} pixels inside the ${video.width}x${video.height} frame`);
   }
   const method = opts.method ?? 'visual';
   const children = new ChildSet();

@@ -94,7 +94,7 @@ describe('bad input and usage errors', () => {
     expect(errs.join('\n')).toMatch(/random\.mp4: not a readable media file/);
     expect(errs.join('\n')).toMatch(/missing\.mov: no such file or folder/);
     expect(errs.join('\n')).toMatch(/text\.jpg: not a readable image/);
-    expect(errs.join('\n')).toMatch(/empty\.mp4: not a readable media file/);
+    expect(errs.join('\n')).toMatch(/empty\.mp4: the file is empty \(0 bytes\)/);
     expect(r.stderr).toMatch(/1 done, 4 failed/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(['random.mp4', 'text.jpg', 'empty.mp4', 'good.jpg'].map((f) => sha256(join(dir, f)))).toEqual(before);

@@ -49,7 +49,7 @@ describe('faceblur review: what is refused before the editor starts, and an inte
       const second = await runCli(['review', clip, '--no-open']);
       expect(second.code, second.stderr).toBe(2);
       expect(second.stderr.trim().split('\n')).toHaveLength(1);
-      expect(second.stderr).toMatch(/clip\.faceblur\.json is open in another faceblur review: stop that one first/);
+      expect(second.stderr).toMatch(/clip\.faceblur\.json is open in another faceblur review or track: let it finish or stop it first/);
       expect(second.stderr).not.toMatch(/Review:/);
       first.run.child.kill('SIGINT');
       expect((await first.run.done).code, first.run.stderr()).toBe(0);

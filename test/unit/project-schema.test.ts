@@ -48,12 +48,16 @@ describe('project schema', () => {
 
   it('refuses other versions, bad fields and damaged packed data with one line', () => {
     expect(mutate((r) => (r.version = 2))).toThrow('project version 2 is not supported');
+    // A hand edit that quoted the number (a new-user trial): "version 1 is not supported; reads version 1" said nothing.
+    expect(mutate((r) => (r.version = '1'))).toThrow('"version" must be the number 1, not "1"');
     expect(() => parseProject('{')).toThrow('not a JSON file');
     expect(mutate((r) => (r.tracks[0].action = 'blur'))).toThrow(/^tracks\.0\.action: /);
     expect(mutate((r) => (r.tracks[0].boxes = 'not base64!'))).toThrow('tracks.0.boxes: expected base64');
     expect(mutate((r) => (r.tracks[0].boxes = Buffer.from('junk').toString('base64')))).toThrow(/packed data/);
     expect(mutate((r) => (r.tracks[1].id = 0))).toThrow('track id 0 is used twice');
-    expect(mutate((r) => (r.input.frameCount = 4))).toThrow(/outside frames 0\.\.3/);
+    expect(mutate((r) => (r.input.frameCount = 4))).toThrow(/^project: track \d+ has boxes outside frames 0\.\.3/);
+    // A candidate is named as one (a new-user trial read "track 4" in a project with no tracks).
+    expect(mutate((r) => ((r.tracks = []), (r.input.frameCount = 4)))).toThrow(/^project: candidate \d+ has boxes outside frames 0\.\.3/);
     expect(mutate((r) => (r.input.hash = 'md5:00'))).toThrow(/input\.hash/);
     expect(mutate((r) => (r.tracks[0].boxes = packColumns([[2, 1], [0, 0], [0, 0], [1, 1], [1, 1], [0, 0], [0, 0]])))).toThrow('box frames must increase');
     expect(mutate((r) => (r.tracks[0].boxes = packColumns([[1], [0], [0], [1], [1], [0], [9]])))).toThrow('unknown box kind 9');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FaceStats } from '../../src/pipeline/face-stats.js';
 import { ReportWriter } from '../../src/report.js';
 import { tempDir } from '../helpers.js';
 
@@ -31,5 +32,25 @@ describe('ReportWriter', () => {
     expect(a.frames[1].regions[0]).toMatchObject({ kind: 'held', track: 0 });
     expect(a.summary).toEqual({ tracks: 1, regions: 2, framesWithRegions: 2, framesWithPredictedRegions: 1 });
     expect(r.summary).toEqual({ files: 2, failed: 1, tracks: 1, regions: 2, framesWithRegions: 2, framesWithPredictedRegions: 1 });
+  });
+
+  it('counts predicted frames as the run\'s summary line does: a reviewer\'s keyframe rests on a decision, not a prediction', async () => {
+    // Found by a new-user trial: after `faceblur track`, stderr said 4 frames rely on held or
+    // predicted masks and the report 5 (15 with a 10-frame keyframe track).
+    const path = join(tempDir(), 'report.json');
+    const w = new ReportWriter(path, '9.9.9', {});
+    const f = w.beginFile({ input: 'a.mp4', output: 'a_anonymized.mp4', kind: 'video', width: 100, height: 50 });
+    const stats = new FaceStats(0.3);
+    const frames = [['keyframe'], ['keyframe', 'detected'], ['interpolated'], ['held', 'keyframe'], ['lookahead'], ['detected']] as const;
+    frames.forEach((kinds, i) => {
+      const regions = kinds.map((kind, t) => ({ box: box(10, 10, 30, 30), face: box(12, 12, 28, 28), score: 0.9, kind, track: t }));
+      f.frame(i, i / 10, regions);
+      stats.frame(i / 10, regions.map((r) => ({ ...r, trackId: r.track })));
+    });
+    f.end({ status: 'ok', frames: frames.length });
+    await w.close();
+    const r = JSON.parse(readFileSync(path, 'utf8'));
+    expect(r.files[0].summary.framesWithPredictedRegions).toBe(3);
+    expect(stats.summary().framesPredicted).toBe(3);
   });
 });

@@ -109,5 +109,7 @@ describe('truncationOf', () => {
     expect(await truncationOf(file(whole.subarray(0, 60)))).toMatch(/'mdat' box needs 72 more bytes/);
     expect(await truncationOf(file(whole.subarray(0, whole.length - 1)))).toMatch(/'moov' box needs 1 more bytes/);
     expect(await truncationOf(file(whole.subarray(0, 24 + 108 + 4)))).toMatch(/ends inside a box header/);
+    // Under 8 bytes in all is no MP4 at all (a text file named .mp4): not called a truncated one.
+    expect(await truncationOf(file(Buffer.from('hello\n')))).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
+import { MIN_BOX } from '../../src/detect/box.js';
 import { scoreText, boxAt, type Box, type TrackView } from './model.js';
 
 export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff', following: '#b266ff' } as const;
 
-/** The smallest box a drag draws, in frame pixels each way: the box follower's own minimum (src/track/follow.ts). */
-export const MIN_BOX = 4;
+/** The smallest box a drag draws, in frame pixels each way: the box follower's own minimum. */
+export { MIN_BOX };
 
 /**
  * What a drag on the stage ends in: a new box drawn, one too small to be a box (less than MIN_BOX

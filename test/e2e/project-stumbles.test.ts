@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { lockProject } from '../../src/project/lock.js';
+import { CLI, IMAGES, MODEL_DIR, runCli, sha256, tempDir } from '../helpers.js';
+import { makeClip } from '../../fixtures/clips.js';
+
+// What a new-user trial of the redaction-project workflow tripped on, each case as it was found.
+
+const oneLine = (stderr: string) => expect(stderr.trim().split('\n'), stderr).toHaveLength(1);
+
+describe('--report paths are checked before any work', () => {
+  const dir = tempDir('faceblur-report-path-');
+  const photo = join(dir, 'group.jpg');
+  copyFileSync(join(IMAGES, 'human_group-1.jpg'), photo);
+
+  it('creates missing folders above the report', async () => {
+    const report = join(dir, 'new', 'sub', 'r.json');
+    const r = await runCli([photo, '-o', join(dir, 'a.jpg'), '--report', report, '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(report, 'utf8')).files).toHaveLength(1);
+  });
+
+  it('refuses a report path that is a folder (exit 2), before writing any output', async () => {
+    // Found: the whole run went by, then "EISDIR: illegal operation on a directory, rename"; the report was lost.
+    mkdirSync(join(dir, 'rdir'));
+    const r = await runCli([photo, '-o', join(dir, 'b.jpg'), '--report', join(dir, 'rdir')]);
+    expect(r.code).toBe(2);
+    oneLine(r.stderr);
+    expect(r.stderr).toMatch(/--report .*rdir: is a folder; name a file in it/);
+    expect(existsSync(join(dir, 'b.jpg'))).toBe(false);
+  });
+
+  it('says in one line why a report cannot be written (exit 1), before writing any output', async () => {
+    // Found: an unhandled 'error' event and a Node stack trace (ENOENT, EROFS). A file where a folder
+    // should be stands in for a read-only mount, which a test cannot make.
+    writeFileSync(join(dir, 'plain'), 'x');
+    const r = await runCli([photo, '-o', join(dir, 'c.jpg'), '--report', join(dir, 'plain', 'r.json')]);
+    expect(r.code).toBe(1);
+    oneLine(r.stderr);
+    expect(r.stderr).toMatch(/^faceblur: cannot write to .*plain: a parent of the output path is a file$/m);
+    expect(r.stderr).not.toMatch(/node:events|at /);
+    expect(existsSync(join(dir, 'c.jpg'))).toBe(false);
+    expect(readdirSync(dir).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+});
+
+describe('unusable inputs are named for what they are', () => {
+  it('an empty file is "empty", a short text file is "not a readable media file"', async () => {
+    // Found: "moov atom not found" for the empty one, "truncated … at byte 0" for the text one.
+    const dir = tempDir('faceblur-unusable-');
+    writeFileSync(join(dir, 'zero.mp4'), '');
+    writeFileSync(join(dir, 'hello.mp4'), 'hello\n');
+    for (const mode of [[], ['analyze']]) {
+      const r = await runCli([...mode, join(dir, 'zero.mp4'), join(dir, 'hello.mp4'), '-o', join(dir, 'out') + '/']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/zero\.mp4: the file is empty \(0 bytes\)/);
+      expect(r.stderr).toMatch(/hello\.mp4: not a readable media file/);
+      expect(r.stderr).not.toMatch(/truncated/);
+    }
+  });
+});
+
+describe('faceblur track and a project in use', () => {
+  const dir = tempDir('faceblur-track-lock-');
+  const clip = join(dir, 'group.mp4');
+  const project = join(dir, 'group.faceblur.json');
+  const photo = join(dir, 'group.jpg');
+  const photoProject = join(dir, 'group-photo.faceblur.json');
+
+  beforeAll(async () => {
+    makeClip(dir, 'group.mp4', { seconds: 6 });
+    copyFileSync(join(IMAGES, 'human_group-1.jpg'), photo);
+    for (const [input, out] of [[clip, project], [photo, photoProject]]) {
+      const r = await runCli(['analyze', input, '-o', out, '-q']);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  });
+
+  it('refuses a project another review or track has open (exit 2), leaving it as it was', async () => {
+    // Found: two tracks at once both said "added", and the project kept only the second one's track.
+    const release = await lockProject(project, () => undefined);
+    try {
+      const before = sha256(project);
+      const r = await runCli(['track', clip, '--project', project, '--frame', '3', '--box', '200,150,260,220']);
+      expect(r.code).toBe(2);
+      oneLine(r.stderr);
+      expect(r.stderr).toMatch(/is open in another faceblur review or track/);
+      expect(sha256(project)).toBe(before);
+    } finally {
+      await release();
+    }
+  });
+
+  it('refuses, on a photo as on a video, a box with less than 4x4 pixels inside the frame (exit 2)', async () => {
+    // Found: on a photo, 5000,5000,6000,6000 exited 1 and a 2x2 box was added.
+    for (const [input, p] of [[photo, photoProject], [clip, project]] as const) {
+      for (const box of ['5000,5000,6000,6000', '100,100,102,102']) {
+        const before = sha256(p);
+        const r = await runCli(['track', input, '--project', p, '--frame', '0', '--box', box]);
+        expect(r.code, `${input} ${box}`).toBe(2);
+        oneLine(r.stderr);
+        expect(r.stderr).toMatch(/has less than 4x4 pixels inside the \d+x\d+ frame/);
+        expect(sha256(p)).toBe(before);
+      }
+    }
+  });
+
+  it('SIGINT during the follow says so, exits 130, and leaves the project and no lock behind', async () => {
+    // Found: exit 130 with nothing on stderr.
+    const before = sha256(project);
+    const child = spawn(process.execPath, [CLI, 'track', clip, '--project', project, '--frame', '30', '--box', '200,150,300,250'], {
+      env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // The lock is taken just before the follow starts (loading OpenCV alone takes over a second).
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => existsSync(`${project}.lock`) && (clearInterval(poll), resolve()), 20);
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, stderr).toBe(130);
+    oneLine(stderr);
+    expect(stderr).toMatch(/SIGINT, stopping; .*group\.faceblur\.json is unchanged/);
+    expect(sha256(project)).toBe(before);
+    expect(existsSync(`${project}.lock`)).toBe(false);
+  });
+});
