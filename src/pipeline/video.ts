@@ -28,17 +28,16 @@ const LOOKAHEAD_BYTES = 192 * 1024 * 1024;
 
 /** The tracker for a stream at `fps` of `frame`-sized pictures; live capture passes no look-ahead. */
 export function trackerFor(t: TrackingOptions, fps: number, detectEvery: number, lookaheadFrames: number, frame: FrameSize): Tracker {
-  // Per-frame limits were set on 30 fps footage; CCTV, body cams and GIFs often run at 10–15 fps.
-  const motionScale = Math.max(1, 30 / fps);
   return new Tracker({
     frame,
     // With --detect-every N the gap between detections is N frames: a hold shorter than that would drop every track.
     holdFrames: Math.max(Math.round(t.holdSeconds * fps), detectEvery),
     lookaheadFrames,
     smoothFrames: t.smoothFrames,
-    growthPerFrame: 0.03 * motionScale,
+    growthPerFrame: 0.03,
     maxGrowth: 1.4,
-    motionScale,
+    // Association's reach was set on 30 fps footage; CCTV, body cams and GIFs often run at 10–15 fps.
+    motionScale: Math.max(1, 30 / fps),
   });
 }
 
