@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { UserError } from '../errors.js';
 import type { SegmentSpec } from '../pipeline/segment.js';
 
 /**
@@ -64,7 +65,7 @@ const CONNECT_SECONDS = 5;
  * append-only file must be on (README, "Several machines"); an RDB snapshot alone loses every job
  * accepted since the last one. Run at start, so that a wrong URL or setting is one line at once
  * instead of a queue client retrying forever.
- * @throws Error naming the URL and the problem.
+ * @throws UserError (exit 2, a setup problem, for serve and worker alike) naming the URL and the problem.
  */
 export async function checkRedis(url: string): Promise<void> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_SECONDS * 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -73,10 +74,10 @@ export async function checkRedis(url: string): Promise<void> {
   redis.on('error', (err: Error) => (cause ??= err));
   try {
     await redis.connect().catch((err: unknown) => {
-      throw new Error(`cannot reach Redis at ${url}: ${(cause ?? (err as Error)).message}`);
+      throw new UserError(`cannot reach Redis at ${url}: ${(cause ?? (err as Error)).message}`, 2);
     });
     if (!/^aof_enabled:1\s*$/m.test(await redis.info('persistence'))) {
-      throw new Error(`Redis at ${url} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`);
+      throw new UserError(`Redis at ${url} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`, 2);
     }
   } finally {
     redis.disconnect();

@@ -9,7 +9,7 @@ import { jobDir, readJobState, writeJobState, type JobRecord, type JobRunner } f
  * processes (on this machine or others that share `dataDir`) run them and write their state.json.
  * `enqueue` resolves once Redis has acknowledged the job; with `appendfsync always` that means it is
  * on disk (README). `dataDir` is serve's, for the state it writes itself (queued, cancelled).
- * @throws Error when Redis cannot be reached or keeps no append-only file (checkRedis).
+ * @throws UserError (exit 2) when Redis cannot be reached or keeps no append-only file (checkRedis).
  */
 export async function createBullRunner(opts: { redis: string; dataDir: string }): Promise<JobRunner> {
   await checkRedis(opts.redis);

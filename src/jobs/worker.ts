@@ -48,7 +48,7 @@ const keepFor = { removeOnComplete: { age: KEEP_SECONDS }, removeOnFail: { age: 
  * `faceblur worker`: takes jobs, segments and joins from the queue and runs them on the shared data
  * folder, each rendering through this faceblur's own CLI in a child process (runCliChild). Resolves
  * once connected; it runs until the process ends (src/jobs/run-worker.ts).
- * @throws Error when Redis cannot be reached or keeps no append-only file.
+ * @throws UserError (exit 2) when Redis cannot be reached or keeps no append-only file (checkRedis).
  */
 export async function startWorker(s: WorkerSettings): Promise<void> {
   await checkRedis(s.redis);

@@ -1,5 +1,5 @@
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
@@ -8,6 +8,7 @@ import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { extensionFromContent } from './sniff.js';
+import { formatSeconds } from './units.js';
 import type { JobStore, JobView } from './store.js';
 
 /** A request the server refuses, with its HTTP status and one line for the user. */
@@ -27,10 +28,21 @@ export interface UploadLimits {
   maxDuration: number;
 }
 
-/** What the user called the file, for display only: the last path component, without control characters, at most 255 characters. */
-function displayName(filename: string): string {
-  const base = filename.split(/[\\/]/).pop() ?? '';
-  return base.replace(/[\p{Cc}\p{Cf}]/gu, '').slice(-255) || 'upload';
+/** Longest display name, in characters (a file system's usual limit for one name, in bytes). */
+const MAX_NAME = 255;
+
+/**
+ * What the user called the file, for display only: the last path component, without control
+ * characters. A name over MAX_NAME characters keeps its start and its end (the extension) with "…"
+ * between, so that it still reads as the name the user gave (a new-user trial saw a 287-character
+ * name lose its first words); the cut never splits a surrogate pair.
+ */
+export function displayName(filename: string): string {
+  const base = [...(filename.split(/[\\/]/).pop() ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '')];
+  if (base.length === 0) return 'upload';
+  if (base.length <= MAX_NAME) return base.join('');
+  const tail = Math.min(40, Math.floor(MAX_NAME / 3));
+  return `${base.slice(0, MAX_NAME - tail - 1).join('')}…${base.slice(-tail).join('')}`;
 }
 
 /** `8589934592` → `8 GiB`. */
@@ -40,8 +52,6 @@ const formatBytes = (n: number): string => {
   return `${+(n / 2 ** (10 * i)).toFixed(1)} ${units[i]}`;
 };
 
-/** `5400` → `1.5 h`. */
-const formatSeconds = (s: number): string => (s >= 3600 ? `${+(s / 3600).toFixed(2)} h` : s >= 60 ? `${+(s / 60).toFixed(1)} min` : `${+s.toFixed(1)} s`);
 
 /**
  * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
@@ -62,6 +72,8 @@ export async function receiveFile(part: MultipartFile, store: JobStore, limits: 
     const received = join(dir, byName ? `input${byName}` : 'received');
     await pipeline(part.file, createWriteStream(received));
     if (part.file.truncated) throw new HttpError(413, `${name}: larger than the ${formatBytes(limits.maxBytes)} this server accepts (--max-upload-size)`);
+    // As the CLI says it: ffprobe would call an empty file a broken MP4 ("moov atom not found").
+    if ((await stat(received)).size === 0) throw new HttpError(415, `${name}: the file is empty (0 bytes)`);
     const info = await probe(tools, received).catch((err: unknown) => {
       throw new HttpError(415, `${name}: ${errorMessage(err)}`);
     });

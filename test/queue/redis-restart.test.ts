@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBullRunner } from '../../src/jobs/bull-runner.js';
-import { frameTimes, tempDir } from '../helpers.js';
+import { frameTimes, runCli, tempDir } from '../helpers.js';
 import { shortClip } from './clips.js';
 import { crashRedis, hasRedisServer, makeJob, outputOf, startRedis, startWorkerProcess, waitForJobs, type TestRedis, type WorkerProcess } from './helpers.js';
 
@@ -43,6 +43,13 @@ describe.skipIf(!runnable)('the queue across a Redis crash', () => {
     try {
       execFileSync('redis-cli', ['-u', r.url, 'config', 'set', 'appendonly', 'no']);
       await expect(createBullRunner({ redis: r.url, dataDir: join(dir, 'data2') })).rejects.toThrow(/appendonly yes/);
+      // A setup problem, exit 2, from serve as from worker (a new-user trial saw serve exit 1, worker 2).
+      for (const args of [['serve', '--port', '0'], ['worker']]) {
+        const cli = await runCli([...args, '--redis', r.url, '--data', join(dir, 'data3')], { timeoutMs: 30_000 });
+        expect(cli.code, `${args[0]}: ${cli.stderr}`).toBe(2);
+        expect(cli.stderr.trim().split('\n')).toHaveLength(1);
+        expect(cli.stderr).toMatch(/has no append-only file/);
+      }
     } finally {
       r.stop();
     }

@@ -125,6 +125,30 @@ describe('faceblur serve: the HTTP API', () => {
     expect(magentaPixels(join(dir, 'clip_anonymized.mp4'), 480, 320)).toBeGreaterThan(6 * 300);
   });
 
+  it('names an empty upload empty, keeps the start of an over-long name, and answers a mistyped job id with 404', async () => {
+    // Each as a new-user trial found it: "moov atom not found", a 287-character name cut from the
+    // front (its first words lost), and a schema error ("must match pattern") for /api/jobs/nope.
+    const empty = join(dir, 'empty.mp4');
+    writeFileSync(empty, '');
+    const long = `${'Ünïcødé 名前 with spaces '.repeat(12)}😀 photo.jpg`;
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: empty }, { path: join(IMAGES, 'deface_city.jpg'), name: long }], MASK) });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { jobs: JobJson[]; errors: { name: string; status: number; error: string }[] };
+    expect(body.errors).toEqual([{ name: 'empty.mp4', status: 415, error: 'empty.mp4: the file is empty (0 bytes)' }]);
+    const name = body.jobs[0]!.name;
+    expect([...name]).toHaveLength(255);
+    expect(name.startsWith('Ünïcødé 名前 with spaces Ünïcødé')).toBe(true);
+    expect(name.endsWith('with spaces 😀 photo.jpg')).toBe(true);
+    expect(name).toContain('…');
+    const { job } = await waitForJob(s, body.jobs[0]!.id);
+    expect(job.status, job.message).toBe('done');
+    for (const [method, path] of [['GET', '/api/jobs/nope'], ['DELETE', '/api/jobs/nope'], ['GET', '/api/jobs/nope/output']] as const) {
+      const r = await s.api(path, { method });
+      expect(r.status, `${method} ${path}`).toBe(404);
+      expect(await r.json()).toEqual({ error: 'no job nope (it may have been deleted or expired)' });
+    }
+  });
+
   it('checks the settings with the CLI\'s schema and refuses options a job may not set', async () => {
     const post = async (settings: Record<string, unknown>) => {
       const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }], settings) });

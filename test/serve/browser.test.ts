@@ -40,7 +40,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     const shot = screenshots(page, '../serve/page');
     await page.goto(`${s.base}?token=${s.token}`);
     await page.waitForSelector('label.drop');
-    expect(await page.locator('.limits').innerText()).toBe('up to 2.0 MiB each; each job is deleted 24 hours after its upload');
+    expect(await page.locator('.limits').innerText()).toMatch(/^up to 2.0 MiB each, videos up to [0-9.]+ (s|min|h) long; each job is deleted 24 hours after its upload$/);
     await shot('empty');
 
     await page.click('details.settings summary');
@@ -62,7 +62,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await shot('running');
     const uploads = await page.locator('.uploads li').allInnerTexts();
     expect(uploads.find((t) => t.startsWith('notes.mp4'))).toMatch(/^notes\.mp4 not a readable media file \(/);
-    expect(uploads.find((t) => t.startsWith('huge.png'))).toBe('huge.png larger than the 2.0 MiB this server accepts');
+    expect(uploads.find((t) => t.startsWith('huge.png'))).toBe('huge.png larger than the 2.0 MiB this server accepts (--max-upload-size)');
     expect(uploads.filter((t) => t.endsWith('uploaded')).sort()).toEqual(['group clip.mp4 uploaded', 'group.jpg uploaded']);
     // Only the two good files became jobs; the refused ones left nothing.
     expect(await page.locator('tbody tr').count()).toBe(2);
@@ -148,6 +148,13 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await page.goto(`${first.base}?token=${first.token}`);
     await page.waitForSelector('label.drop');
     await stopServe(first);
+    // While nothing answers, the page says so in words and keeps its list (a new-user trial saw a bare
+    // red "Failed to fetch" in place of the jobs).
+    await page.waitForSelector('.unreachable:not([hidden])', { timeout: 10_000 });
+    await shot('unreachable');
+    expect(await page.locator('.unreachable').innerText()).toMatch(/^The server does not answer/);
+    expect(await page.locator('table.jobs').isVisible()).toBe(true);
+    expect(await page.locator('body').innerText()).not.toContain('Failed to fetch');
     const second = await startServe(['--data', data, '--port', port]);
     try {
       await page.waitForSelector('.signed-out', { timeout: 10_000 });

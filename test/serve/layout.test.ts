@@ -33,7 +33,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
     await browser?.close();
   });
 
-  it.each([[1280, 800], [390, 844]])('at %i px wide a long name is cut with an ellipsis, its full name in the title, every column readable', async (width, height) => {
+  // 800x600: a new-user trial found the five columns overflowing it (the Download link cut off, sideways scrolling).
+  it.each([[1280, 800], [800, 600], [390, 844]])('at %i px wide a long name is cut with an ellipsis, its full name in the title, every column readable', async (width, height) => {
     const page = await browser.newPage({ viewport: { width, height } });
     await page.goto(`${s.base}?token=${s.token}`);
     await page.waitForFunction(() => document.querySelectorAll('tr[data-status="done"]').length === 2 && document.querySelector('tr[data-status="running"] progress'));
@@ -80,8 +81,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
     expect(m.cells[1]!.text).toBe('--thresh=0.3 --replacewith=pixelate --boxes');
     expect(m.buttons.map((b) => b.text)).toEqual([expect.stringMatching(/^Download \(\d+ KiB\)$/), 'Review', 'Delete']);
     for (const b of m.buttons) expect(b.right, b.text).toBeLessThanOrEqual(width);
-    if (width < 640) {
-      // On a phone the header row is gone: each cell says what it is.
+    if (width <= 900) {
+      // On a phone or a small window the header row is gone: each cell says what it is.
       expect(m.cells.map((c) => c.label)).toEqual(['"Status: "', '"Settings: "', '"Deleted after: "']);
     }
     await page.close();

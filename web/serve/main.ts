@@ -1,4 +1,5 @@
 import { deleteJob, getInfo, getJobs, SignedOut, upload, withToken, type Job, type ServerInfo } from './api.js';
+import { formatSeconds } from '../../src/serve/units.js';
 import { settingsForm } from './settings.js';
 
 /** Files sent at once by this page; the server refuses more than its --max-uploads with 429 anyway. */
@@ -18,7 +19,8 @@ const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
   const status = el('td', { className: `status ${job.status}` }, job.status);
   if (job.status === 'running') status.append(' ', el('span', { className: 'progress' }, bar(job.progress), ` ${Math.round(job.progress * 100)}\u00a0%`));
-  if (job.message) status.append(el('div', { className: 'message' }, job.message));
+  // Clamped to three lines in its column (app.css); the whole message is its title.
+  if (job.message) status.append(el('div', { className: 'message', title: job.message }, job.message));
   const actions = el('div', { className: 'buttons' });
   if (job.status === 'done') {
     actions.append(
@@ -53,13 +55,14 @@ async function start(): Promise<void> {
     { className: 'drop', htmlFor: 'files' },
     el('strong', {}, 'Drop videos and photos here'),
     ' or click to choose them',
-    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each; each job is deleted ${duration(info.limits.retentionSeconds)} after its upload`),
+    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each, videos up to ${formatSeconds(info.limits.maxDurationSeconds)} long; each job is deleted ${duration(info.limits.retentionSeconds)} after its upload`),
   );
   const uploads = el('ul', { className: 'uploads' });
   const jobsBody = el('tbody');
   const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...[['name', 'File'], ['status', 'Status'], ['args', 'Settings'], ['expires', 'Deleted after'], ['actions', '']].map(([c, h]) => el('th', { className: c! }, h!)))), jobsBody);
   // Settings first (they apply to the next drop), the drop zone, and each upload's line right under it, where the eye is after a drop.
-  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), table);
+  const unreachable = el('p', { className: 'unreachable', hidden: true }, 'The server does not answer (stopped, or the network dropped); the list below is the last one it gave. Retrying…');
+  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), unreachable, table);
 
   let poll: ReturnType<typeof setInterval> | undefined;
   // Every later request would fail the same way: say why once, in place of the page.
@@ -79,10 +82,17 @@ async function start(): Promise<void> {
   const refresh = async () => {
     try {
       const jobs = await getJobs();
+      unreachable.hidden = true;
       jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
       if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
     } catch (err) {
       if (err instanceof SignedOut) return signedOut();
+      // fetch rejects with a TypeError ("Failed to fetch") when nothing answers: serve stopped or the
+      // network dropped. The last list stays; the poll goes on and clears the notice when serve is back.
+      if (err instanceof TypeError) {
+        unreachable.hidden = false;
+        return;
+      }
       jobsBody.replaceChildren(el('tr', {}, el('td', { colSpan: 5, className: 'error' }, (err as Error).message)));
     }
   };
@@ -100,7 +110,7 @@ async function start(): Promise<void> {
     line.append(progress, ' ', note);
     uploads.prepend(line);
     if (file.size > info.limits.maxUploadBytes) {
-      line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'error' }, `larger than the ${bytes(info.limits.maxUploadBytes)} this server accepts`));
+      line.replaceChildren(el('span', { className: 'name' }, file.name), ' ', el('span', { className: 'error' }, `larger than the ${bytes(info.limits.maxUploadBytes)} this server accepts (--max-upload-size)`));
       return;
     }
     for (;;) {
