@@ -66,7 +66,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       throw usageError(`no input given: --project renders the file it was made for; run faceblur ${q(input)} --project ${q(raw.project)}`);
     }
     if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
-    const typo = inputs.map(mistypedCommand).find(Boolean);
+    const typo = inputs.map((i) => mistypedCommand(i, program.commands.map((c) => c.name()))).find(Boolean);
     if (typo) throw usageError(typo);
     const parsed = fileOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, fileOptionSpecs, raw));

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { OptionSpec } from './options.js';
+import { MAX_SCALE, type OptionSpec } from './options.js';
 
 /**
  * What each value-taking option accepts, in faceblur's words, where the schema alone cannot say it
@@ -7,7 +7,7 @@ import type { OptionSpec } from './options.js';
  * schema itself, so their message always matches what is checked.
  */
 const EXPECTED: Record<string, string> = {
-  scale: 'WxH, Wx or xH with positive sizes, such as 640x360 or 640x',
+  scale: `WxH, Wx or xH with positive sizes of at most ${MAX_SCALE} pixels, such as 640x360 or 640x`,
   size: 'WxH with positive sizes, such as 640x480',
   color: 'a hex RGB colour such as 000000 or ff00ff',
   codec: 'an ffmpeg encoder name such as libx264 or libx265',

@@ -17,6 +17,9 @@ const MOSAIC_CELLS = BLUR_CELLS_PER_FACE;
  * default because it is read from the same schema.
  */
 
+/** Largest --scale side, in pixels: a 4K frame's width; the input tensor at 4096x4096 is 200 MB. */
+export const MAX_SCALE = 4096;
+
 const scaleSchema = z
   .string()
   .regex(/^(\d+)?x?(\d+)?$/i, 'expected WxH, Wx or xH, for example 640x360')
@@ -26,6 +29,11 @@ const scaleSchema = z
     const height = m[3] ? Number(m[3]) : undefined;
     if ((!width && !height) || width === 0 || height === 0) {
       ctx.addIssue({ code: 'custom', message: 'expected WxH, Wx or xH with positive sizes, for example 640x360' });
+      return z.NEVER;
+    }
+    // The detector's input is 12 bytes a pixel: 20000x (a typo) took 20 GB before the kernel killed it.
+    if ((width ?? 0) > MAX_SCALE || (height ?? 0) > MAX_SCALE) {
+      ctx.addIssue({ code: 'custom', message: `expected sizes of at most ${MAX_SCALE} pixels, for example 640x360` });
       return z.NEVER;
     }
     return { width, height };

@@ -83,6 +83,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
   }`;
   if (o.replacewith === 'none') log.warn(untouchedWarning);
+  // A new-user trial read "28 faces anonymized" under the warning that nothing is.
+  const fate = o.replacewith === 'none' ? 'found (none anonymized: --replacewith none)' : 'anonymized';
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   // Not quiet-able: a user who believes the whole folder is done would publish what is left below it.
   for (const n of notices) log.warn(`${n.input}: ${n.message}`);
@@ -171,7 +173,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));
         // "no face found" would be wrong for a project whose faces were all set to keep.
-        const lines = r.faces && project && r.faces.faces === 0 ? ['the project has nothing to anonymize (no redact track): every face stays visible'] : r.faces ? describeFaces(r.faces, !isImagePath(r.input)) : [];
+        const lines = r.faces && project && r.faces.faces === 0 ? ['the project has nothing to anonymize (no redact track): every face stays visible'] : r.faces ? describeFaces(r.faces, !isImagePath(r.input), fate) : [];
         for (const line of lines) log.info(`  ${r.input}: ${line}`);
         if (r.project) log.info(`  ${r.input}: ${describeProject(r.project, isImagePath(r.input) ? 'face' : 'face track')}`);
       } else {
@@ -193,7 +195,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const faces =
       mode === 'analyze'
         ? describeProject({ tracks: projects.reduce((n, p) => n + p.tracks, 0), candidates: projects.reduce((n, p) => n + p.candidates, 0) }, 'track')
-        : `${total.faces} face${total.faces === 1 ? '' : 's'} anonymized${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
+        : `${total.faces} face${total.faces === 1 ? '' : 's'} ${fate}${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
     log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
     if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);

@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { expandGlob, hasGlobMagic } from './glob.js';
 import { isMediaPath } from './media-kind.js';
 import { isOwnOutput } from './outputs.js';
@@ -66,5 +66,14 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
       files.push(...found.map((path) => ({ path })));
     } else problems.push({ input: arg, message: stat ? 'not a file or folder' : 'no such file or folder' });
   }
-  return { files, problems, notices };
+  // One file named twice (a path and an overlapping glob) is one input: processed twice, its second
+  // run failed with "another input in this run also writes …" (a new-user trial).
+  const seen = new Set<string>();
+  const unique = files.filter((f) => {
+    const key = resolve(f.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { files: unique, problems, notices };
 }

@@ -57,7 +57,7 @@ export async function joinSegments(tools: FfmpegTools, segments: readonly Encode
     '-c:v', 'copy',
     '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
-    ...metadataArgs({ keepMetadata: t.keepMetadata }),
+    ...metadataArgs({ keepMetadata: t.keepMetadata }, audio.length),
     ...(rule.faststart ? ['-movflags', '+faststart'] : []),
     t.output,
   ];

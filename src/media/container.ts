@@ -25,9 +25,14 @@ const RULES: Record<string, ContainerRule> = {
   '.mts': { videoCodec: 'libx264', audioCopy: ['aac', 'mp3', 'mp2', 'ac3', 'eac3', 'opus'], audioEncoder: 'aac', faststart: false },
   '.flv': { videoCodec: 'libx264', audioCopy: ['aac', 'mp3'], audioEncoder: 'aac', faststart: false },
   '.gif': { videoCodec: 'gif', audioCopy: [], audioEncoder: '', faststart: false },
+  // MPEG program streams hold MPEG audio and AC-3, not AAC; Ogg holds Theora and Vorbis, Opus or FLAC,
+  // not H.264 (a new-user trial's -o x.mpg and -o x.ogv failed after all the work).
+  '.mpg': { videoCodec: 'libx264', audioCopy: ['mp2', 'mp3', 'ac3'], audioEncoder: 'mp2', faststart: false },
+  '.mpeg': { videoCodec: 'libx264', audioCopy: ['mp2', 'mp3', 'ac3'], audioEncoder: 'mp2', faststart: false },
+  '.ogv': { videoCodec: 'libtheora', audioCopy: ['vorbis', 'opus', 'flac'], audioEncoder: 'libvorbis', faststart: false },
 };
 
-export const VIDEO_EXTENSIONS = [...Object.keys(RULES), '.3gp', '.wmv', '.mpg', '.mpeg', '.ogv', '.m2ts'];
+export const VIDEO_EXTENSIONS = [...Object.keys(RULES), '.3gp', '.wmv', '.m2ts'];
 
 export function containerFor(path: string): ContainerRule {
   const ext = extname(path).toLowerCase();

@@ -59,14 +59,22 @@ function videoArgs(s: EncodeSettings, t: EncodeTarget): string[] {
   if (/^lib(x264|x265)$/.test(codec)) args.push('-crf', String(s.crf), '-preset', s.preset);
   // VP9 needs -b:v 0 for -crf to mean constant quality.
   else if (codec === 'libvpx-vp9') args.push('-crf', String(s.crf), '-b:v', '0', '-row-mt', '1');
+  // Theora has no CRF; its quality scale runs 0–10, and its default bit rate (200 kb/s) smears a picture.
+  else if (codec === 'libtheora') args.push('-q:v', '8');
   return args;
 }
 
-/** `-map_metadata` and friends for an output whose input 1 is the source file. */
-export function metadataArgs(s: Pick<EncodeSettings, 'keepMetadata'>): string[] {
+/**
+ * `-map_metadata` and friends for an output whose input 1 is the source file and whose `audio`
+ * streams are that file's, in order. With --keep-metadata each audio stream keeps its own tags
+ * (language, title: "eng" and "fra" were lost; `-map_metadata:s:a 1:s:a` would give every stream
+ * the first one's).
+ */
+export function metadataArgs(s: Pick<EncodeSettings, 'keepMetadata'>, audio: number): string[] {
   if (s.keepMetadata) {
+    const perAudio = Array.from({ length: audio }, (_, i) => [`-map_metadata:s:a:${i}`, `1:s:a:${i}`]).flat();
     // Frames are already upright, so a copied rotation tag would turn them a second time.
-    return ['-map_metadata', '1', '-map_metadata:s:v:0', '1:s:v:0', '-metadata:s:v:0', 'rotate=0'];
+    return ['-map_metadata', '1', '-map_metadata:s:v:0', '1:s:v:0', ...perAudio, '-metadata:s:v:0', 'rotate=0'];
   }
   // Global, per-stream and chapter metadata: GPS location, device make and model, creation time, names.
   return ['-map_metadata', '-1', '-map_metadata:s:a', '-1', '-map_chapters', '-1'];
@@ -97,7 +105,7 @@ export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarg
     ...MS_TIME_BASE,
     '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
-    ...metadataArgs(s),
+    ...metadataArgs(s, audio.length),
     ...(rule.faststart ? ['-movflags', '+faststart'] : []),
     ...(s.threads ? ['-threads', String(s.threads)] : []),
     ...s.ffmpegArgs,

@@ -33,6 +33,12 @@ export interface MediaInfo {
   startTime: number;
   video: VideoInfo | undefined;
   audio: { index: number; codec: string }[];
+  /**
+   * The streams an output does not keep, by kind, e.g. ["2 subtitle tracks", "1 more video track"]:
+   * subtitles, data and attachments can carry names, places and GPS tracks, and only the first
+   * video track is anonymized. Empty when everything is kept.
+   */
+  dropped: string[];
 }
 
 interface RawStream {
@@ -100,7 +106,7 @@ function rotationOf(s: RawStream): number {
 /** ffprobe's JSON for a file: format and streams, with the packets' timestamps of the first seconds when `packets`. */
 async function ffprobeJson(tools: FfmpegTools, path: string, packets: boolean): Promise<string> {
   const sample = packets ? ['-read_intervals', `%+${RATE_SAMPLE_SECONDS}`, '-show_entries', 'packet=pts_time,stream_index'] : [];
-  const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...sample, path], { maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', ...sample, '-i', path], { maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
 
@@ -156,5 +162,9 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
       colour: colourOf(v),
     };
   }
-  return { formatName: json.format?.format_name ?? '?', startTime: Number(json.format?.start_time) || 0, video, audio };
+  const count = (n: number, what: string) => (n > 0 ? [`${n} ${what} track${n === 1 ? '' : 's'}`] : []);
+  const kinds = (type: string) => streams.filter((s) => s.codec_type === type).length;
+  const otherVideo = streams.filter((s) => s.codec_type === 'video' && s !== v && !s.disposition?.attached_pic).length;
+  const dropped = [...count(kinds('subtitle'), 'subtitle'), ...count(kinds('data'), 'data'), ...count(kinds('attachment'), 'attachment'), ...count(otherVideo, 'more video')];
+  return { formatName: json.format?.format_name ?? '?', startTime: Number(json.format?.start_time) || 0, video, audio, dropped };
 }

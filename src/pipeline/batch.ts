@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { errorMessage, InterruptedError } from '../errors.js';
 import { claimFile } from '../io/claim.js';
@@ -69,6 +69,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
   if (claimed.has(output)) return outcome(false, 0, `another input in this run also writes ${output}`);
   claimed.add(output);
   const exists = existsSync(output);
+  // Checked before the work, not found by the final rename (EISDIR) after it.
+  if (exists && statSync(output).isDirectory()) return outcome(false, 0, `${output} is a folder; choose another -o`);
   // faceblur only ever renames complete files to an output name, so an existing output is finished.
   if (exists && opts.skipExisting) return { ...outcome(true, 0), skipped: true };
   if (exists && !opts.force) return outcome(false, 0, `${output} already exists (use --force to overwrite, --skip-existing to go on)`);
@@ -84,7 +86,8 @@ async function runOne(ctx: RunContext, file: InputFile, opts: BatchOptions, clai
     ctx.log.verbose(err instanceof Error && err.stack ? err.stack : String(err));
     return outcome(false, 0, errorMessage(err));
   } finally {
-    await rm(temp, { force: true });
+    // Never throws: a temp that could not be made (a parent that is a file: ENOTDIR) must not hide why.
+    await rm(temp, { force: true }).catch(() => undefined);
   }
 }
 

@@ -127,16 +127,17 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
 /**
  * The lines a file's summary prints, e.g. "2 face tracks anonymized in 98 of 110 frames; 14 frames rely
  * on held or predicted masks" then "check first: 0:01.2 at (320,140), score 0.34; 0:03.1 at (80,60), detected on 2 frames only".
+ * `done` is what happened to them: "anonymized", or "found (none anonymized: --replacewith none)".
  */
-export function describeFaces(s: FaceSummary, video: boolean): string[] {
+export function describeFaces(s: FaceSummary, video: boolean, done = 'anonymized'): string[] {
   const at = (h: ReviewHint) => `${video ? `${clock(h.time)} ` : ''}at (${h.x},${h.y})`;
   const hint = (h: ReviewHint) => (h.why === 'low-confidence' ? `${at(h)}, score ${h.value.toFixed(2)}` : `${at(h)}, detected on ${count(h.value, 'frame')} only`);
   const check = s.hints.length > 0 ? [`check first: ${s.hints.map(hint).join('; ')}`] : [];
-  if (!video) return [s.faces === 0 ? 'no face found' : `${count(s.faces, 'face')} anonymized`, ...check];
+  if (!video) return [s.faces === 0 ? 'no face found' : `${count(s.faces, 'face')} ${done}`, ...check];
   if (s.framesWithFaces === 0) return [`no face found in ${count(s.frames, 'frame')}`];
   const predicted = s.framesPredicted === 0 ? 'no frame relies' : `${count(s.framesPredicted, 'frame')} ${s.framesPredicted === 1 ? 'relies' : 'rely'}`;
   const what = s.tracked ? count(s.faces, 'face track') : count(s.faces, 'face detection');
-  return [`${what} anonymized in ${s.framesWithFaces} of ${count(s.frames, 'frame')}${s.tracked ? `; ${predicted} on held or predicted masks` : ''}`, ...check];
+  return [`${what} ${done} in ${s.framesWithFaces} of ${count(s.frames, 'frame')}${s.tracked ? `; ${predicted} on held or predicted masks` : ''}`, ...check];
 }
 
 /** What an analysis found in one file (or a batch): its project's tracks, all to redact, and its candidates. */

@@ -93,6 +93,8 @@ export async function anonymizeVideo(
 ): Promise<JobResult> {
   const tools = ctx.tools();
   const { info, v, lookahead } = await openVideo(ctx, input);
+  // Said, not silent (a new-user trial found its subtitles gone): README, "Guarantees".
+  if (info.dropped.length > 0 && !ctx.segment) ctx.log.info(`${input}: not kept in the output: ${info.dropped.join(', ')} (they can carry names, places and GPS tracks)`);
   const tracker = ctx.tracking ? trackerFor(ctx.tracking, v.fps, ctx.detectEvery, lookahead, v) : undefined;
   // Without a tracker, a frame between detections (--detect-every) reuses the last detection before it.
   const segment = ctx.segment && (await planSegment(tools, input, ctx.segment, tracker ? tracker.memoryFrames : ctx.detectEvery - 1, lookahead, info.startTime, v.fps));

@@ -34,7 +34,7 @@ export class SeekTime {
 
   /** The video stream's first timestamp after the file's start (ffmpeg's -seek_timestamp is off by default). */
   private start(): Promise<number> {
-    this.origin ??= run(this.tools.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:stream=start_time', '-of', 'json', this.path]).then(
+    this.origin ??= run(this.tools.ffprobe, ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'format=start_time:stream=start_time', '-of', 'json', '-i', this.path]).then(
       ({ stdout }) => {
         const j = JSON.parse(stdout) as { streams?: { start_time?: string }[]; format?: { start_time?: string } };
         const v = Number(j.streams?.[0]?.start_time ?? 0);

@@ -40,6 +40,13 @@ describe('bad input and usage errors', () => {
     const typo = await runCli(['cma']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe("faceblur: no such file or folder 'cma'; did you mean 'faceblur cam'?\n");
+    // Refused before any work: a new-user trial's `faceblur anaylze FILE` anonymized FILE first.
+    const sub = tempDir();
+    copyFileSync(join(dir, 'good.jpg'), join(sub, 'good.jpg'));
+    const analyze = await runCli(['anaylze', join(sub, 'good.jpg')]);
+    expect(analyze.code).toBe(2);
+    expect(analyze.stderr).toBe("faceblur: no such file or folder 'anaylze'; did you mean 'faceblur analyze'?\n");
+    expect(readdirSync(sub)).toEqual(['good.jpg']);
     const thresh = await runCli([join(dir, 'good.jpg'), '--thresh', 'abc']);
     expect(thresh.stderr).toBe('faceblur: --thresh must be a number between 0 and 1 (got "abc")\n');
   });
@@ -74,11 +81,41 @@ describe('bad input and usage errors', () => {
     copyFileSync(join(dir, 'good.jpg'), join(folder, 'sub', 'b.jpg'));
     const r = await runCli([folder, '--replacewith', 'none', '--quiet']);
     expect(r.code).toBe(0);
+    // Not "N faces anonymized" under the warning that nothing is (a new-user trial).
+    const said = await runCli([join(folder, 'a.jpg'), '--replacewith', 'none', '-o', join(tempDir(), 'a.jpg')]);
+    expect(said.stderr).toMatch(/faces? found \(none anonymized: --replacewith none\)/);
+    expect(said.stderr).not.toMatch(/ anonymized[,;\n]/);
     // Both warnings survive --quiet; the untouched copy's name says what it is.
     expect(r.stderr).toContain(`warning: ${folder}: skipped 1 file in 1 subfolder (use --recursive)`);
     expect(r.stderr).toContain('warning: --replacewith none anonymizes nothing: every face stays visible in the output, named <name>_not_anonymized.<ext>');
     expect(r.stdout.trim()).toBe(join(folder, 'a_not_anonymized.jpg'));
     expect(readdirSync(folder).sort()).toEqual(['a.jpg', 'a_not_anonymized.jpg', 'sub']);
+  });
+
+  it('what a new-user trial of the main job tripped on: a huge --scale, a name that starts with -, an output path under a file or onto a folder', async () => {
+    // --scale 20000x took 20 GB before the kernel killed it, leaving a temp file.
+    const scale = await runCli([join(dir, 'good.jpg'), '--scale', '20000x']);
+    expect(scale.code).toBe(2);
+    expect(scale.stderr).toBe('faceblur: --scale must be WxH, Wx or xH with positive sizes of at most 4096 pixels, such as 640x360 or 640x (got "20000x")\n');
+    // ffprobe took "-dash name.mp4" for an option ("Missing argument for option 'dash name.mp4'").
+    const sub = tempDir();
+    copyFileSync(join(ROOT, 'fixtures', 'demo', 'asl-book.mp4'), join(sub, '-dash name.mp4'));
+    const dash = await runCli(['-q', '-o', join(sub, 'out.mp4'), '--', '-dash name.mp4'], { cwd: sub });
+    expect(dash.code, dash.stderr).toBe(0);
+    expect(readdirSync(sub).sort()).toEqual(['-dash name.mp4', 'out.mp4']);
+    // A parent that is a file: said in words, not as the temp file's raw ENOTDIR.
+    writeFileSync(join(sub, 'FILE'), 'x');
+    const under = await runCli([join(dir, 'good.jpg'), '-o', join(sub, 'FILE', 'y.jpg')]);
+    expect(under.code).toBe(1);
+    expect(under.stderr).toMatch(/good\.jpg: cannot write to .*FILE: a parent of the output path is a file/);
+    expect(under.stderr).not.toMatch(/ENOTDIR|partial/);
+    // An output name that is a folder: refused before the work, not by the final rename (EISDIR).
+    mkdirSync(join(sub, 'into', 'good.jpg'), { recursive: true });
+    const onto = await runCli([join(dir, 'good.jpg'), '-o', join(sub, 'into') + '/', '--force']);
+    expect(onto.code).toBe(1);
+    expect(onto.stderr).toMatch(/good\.jpg is a folder; choose another -o/);
+    expect(onto.stderr).not.toMatch(/EISDIR|partial/);
+    expect(readdirSync(join(sub, 'into'))).toEqual(['good.jpg']);
   });
 
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {

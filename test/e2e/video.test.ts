@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ffmpeg, ffprobe, frameTimes, psnr, rgbFrame, runCli, sha256, tempDir } from '../helpers.js';
@@ -177,5 +177,34 @@ describe('faceblur keeps geometry and timing', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'clip_anonymized.gif'))).toBe(true);
     expect(video(ffprobe(join(dir, 'clip_anonymized.gif'))).nb_read_frames).toBe(video(ffprobe(gif)).nb_read_frames);
+  });
+
+  it('says which tracks it does not keep, and --keep-metadata keeps each audio track\'s own language', async () => {
+    // A new-user trial: subtitles vanished without a word, and "eng" and "fra" were lost even with --keep-metadata.
+    const clip = makeClip(dir, 'tracks.mp4', { seconds: 1 });
+    const srt = join(dir, 'names.srt');
+    writeFileSync(srt, '1\n00:00:00,000 --> 00:00:01,000\nJohn Smith, 12 Main Street\n');
+    const mkv = join(dir, 'tracks.mkv');
+    ffmpeg(['-i', clip, '-i', clip, '-i', srt, '-map', '0:v', '-map', '0:a', '-map', '1:a', '-map', '2', '-c', 'copy', '-metadata:s:a:0', 'language=eng', '-metadata:s:a:1', 'language=fra', mkv]);
+    const r = await runCli([mkv, '-o', join(dir, 'tracks-kept.mkv'), '--keep-metadata']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('tracks.mkv: not kept in the output: 1 subtitle track (they can carry names, places and GPS tracks)');
+    const out = ffprobe(join(dir, 'tracks-kept.mkv')).streams as { codec_type: string; tags?: Record<string, string> }[];
+    expect(out.map((st) => st.codec_type)).toEqual(['video', 'audio', 'audio']);
+    expect(out.filter((st) => st.codec_type === 'audio').map((st) => st.tags?.language)).toEqual(['eng', 'fra']);
+  });
+
+  it('writes MPEG program streams and Ogg from an MP4 with AAC audio, re-encoding what they cannot hold', async () => {
+    // A new-user trial: -o x.mpg and -o x.ogv were accepted, then failed after all the work
+    // ("Error initializing output stream"): MPEG-PS holds no AAC, Ogg no H.264.
+    const clip = makeClip(dir, 'aac.mp4', { seconds: 1 });
+    for (const [ext, codecs] of [['mpg', ['h264', 'mp2']], ['ogv', ['theora', 'vorbis']]] as const) {
+      const out = join(dir, `aac-out.${ext}`);
+      const r = await runCli([clip, '-o', out, '--quiet']);
+      expect(r.code, r.stderr).toBe(0);
+      const streams = ffprobe(out).streams;
+      expect(streams.map((st) => st.codec_name)).toEqual(codecs);
+      expect(video(ffprobe(out)).nb_read_frames).toBe(video(ffprobe(clip)).nb_read_frames);
+    }
   });
 });

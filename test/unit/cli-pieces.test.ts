@@ -87,10 +87,14 @@ describe('options', () => {
 
   it('suggests the command for a mistyped one, and leaves file names alone', () => {
     expect(editDistance('cma', 'cam')).toBe(1);
-    expect(mistypedCommand('cma')).toBe("no such file or folder 'cma'; did you mean 'faceblur cam'?");
-    expect(mistypedCommand('modles')).toMatch(/faceblur models/);
-    expect(mistypedCommand('cma.mp4')).toBeUndefined();
-    expect(mistypedCommand('footage')).toBeUndefined();
+    const commands = ['cam', 'analyze', 'review', 'track', 'models', 'serve', 'worker'];
+    expect(mistypedCommand('cma', commands)).toBe("no such file or folder 'cma'; did you mean 'faceblur cam'?");
+    expect(mistypedCommand('modles', commands)).toMatch(/faceblur models/);
+    // A new-user trial: `faceblur anaylze clip.mp4` anonymized clip.mp4, then failed on "anaylze".
+    expect(mistypedCommand('anaylze', commands)).toMatch(/did you mean 'faceblur analyze'/);
+    expect(mistypedCommand('reveiw', commands)).toMatch(/faceblur review/);
+    expect(mistypedCommand('cma.mp4', commands)).toBeUndefined();
+    expect(mistypedCommand('footage', commands)).toBeUndefined();
   });
 });
 
@@ -133,6 +137,8 @@ describe('inputs and outputs', () => {
     expect(expandInputs([dir], true).files.map((f) => f.relativeTo)).toEqual(['a.jpg', 'b.MP4', 'sub/c.png']);
     expect(expandGlob(join(dir, '*.jpg'))).toEqual([join(dir, 'a.jpg'), join(dir, 'a_anonymized.jpg')]);
     expect(expandGlob(join(dir, '**', '*.{png,jpg}'))).toEqual([join(dir, 'a.jpg'), join(dir, 'a_anonymized.jpg'), join(dir, 'sub', 'c.png')]);
+    // One file named twice, as a path and through a glob, is one input (a new-user trial: its second run failed).
+    expect(expandInputs([join(dir, 'a.jpg'), join(dir, '*.jpg'), `${dir}/./a.jpg`], false).files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     const mixed = expandInputs([join(dir, '*.jpg'), join(dir, 'missing.mp4'), join(dir, 'empty'), join(dir, '*.gif')], false);
     expect(mixed.files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     expect(mixed.problems.map((p) => p.message)).toEqual([
