@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Option, type OutputConfiguration } from 'commander';
 import { describeIssue, flagOf } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
@@ -48,6 +48,20 @@ const USAGE = [
   '       faceblur --help                              every option, with its default',
 ].join('\n');
 
+/**
+ * Commander's own errors (an unknown option, a missing value) in one line, as faceblur's are: "faceblur:
+ * unknown option '--replacewtih' (did you mean --replacewith?); run faceblur --help for usage". Commander
+ * writes them as two or three lines ("error: …", "(Did you mean …?)", the help hint).
+ */
+function oneLineErrors(command: string): OutputConfiguration {
+  return {
+    outputError: (text, write) => {
+      const said = text.trim().replace(/^error: /, '').replace(/\n\(Did you mean (.*)\)$/s, ' (did you mean $1)').replace(/\s*\n\s*/g, ' ');
+      write(`faceblur: ${said}; run ${command} --help for usage\n`);
+    },
+  };
+}
+
 function buildProgram(setExit: (code: number) => void): Command {
   // The commands other than file mode are loaded on use: their libraries (OpenCV's WebAssembly, the
   // web server, the queue client) cost a file-mode run about 0.2 s of CPU at every start.
@@ -55,7 +69,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('Anonymize faces in videos and photos.\nOutputs are written beside each input as <name>_anonymized.<ext> unless -o says otherwise.')
     .version(version, '--version')
     .argument('[inputs...]', 'video or photo files, folders, or glob patterns')
-    .showHelpAfterError('(run faceblur --help for usage)')
+    .configureOutput(oneLineErrors('faceblur'))
     // Options before `cam` belong to file mode; those after it, to cam.
     .enablePositionalOptions()
     .exitOverride();
@@ -76,7 +90,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   const cam = program
     .command('cam')
     .description('anonymize a camera (or any live ffmpeg input) and show it in a local browser preview')
-    .showHelpAfterError('(run faceblur cam --help for usage)')
+    .configureOutput(oneLineErrors('faceblur cam'))
     .exitOverride();
   addOptions(cam, camOptionSpecs).action(async (raw: Record<string, unknown>) => {
     const parsed = camOptionsSchema.safeParse(raw);
@@ -87,7 +101,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('analyze')
     .description('detect and track the faces of each input into an editable redaction project, <name>.faceblur.json; render it with faceblur INPUT --project FILE')
     .argument('<inputs...>', 'video or photo files, folders, or glob patterns')
-    .showHelpAfterError('(run faceblur analyze --help for usage)')
+    .configureOutput(oneLineErrors('faceblur analyze'))
     .exitOverride();
   addOptions(analyze, analyzeOptionSpecs).action(async (inputs: string[], raw: Record<string, unknown>) => {
     // The options analyze does not offer take their defaults: one schema, one meaning per flag.
@@ -99,7 +113,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('review')
     .description('check, fix and export the face decisions for one video or photo in a local browser editor (analyzes it first when it has no project)')
     .argument('<input>', 'video or photo file')
-    .showHelpAfterError('(run faceblur review --help for usage)')
+    .configureOutput(oneLineErrors('faceblur review'))
     .exitOverride();
   addOptions(review, reviewOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => setExit(await (await import('./review/run.js')).runReview(input, raw, review)));
   const track = program
@@ -107,7 +121,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('follow a box drawn on one frame forward and backward through INPUT, and add it to its project as a manual track to anonymize')
     .argument('<input>', 'the video (or photo) the project was made for')
     .usage('<input> --project FILE --frame N --box x1,y1,x2,y2 [--label TEXT]')
-    .showHelpAfterError('(run faceblur track --help for usage)')
+    .configureOutput(oneLineErrors('faceblur track'))
     .exitOverride();
   addOptions(track, trackOptionSpecs).action(async (input: string, raw: Record<string, unknown>) => {
     const parsed = trackOptionsSchema.safeParse(raw);
@@ -117,13 +131,13 @@ function buildProgram(setExit: (code: number) => void): Command {
   const serve = program
     .command('serve')
     .description('a web app for teams: upload videos and photos in the browser, follow the jobs, review, download; jobs are deleted after --retention')
-    .showHelpAfterError('(run faceblur serve --help for usage)')
+    .configureOutput(oneLineErrors('faceblur serve'))
     .exitOverride();
   addOptions(serve, serveOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await (await import('./serve/run.js')).runServe(raw, version)));
   const worker = program
     .command('worker')
     .description("run the jobs of `faceblur serve --redis URL` from its queue in Redis, on this machine; start one or more per machine that shares serve's data folder")
-    .showHelpAfterError('(run faceblur worker --help for usage)')
+    .configureOutput(oneLineErrors('faceblur worker'))
     .exitOverride();
   addOptions(worker, workerOptionSpecs).action(async (raw: Record<string, unknown>) => setExit(await (await import('./jobs/run-worker.js')).runWorker(raw)));
   const models = program.command('models').description('manage the detector models').exitOverride();
