@@ -30,7 +30,7 @@ export async function lockProject(projectPath: string, warn: (text: string) => v
       stale: STALE_MS,
       // The default throws from a timer, ending the process; a lock lost (its folder removed by hand,
       // or a suspended machine) is no reason to drop the editor: saving still works.
-      onCompromised: (err) => warn(`the lock on ${projectPath} was lost (${err.message}); another review could now open it too`),
+      onCompromised: (err) => warn(`the lock on ${projectPath} was lost (${err.message}); another review or track could now open it too`),
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
