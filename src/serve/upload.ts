@@ -28,7 +28,7 @@ export interface UploadLimits {
   maxDuration: number;
 }
 
-/** Longest display name, in characters (a file system's usual limit for one name, in bytes). */
+/** Longest display name, in characters: the usual file system limit for one name (255 bytes), counted loosely. */
 const MAX_NAME = 255;
 
 /**
@@ -37,7 +37,7 @@ const MAX_NAME = 255;
  * between, so that it still reads as the name the user gave (a new-user trial saw a 287-character
  * name lose its first words); the cut never splits a surrogate pair.
  */
-export function displayName(filename: string): string {
+function displayName(filename: string): string {
   const base = [...(filename.split(/[\\/]/).pop() ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '')];
   if (base.length === 0) return 'upload';
   if (base.length <= MAX_NAME) return base.join('');
