@@ -14,11 +14,7 @@ export interface TrackerSettings {
   /** Relative growth of the mask per frame away from the nearest detection, and its cap. */
   growthPerFrame: number;
   maxGrowth: number;
-  /**
-   * Frames of 30 fps video that one frame of this stream spans, at least 1 (3 at 10 fps): association's
-   * reach by distance was set on 30 fps footage, and a face in 10 fps footage moves three times as
-   * far a frame. Default 1.
-   */
+  /** 30 fps frames one frame of this stream spans, at least 1 (3 at 10 fps): widens association's reach by distance (default 1). */
   motionScale?: number | undefined;
   /** The frame's size in pixels: boxes are judged against it and kept inside it. Unknown: not checked. */
   frame?: FrameSize | undefined;
@@ -67,11 +63,7 @@ interface Track {
  * pan, short enough that a velocity fitted on a few noisy boxes cannot carry a mask far.
  */
 const MAX_EXTRAPOLATE = 5;
-/**
- * Fastest extrapolated motion, in face widths per frame (a face crossing a 640 px frame in a second
- * moves 0.5 widths of a 40 px face). Not scaled below 30 fps (motionScale): on bench:video's clips at
- * 10 fps, three times this speed left more face-frames exposed (1.04% → 1.33%, longest run 7 → 11).
- */
+/** Fastest extrapolated motion, in face widths per frame (a face crossing a 640 px frame in a second moves 0.5 widths of a 40 px face); not scaled by motionScale (docs/accuracy.md, "At 10 fps"). */
 const MAX_SPEED = 0.25;
 /**
  * The smoothed box stands for the raw one (the frame's detection, or the line between the two
