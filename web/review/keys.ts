@@ -38,3 +38,11 @@ export function commandForKey(e: KeyboardEvent): string | undefined {
   if (k === 'Escape') return 'escape';
   return LETTERS[k.toLowerCase()];
 }
+
+/**
+ * Whether keys pressed on `el` are typing (the score field), which the shortcuts must leave alone. A
+ * checkbox is not: after a click on "show result" the arrows and Space must still step and play.
+ */
+export function typing(el: HTMLElement): boolean {
+  return (el instanceof HTMLInputElement && el.type !== 'checkbox') || el instanceof HTMLTextAreaElement || el.isContentEditable;
+}

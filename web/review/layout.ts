@@ -46,11 +46,3 @@ export function layOut(root: HTMLElement, p: LaidOut, video: boolean, acceptAbov
   if (video) root.append(p.timeline.el);
   else root.classList.add('photo');
 }
-
-/**
- * Whether keys pressed on `el` are typing (the score field), which the shortcuts must leave alone. A
- * checkbox is not: after a click on "show result" the arrows and Space must still step and play.
- */
-export function typing(el: HTMLElement): boolean {
-  return (el instanceof HTMLInputElement && el.type !== 'checkbox') || el instanceof HTMLTextAreaElement || el.isContentEditable;
-}

@@ -1,8 +1,8 @@
 import { getChanges, getProject, getState, post } from './api.js';
 import { $ } from './dom.js';
 import { DrawTool } from './drawtool.js';
-import { commandForKey } from './keys.js';
-import { layOut, typing, type LaidOut } from './layout.js';
+import { commandForKey, typing } from './keys.js';
+import { layOut, type LaidOut } from './layout.js';
 import { firstFrame, nextStop, scoreText, type ReviewState, type TrackView } from './model.js';
 import { TrackList } from './panel.js';
 import { Player } from './player.js';
