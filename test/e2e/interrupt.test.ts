@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, readdirSync } from 'node:fs';
+import { copyFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, IMAGES, MODEL_DIR, sha256, tempDir } from '../helpers.js';
@@ -28,17 +28,19 @@ describe('interrupts', () => {
       });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
-      // Wait until the encoder has started writing the temp file, then interrupt.
+      // Wait until the encoder has written into the temp file, then interrupt. The temp file is
+      // claimed (created empty) before ffmpeg starts, so its existence alone does not mean ffmpeg runs.
+      let ffmpegKids: string[] = [];
       await new Promise<void>((resolve) => {
         const poll = setInterval(() => {
-          if (readdirSync(dir).some((n) => n.includes('partial'))) {
+          const partial = readdirSync(dir).find((n) => n.includes('partial'));
+          ffmpegKids = childrenOf(child.pid!);
+          if (partial && statSync(join(dir, partial), { throwIfNoEntry: false })?.size && ffmpegKids.length) {
             clearInterval(poll);
             resolve();
           }
         }, 50);
       });
-      const ffmpegKids = childrenOf(child.pid!);
-      expect(ffmpegKids.length).toBeGreaterThan(0);
       child.kill(signal);
       const exit = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
       expect(exit).toBe(code);

@@ -64,7 +64,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     expect(uploads.find((t) => t.startsWith('notes.mp4'))).toMatch(/^notes\.mp4 not a readable media file \(/);
     expect(uploads.find((t) => t.startsWith('huge.png'))).toBe('huge.png larger than the 2.0 MiB this server accepts (--max-upload-size)');
     expect(uploads.filter((t) => t.endsWith('uploaded')).sort()).toEqual(['group clip.mp4 uploaded', 'group.jpg uploaded']);
-    // Only the two good files became jobs; the refused ones left nothing.
+    // Only the two good files became jobs; the refused ones left nothing. The list refreshes after
+    // the last upload's answer, so wait for it before counting.
+    await page.waitForFunction(() => document.querySelectorAll('tbody tr[data-id]').length >= 2);
     expect(await page.locator('tbody tr').count()).toBe(2);
     expect(await row(page, 'group clip.mp4').locator('td.args').innerText()).toBe('--replacewith=solid --color=ff00ff');
 
@@ -112,6 +114,49 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await stranger.goto(s.base);
     expect(new URL(stranger.url()).pathname).toBe('/login');
     await stranger.screenshot({ path: join(ROOT, 'test-output', 'serve', 'page', 'login.png') });
+  });
+  it('a job list that answers late never replaces a newer one (the poll and the post-upload refresh overlap)', async () => {
+    const dir = tempDir('faceblur-serve-order-');
+    const srv = await startServe(['--data', join(dir, 'data')]);
+    try {
+      const page = await browser.newPage({ viewport: { width: 900, height: 500 } });
+      await page.goto(`${srv.base}?token=${srv.token}`);
+      await page.waitForSelector('td.empty');
+      // Hold the next list the poll asks for, taken while there are no jobs, until after the upload.
+      let release = () => {};
+      const released = new Promise<void>((r) => (release = r));
+      let delivered: Promise<void> | undefined;
+      await page.route(
+        (url) => url.pathname === '/api/jobs',
+        async (route) => {
+          if (route.request().method() !== 'GET' || delivered) return route.continue();
+          let done = () => {};
+          delivered = new Promise<void>((r) => (done = r));
+          const stale = await route.fetch();
+          await released;
+          await route.fulfill({ response: stale });
+          done();
+        },
+      );
+      await expect.poll(() => delivered !== undefined, { timeout: 5_000 }).toBe(true);
+      await page.setInputFiles('#files', join(IMAGES, 'human_group-1.jpg'));
+      await page.waitForSelector('tbody tr[data-id]');
+      // Record any moment the list goes back to empty once the stale answer arrives.
+      await page.evaluate(() => {
+        const body = document.querySelector('tbody')!;
+        new MutationObserver(() => {
+          if (body.querySelector('td.empty')) document.body.dataset.flicker = 'yes';
+        }).observe(body, { childList: true });
+      });
+      release();
+      await delivered;
+      await page.waitForTimeout(1_500);
+      expect(await page.evaluate(() => document.body.dataset.flicker ?? 'no')).toBe('no');
+      expect(await page.locator('tbody tr[data-id]').count()).toBe(1);
+      await page.close();
+    } finally {
+      await stopServe(srv);
+    }
   });
   it('signs in through the form: a wrong token is refused on the page, the right one opens the jobs page', async () => {
     const dir = tempDir('faceblur-serve-login-');

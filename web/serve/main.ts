@@ -79,9 +79,16 @@ async function start(): Promise<void> {
       ),
     );
   };
+  // Refreshes overlap (the poll, and one after each upload and delete) and their answers can arrive
+  // out of order: a list older than the one shown must not replace it, or a new job blinks out.
+  let asked = 0;
+  let shown = 0;
   const refresh = async () => {
+    const mine = ++asked;
     try {
       const jobs = await getJobs();
+      if (mine < shown) return;
+      shown = mine;
       unreachable.hidden = true;
       jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
       if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
