@@ -141,10 +141,20 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
     }
   }
 
-  /** One segment: the CLI renders its frames to `segments/<n>.mkv`; its frames done go to the job's progress hash. */
+  /**
+   * One segment: the CLI renders its frames to `segments/<n>.mkv`; its frames done go to the job's
+   * progress hash, and the job's progress is written each tick and as the segment ends (so that a
+   * segment shorter than a tick still moves the job's progress).
+   */
   async function runSegment(job: Job<SegmentData>): Promise<string> {
     const { id, index, spec, totalFrames } = job.data;
     let done = 0;
+    const report = async () => {
+      await redis.hset(keys.progress(id), { [index]: done });
+      const all = Object.values(await redis.hgetall(keys.progress(id))).reduce((n, v) => n + Number(v), 0);
+      await job.updateProgress(done / spec.count);
+      await state(id, { status: 'running', progress: Math.min(1, all / totalFrames) });
+    };
     return guarded(id, async (signal) => {
       const record = await readJob(s.dataDir, id);
       const dir = jobDir(s.dataDir, id);
@@ -155,15 +165,10 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
       const args = [join(dir, record.inputFile), '-o', segmentPath(dir, index), ...record.args, '--render-segment', segmentArg(spec), '--codec', o.codec ?? containerFor(record.outputFile).videoCodec, '-f'];
       await runCliChild(args, (n) => (done = n), signal);
       done = spec.count;
-      await redis.hset(keys.progress(id), { [index]: spec.count });
+      await report();
       s.log(`${id}: segment ${index} (${spec.count} frames) done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       return undefined;
-    }, async () => {
-      await redis.hset(keys.progress(id), { [index]: done });
-      const all = Object.values(await redis.hgetall(keys.progress(id))).reduce((n, v) => n + Number(v), 0);
-      await job.updateProgress(done / spec.count);
-      await state(id, { status: 'running', progress: Math.min(1, all / totalFrames) });
-    });
+    }, report);
   }
 
   /** Once every segment is done: joins them with the original's audio into a temp file, renamed to output.<ext>. */

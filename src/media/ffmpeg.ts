@@ -100,6 +100,14 @@ export class ChildSet {
   killAll(): void {
     for (const c of this.children) c.kill('SIGKILL');
   }
+  /** Kills every child still running and resolves once each has exited (and been reaped). */
+  async killAllAndWait(): Promise<void> {
+    // A child that never started (spawn failed: no pid) gets no 'exit'; nor does one already exited.
+    const running = [...this.children].filter((c) => c.pid !== undefined && c.exitCode === null && c.signalCode === null);
+    const exited = running.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
+    this.killAll();
+    await Promise.all(exited);
+  }
 }
 
 export interface FfmpegProcess {

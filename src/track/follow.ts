@@ -150,7 +150,8 @@ export async function trackBox(input: string, frameIndex: number, box: Box, opts
     throw signal?.aborted ? signal.reason : err;
   } finally {
     signal?.removeEventListener('abort', kill);
-    kill();
+    // Waited for, so that no ffmpeg outlives the call, aborted or not.
+    await children.killAllAndWait();
     await redetector?.dispose();
   }
 }

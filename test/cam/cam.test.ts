@@ -161,7 +161,8 @@ describe.runIf(existsSync(CHROMIUM))('faceblur cam in a real browser', () => {
   it('in --preview, the page shows the job\'s own progress and time left, then that the job has finished', async () => {
     const { makeClip } = await import('../../fixtures/clips.js');
     const dir = tempDir('faceblur-preview-');
-    const clip = makeClip(dir, 'job.mp4', { seconds: 3 });
+    // Long enough to outlast the page's first polls on a fast machine.
+    const clip = makeClip(dir, 'job.mp4', { seconds: 10 });
     const run = startCli([clip, '--preview', '--no-open', '--single-pass'], { timeoutMs: 110_000 });
     runs.push(run);
     const url = await previewUrl(run);

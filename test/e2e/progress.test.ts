@@ -61,7 +61,8 @@ describe('progress bars in a real terminal', () => {
     makeClip(dir, 'two.mp4', { seconds: 3 });
     term = new Terminal(['one.mp4', 'two.mp4', '-o', 'out/', '--jobs', '2'], { cwd: dir, columns: COLUMNS });
     const live = await term.waitFor((l) => l.filter((x) => BAR.test(x)).length === 3);
-    expect(live[0]).toMatch(/^2 files \[-+\] 0\/2 files /);
+    // One 30-frame file may be done by the first look at the screen on a fast machine; its bar stays.
+    expect(live[0]).toMatch(/^2 files \[[-#]+\] [01]\/2 files /);
     expect(live.slice(1).map((l) => BAR.exec(l)![1]).sort()).toEqual(['file 1 of 2: one.mp4', 'file 2 of 2: two.mp4']);
     const { code, lines } = await term.exit();
     expect(code).toBe(0);

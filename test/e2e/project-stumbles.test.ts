@@ -111,19 +111,22 @@ describe('faceblur track and a project in use', () => {
     // Found: exit 130 with nothing on stderr.
     const before = sha256(project);
     const child = spawn(process.execPath, [CLI, 'track', clip, '--project', project, '--frame', '30', '--box', '200,150,300,250'], {
-      env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR },
+      // Progress lines into the pipe: the first one is written as the follow reads its first frame.
+      env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR, FACEBLUR_PROGRESS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    // The lock is taken just before the follow starts (loading OpenCV alone takes over a second).
-    await new Promise<void>((resolve) => {
-      const poll = setInterval(() => existsSync(`${project}.lock`) && (clearInterval(poll), resolve()), 20);
-    });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (/frames/.test(stderr)) resolve();
+      }),
+    );
+    expect(existsSync(`${project}.lock`)).toBe(true);
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code, stderr).toBe(130);
+    stderr = stderr.replace(/^following the box .*\n/gm, '');
     oneLine(stderr);
     expect(stderr).toMatch(/SIGINT, stopping; .*group\.faceblur\.json is unchanged/);
     expect(sha256(project)).toBe(before);

@@ -100,8 +100,11 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: edits made as a user makes them'
     await page.mouse.down();
     await page.mouse.move(at(t.x2 + 20, t.y2 + 20).x + 3, at(t.x2 + 20, t.y2 + 20).y + 3, { steps: 6 });
     await page.mouse.up();
-    await page.waitForFunction(() => document.querySelector('.status')?.textContent === 'saved ✓');
-    const moved = (await projectOf(page)).tracks.find((x) => x.id === 0)!;
+    // The status still says "saved ✓" from the last edit, and the drag's edit is sent without waiting:
+    // wait for the keyframe in the project itself.
+    const track0 = async () => (await projectOf(page)).tracks.find((x) => x.id === 0)!;
+    await expect.poll(async () => ((b) => b.kind[b.frame.indexOf(30)])((await track0()).boxes), { timeout: 10_000 }).toBe(kindCode('keyframe'));
+    const moved = await track0();
     const i30 = moved.boxes.frame.indexOf(30);
     expect(moved.boxes.kind[i30]).toBe(kindCode('keyframe'));
     expect(moved.boxes.x2[i30]!).toBeCloseTo(t.x2 + 20, -0.5);

@@ -19,8 +19,9 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve page layout', () => {
     browser = await launchBrowser();
     const dir = tempDir('faceblur-serve-layout-');
     s = await startServe(['--data', join(dir, 'data')]);
-    // A video that runs all through these tests (photos go first), for its progress bar.
-    await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: streetClip(dir, 120) }]) });
+    // A video that runs all through these tests (photos go first), for its progress bar: 10 minutes,
+    // so that it still runs at the last width on a fast machine.
+    await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: streetClip(dir, 600) }]) });
     const photo = join(IMAGES, 'deface_city.jpg');
     for (const [name, settings] of [[LONG, { replacewith: 'pixelate', thresh: 0.3, boxes: true }], ['short.jpg', {}]] as const) {
       const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: photo, name }], settings) });
