@@ -52,11 +52,16 @@ export function expectedValue(key: string, spec: OptionSpec): string {
 export const flagOf = (spec: OptionSpec): string => spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--'))!;
 
 /**
- * Turns a zod failure into one line in faceblur's words, naming the flag, what it accepts and what
- * was given: `--thresh must be a number between 0 and 1 (got "abc")`, or `--box is required: …`.
+ * Turns a zod failure into one line in faceblur's words, naming each flag at fault (every one, not
+ * only the first, so that a fix is not followed by the next refusal), what it accepts and what was
+ * given: `--thresh must be a number between 0 and 1 (got "abc"); --box is required: …`.
  */
 export function describeIssue(error: z.ZodError, specs: Record<string, OptionSpec>, raw: Record<string, unknown>): string {
-  const key = String(error.issues[0]?.path[0] ?? '');
+  const keys = [...new Set(error.issues.map((i) => String(i.path[0] ?? '')))];
+  return keys.map((key) => describeOption(key, specs, raw)).join('; ');
+}
+
+function describeOption(key: string, specs: Record<string, OptionSpec>, raw: Record<string, unknown>): string {
   const spec = specs[key];
   if (!spec) return `invalid option ${key}`;
   // Only options without a default fail when absent (faceblur track's --project, --frame, --box).

@@ -63,6 +63,9 @@ export interface OptionSpec<T extends z.ZodType = z.ZodType> {
 export const opt = <T extends z.ZodType>(flags: string, help: string, schema: T, show?: string): OptionSpec<T> =>
   show === undefined ? { flags, help, schema } : { flags, help, schema, show };
 
+/** The names `--detector` takes, one per model family and size (models/manifest.json). */
+export const DETECTORS = ['yunet', 'yunet-n', 'retinaface', 'centerface', 'scrfd'] as const;
+
 export const fileOptionSpecs = {
   output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
   thresh: opt('--thresh <score>', 'how sure the detector must be that something is a face, 0..1; lower covers more faces and more things that are not faces', number(0, 1).optional(), '0.3 for video (0.5 for faces larger than 7% of the frame\'s shorter side; 0.6 or 0.8 for one over 1.5 times every face scoring 0.6 or 0.8 in its frame), 0.65 for photos; 0.6 for both with --thorough'),
@@ -77,7 +80,7 @@ export const fileOptionSpecs = {
       .string()
       .default('yunet')
       .transform((s) => s.split(',').map((x) => x.trim()))
-      .pipe(z.array(z.enum(['yunet', 'yunet-n', 'retinaface', 'centerface', 'scrfd'])).min(1)),
+      .pipe(z.array(z.enum(DETECTORS)).min(1)),
     'yunet',
   ),
   model: opt('--model <path>', 'run this ONNX file instead of the installed model (same family as --detector)', z.string().optional(), 'the installed model'),

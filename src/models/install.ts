@@ -39,6 +39,11 @@ export function isInstalled(m: ModelEntry, env: NodeJS.ProcessEnv = process.env)
   return [packageDir, userDir].some((d) => existsSync(join(d, m.file)));
 }
 
+/** Whether some folder that {@link locateModel} searches holds the model's file (its checksum unchecked: that is for the run). */
+export function isFound(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): boolean {
+  return modelSearchDirs(m, env).some((d) => existsSync(join(d, m.file)));
+}
+
 async function writableDir(dir: string): Promise<boolean> {
   try {
     await mkdir(dir, { recursive: true });

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defaultText, fileOptionSpecs, fileOptionsSchema, type FileOptions } from '../options.js';
+import { defaultText, DETECTORS, fileOptionSpecs, fileOptionsSchema, type FileOptions } from '../options.js';
+import { isFound } from '../models/install.js';
+import { findModel, installCommand } from '../models/manifest.js';
 import { choicesOf, describeIssue, expectedValue, flagOf } from '../option-messages.js';
 
 /**
@@ -29,12 +31,18 @@ export class SettingsError extends Error {}
 /**
  * Checks `settings` with the CLI's own zod schema and turns them into CLI arguments
  * (`{thresh: 0.4, boxes: true, audio: false}` → `--thresh=0.4 --boxes --no-audio`).
- * @throws SettingsError naming the flag, what it accepts and what was given.
+ * @throws SettingsError naming each flag at fault, what it accepts and what was given, or the
+ * detectors named that this server has no model file for.
  */
 export function settingsToArgs(settings: JobSettings): { args: string[]; options: FileOptions } {
   const raw = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const parsed = fileOptionsSchema.safeParse(raw);
   if (!parsed.success) throw new SettingsError(describeIssue(parsed.error, fileOptionSpecs, raw));
+  // Refused here, at the upload, rather than by the worker after the job has queued.
+  const missing = parsed.data.detector.flatMap((name) => findModel(name) ?? []).filter((m) => !isFound(m));
+  if (missing.length > 0) {
+    throw new SettingsError(`--detector ${missing.map((m) => m.name).join(',')}: not installed on this server (its administrator can run '${missing.map(installCommand).join("' and '")}')`);
+  }
   const args = Object.entries(raw).flatMap(([k, v]) => {
     const flag = flagOf(fileOptionSpecs[k as JobOption]);
     // One `--flag=value` word: a value that starts with a dash stays a value.
@@ -60,7 +68,8 @@ export function jobOptionsHelp(): { name: JobOption; flag: string; help: string;
     return {
       name,
       flag: flagOf(spec),
-      help: spec.help,
+      // The form says which detectors this server can run, not only which exist.
+      help: name === 'detector' ? `${spec.help}; installed on this server: ${DETECTORS.filter((d) => isFound(findModel(d)!)).join(', ')}` : spec.help,
       ...(def === undefined ? {} : { default: def }),
       expects: typeof initial === 'boolean' ? 'true or false' : expectedValue(name, spec),
       ...(choices ? { choices } : {}),

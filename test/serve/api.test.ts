@@ -156,6 +156,11 @@ describe('faceblur serve: the HTTP API', () => {
     };
     expect(await post({ thresh: 2 })).toEqual({ status: 400, body: { error: 'settings: --thresh must be a number between 0 and 1 (got "2")' } });
     expect(await post({ replacewith: 'sparkles' })).toEqual({ status: 400, body: { error: 'settings: --replacewith must be one of blur, pixelate, solid, none (got "sparkles")' } });
+    // Every bad setting at once, so that fixing one is not followed by the next refusal.
+    expect(await post({ thresh: 2, replacewith: 'sparkles' })).toEqual({
+      status: 400,
+      body: { error: 'settings: --thresh must be a number between 0 and 1 (got "2"); --replacewith must be one of blur, pixelate, solid, none (got "sparkles")' },
+    });
     expect(await post({ ffmpegArgs: '-f image2 /etc/x' })).toEqual({ status: 400, body: { error: 'settings: ffmpegArgs cannot be set for a job' } });
     expect(await post({ model: '/etc/passwd' })).toEqual({ status: 400, body: { error: 'settings: model cannot be set for a job' } });
     expect(uploadsLeft()).toEqual([]);

@@ -1,5 +1,8 @@
 import { readableSeconds } from '../../src/serve/run.js';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { argsToSettings, jobOptionsHelp, settingsToArgs, SettingsError } from '../../src/serve/job-settings.js';
 import { serveOptionsSchema } from '../../src/serve/options.js';
 
@@ -15,6 +18,40 @@ describe('job settings', () => {
   it('are refused with the CLI\'s own message', () => {
     expect(() => settingsToArgs({ mosaicSize: 1 })).toThrow(new SettingsError('--mosaic-size must be a whole number between 2 and 64 (got "1")'));
     expect(() => settingsToArgs({ detector: 'yunet,opencv' })).toThrow(SettingsError);
+  });
+
+  it('name every bad setting at once, not one per try', () => {
+    expect(() => settingsToArgs({ thresh: 'abc', replacewith: 'foo', maskScale: 9 })).toThrow(
+      new SettingsError('--thresh must be a number between 0 and 1 (got "abc"); --replacewith must be one of blur, pixelate, solid, none (got "foo"); --mask-scale must be a number between 0.5 and 5 (got "9")'),
+    );
+  });
+
+  describe('on a server with only the default models', () => {
+    // Install folders with nothing in them, and a model cache with only the default models.
+    const saved = { install: process.env.FACEBLUR_INSTALL_DIR, cache: process.env.FACEBLUR_MODEL_DIR };
+    beforeAll(() => {
+      process.env.FACEBLUR_INSTALL_DIR = mkdtempSync(join(tmpdir(), 'faceblur-no-models-'));
+      const cache = mkdtempSync(join(tmpdir(), 'faceblur-models-'));
+      for (const f of ['yunet_s_dynamic.onnx', 'yunet_n_dynamic.onnx']) writeFileSync(join(cache, f), '');
+      process.env.FACEBLUR_MODEL_DIR = cache;
+    });
+    afterAll(() => {
+      for (const [k, v] of [['FACEBLUR_INSTALL_DIR', saved.install], ['FACEBLUR_MODEL_DIR', saved.cache]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    });
+
+    it('refuse a detector it has no model for at the upload, with the command that installs it', () => {
+      expect(() => settingsToArgs({ detector: 'yunet,scrfd,retinaface' })).toThrow(
+        new SettingsError("--detector scrfd,retinaface: not installed on this server (its administrator can run 'npx faceblur models install scrfd --accept-license non-commercial' and 'npx faceblur models install retinaface')"),
+      );
+      expect(settingsToArgs({ detector: 'yunet-n' }).args).toEqual(['--detector=yunet-n']);
+    });
+
+    it('tell the form which detectors it has', () => {
+      expect(jobOptionsHelp().find((o) => o.name === 'detector')!.help).toMatch(/; installed on this server: yunet, yunet-n$/);
+    });
   });
 
   it('are described for the page with their defaults', () => {
