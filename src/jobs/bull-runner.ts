@@ -44,6 +44,8 @@ export async function createBullRunner(opts: { redis: string; dataDir: string })
       for (const part of [id, partId.join(id)]) await queue.remove(part, { removeChildren: true }).catch(() => 0);
       await writeJobState(opts.dataDir, id, { status: 'cancelled', progress: 0 });
     },
+    // Counted by Redis from the clients named after the queue (CLIENT LIST), which every worker is.
+    workers: () => queue.getWorkersCount().catch(() => undefined),
     async close() {
       await events.close();
       await queue.close();

@@ -98,6 +98,7 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
       r.abort.abort(new Error('cancelled'));
       await r.settled;
     },
+    workers: async () => undefined,
     async close() {
       closed = true;
       waiting.length = 0;

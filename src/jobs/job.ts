@@ -51,6 +51,11 @@ export interface JobRunner {
   cancel(id: string): Promise<void>;
   /** Stops taking jobs and lets the running ones end (or kills them); resolves when nothing runs. */
   close(): Promise<void>;
+  /**
+   * How many `faceblur worker` processes take jobs from the queue now, or undefined where serve runs
+   * the jobs itself (or cannot tell): 0 is what the page warns about, since queued jobs then wait.
+   */
+  workers(): Promise<number | undefined>;
 }
 
 /** 18 random bytes as base64url: 24 characters, 144 bits, unguessable. */

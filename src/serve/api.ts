@@ -78,7 +78,14 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
     options: jobOptionsHelp(),
   }));
 
-  app.get('/api/jobs', { schema: { summary: 'List the jobs, newest first', security, response: { 200: z.object({ jobs: z.array(jobViewSchema) }) } } }, async () => ({ jobs: await c.store.list() }));
+  const listSchema = z.object({
+    jobs: z.array(jobViewSchema),
+    workers: z.number().int().optional().meta({ description: 'with --redis: the `faceblur worker` processes connected to the queue (0: queued jobs wait for one)' }),
+  });
+  app.get('/api/jobs', { schema: { summary: 'List the jobs, newest first', security, response: { 200: listSchema } } }, async () => {
+    const [jobs, workers] = await Promise.all([c.store.list(), c.store.workers()]);
+    return { jobs, ...(workers === undefined ? {} : { workers }) };
+  });
 
   app.post(
     '/api/jobs',

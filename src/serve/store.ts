@@ -91,6 +91,11 @@ export class JobStore {
     };
   }
 
+  /** See {@link JobRunner.workers}. */
+  workers(): Promise<number | undefined> {
+    return this.runner.workers();
+  }
+
   /** Every job, newest first. */
   async list(): Promise<JobView[]> {
     const ids = await readdir(join(this.dataDir, 'jobs')).catch(() => [] as string[]);

@@ -49,7 +49,8 @@ async function json<T>(res: Response): Promise<T> {
 }
 
 export const getInfo = async (): Promise<ServerInfo> => json(await fetch(withToken('/api/options')));
-export const getJobs = async (): Promise<Job[]> => (await json<{ jobs: Job[] }>(await fetch(withToken('/api/jobs')))).jobs;
+/** The jobs, newest first, and (with --redis) how many workers are connected to the queue. */
+export const getJobs = async (): Promise<{ jobs: Job[]; workers?: number }> => json(await fetch(withToken('/api/jobs')));
 
 export async function deleteJob(id: string): Promise<void> {
   const res = await fetch(withToken(`/api/jobs/${id}`), { method: 'DELETE' });

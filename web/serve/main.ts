@@ -62,7 +62,15 @@ async function start(): Promise<void> {
   const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...[['name', 'File'], ['status', 'Status'], ['args', 'Settings'], ['expires', 'Deleted after'], ['actions', '']].map(([c, h]) => el('th', { className: c! }, h!)))), jobsBody);
   // Settings first (they apply to the next drop), the drop zone, and each upload's line right under it, where the eye is after a drop.
   const unreachable = el('p', { className: 'unreachable', hidden: true }, 'The server does not answer (stopped, or the network dropped); the list below is the last one it gave. Retrying…');
-  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), unreachable, table);
+  // With --redis, serve only queues: a job waits for ever, silently, when no worker runs.
+  const noWorker = el(
+    'p',
+    { className: 'no-worker', hidden: true },
+    'No faceblur worker is connected to this server’s queue, so queued jobs wait. Start one (',
+    el('code', {}, 'faceblur worker --redis URL --data DIR'),
+    ', with the same Redis and data folder as serve); the jobs start as soon as it does.',
+  );
+  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), unreachable, noWorker, table);
 
   let poll: ReturnType<typeof setInterval> | undefined;
   // Every later request would fail the same way: say why once, in place of the page.
@@ -86,10 +94,11 @@ async function start(): Promise<void> {
   const refresh = async () => {
     const mine = ++asked;
     try {
-      const jobs = await getJobs();
+      const { jobs, workers } = await getJobs();
       if (mine < shown) return;
       shown = mine;
       unreachable.hidden = true;
+      noWorker.hidden = !(workers === 0 && jobs.some((j) => j.status === 'queued'));
       jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
       if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
     } catch (err) {
