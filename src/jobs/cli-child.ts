@@ -4,11 +4,14 @@ import { packageRoot } from '../models/manifest.js';
 
 /** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
 const PROGRESS = /(\d+)\/(\d+) frames/g;
+const IS_PROGRESS = /\d+\/\d+ frames/;
 
 /**
  * Runs this faceblur's own CLI (the same code path as a user's command) as a child process, reading
  * its progress lines (FACEBLUR_PROGRESS=1 draws them into the pipe). Aborting `signal` kills it.
- * @throws Error with the child's last stderr line when it exits non-zero, or the signal's reason.
+ * @throws Error with the reason the child gave when it exits non-zero: its last `error: FILE: reason`
+ * line, without the server's path of the file (args[0]), else its last stderr line (the run's
+ * summary says only "1 failed"); or the signal's reason.
  */
 export function runCliChild(args: string[], onProgress: (done: number, total: number) => void, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -21,19 +24,20 @@ export function runCliChild(args: string[], onProgress: (done: number, total: nu
     const kill = () => child.kill('SIGTERM');
     signal.addEventListener('abort', kill, { once: true });
     let last = '';
+    let error = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
       for (const m of chunk.matchAll(PROGRESS)) onProgress(Number(m[1]), Number(m[2]));
-      const lines = chunk.split(/[\r\n]+/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).filter((l) => l && !PROGRESS.test(l));
-      PROGRESS.lastIndex = 0;
+      const lines = chunk.split(/[\r\n]+/).map((l) => l.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim()).filter((l) => l && !IS_PROGRESS.test(l));
       if (lines.length) last = lines[lines.length - 1]!;
+      for (const l of lines) if (l.startsWith('error: ')) error = l.slice('error: '.length).replace(`${args[0]}: `, '');
     });
     child.once('error', reject);
     child.once('close', (code) => {
       signal.removeEventListener('abort', kill);
       if (signal.aborted) reject(signal.reason);
       else if (code === 0) resolve();
-      else reject(new Error(last.replace(/^faceblur: /, '') || `faceblur exited with code ${code}`));
+      else reject(new Error(error || last.replace(/^faceblur: /, '') || `faceblur exited with code ${code}`));
     });
   });
 }

@@ -1,5 +1,8 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { errorMessage, usageError } from '../errors.js';
 import { describeIssue } from '../option-messages.js';
+import { withoutPassword } from './runners.js';
 import { startWorker } from './worker.js';
 import { workerOptionSpecs, workerOptionsSchema } from './worker-options.js';
 
@@ -16,11 +19,15 @@ export async function runWorker(raw: Record<string, unknown>): Promise<number> {
   const parsed = workerOptionsSchema.safeParse(raw);
   if (!parsed.success) throw usageError(describeIssue(parsed.error, workerOptionSpecs, raw));
   const o = parsed.data;
+  // Serve makes jobs/ when it opens the folder: without it this is not serve's folder (an empty mount point, a typo).
+  if (!statSync(join(o.data, 'jobs'), { throwIfNoEntry: false })?.isDirectory()) {
+    throw usageError(`${o.data} is not serve's data folder (it has no jobs/ folder): give each worker the folder serve's --data names, shared (NFS, SMB) and mounted on its machine`);
+  }
   const log = (line: string) => o.quiet || process.stderr.write(`faceblur worker: ${line}\n`);
   await startWorker({ redis: o.redis, dataDir: o.data, concurrency: o.concurrency, segmentSeconds: o.segment, log }).catch((err: unknown) => {
     throw usageError(errorMessage(err));
   });
-  process.stderr.write(`faceblur worker: waiting for jobs from ${o.redis.replace(/\/\/[^@/]*@/, '//')} for ${o.data}\n`);
+  process.stderr.write(`faceblur worker: waiting for jobs from ${withoutPassword(o.redis)} for ${o.data}\n`);
   return new Promise(() => {
     const stop = (signal: NodeJS.Signals) => {
       log(`${signal}, stopping; running parts go to other workers`);

@@ -1,6 +1,9 @@
 import { createEmbeddedRunner } from './embedded-runner.js';
 import type { JobRunner } from './job.js';
 
+/** A Redis URL fit for a log: `redis://:secret@host:6379` → `redis://host:6379`. */
+export const withoutPassword = (url: string): string => url.replace(/\/\/[^@/]*@/, '//');
+
 export interface RunnerOptions {
   dataDir: string;
   /** Jobs run at once by the embedded runner. */

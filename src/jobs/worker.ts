@@ -76,6 +76,12 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
    * state and rethrown for BullMQ. A part of a job already gone does nothing.
    */
   async function guarded(id: string, work: (signal: AbortSignal) => Promise<Omit<JobState, 'updatedAt'> | undefined>, tick: () => Promise<void> = async () => undefined): Promise<string> {
+    // Deleting a job sets its cancel key first: a folder missing without one means this worker looks
+    // in another folder than serve's (an NFS share not mounted). Failing says so on the jobs page;
+    // skipping it would leave the job queued there for ever.
+    if (!existsSync(join(jobDir(s.dataDir, id), 'job.json')) && !(await redis.get(keys.cancelled(id)))) {
+      throw new Error(`the worker on ${hostname()} finds no job folder ${jobDir(s.dataDir, id)}: its --data is not the folder serve uses (shared and mounted on every machine)`);
+    }
     if (await gone(id)) return 'cancelled';
     const controller = new AbortController();
     let pending = Promise.resolve();

@@ -3,6 +3,9 @@ import { extname } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorMessage } from '../errors.js';
+import { UNTOUCHED_SUFFIX } from '../io/outputs.js';
+import type { JobRecord } from '../jobs/job.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { jobOptionsHelp, jobSettingsSchema, settingsToArgs, SettingsError } from './job-settings.js';
 import type { JobStore, JobView } from './store.js';
@@ -48,10 +51,15 @@ const MIME: Record<string, string> = {
   '.gif': 'image/gif', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.avif': 'image/avif',
 };
 
-/** `Content-Disposition` for a download named after the upload: `talk.mp4` → `talk_anonymized.mp4`. */
-function attachment(inputName: string, outputFile: string): string {
-  const ext = extname(outputFile);
-  const name = `${inputName.slice(0, inputName.length - extname(inputName).length)}_anonymized${ext}`;
+/**
+ * `Content-Disposition` for a download named after the upload, as the CLI names its outputs:
+ * `talk.mp4` → `talk_anonymized.mp4`, or `talk_not_anonymized.mp4` for a job that hides nothing
+ * (`--replacewith none`), which must never pass for an anonymized file.
+ */
+function attachment(job: JobRecord): string {
+  const ext = extname(job.outputFile);
+  const suffix = job.args.includes('--replacewith=none') ? UNTOUCHED_SUFFIX : '_anonymized';
+  const name = `${job.inputName.slice(0, job.inputName.length - extname(job.inputName).length)}${suffix}${ext}`;
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
@@ -165,16 +173,20 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
       const job = await c.store.record(view.id);
       return reply
         .type(MIME[extname(job.outputFile)] ?? 'application/octet-stream')
-        .header('Content-Disposition', attachment(job.inputName, job.outputFile))
+        .header('Content-Disposition', attachment(job))
         .header('Content-Length', String(view.outputSize))
         .send(createReadStream(c.store.outputPath(job)));
     },
   );
 
-  app.delete('/api/jobs/:id', { schema: { summary: 'Delete a job: stop it, and delete its input and output at once', security, params: idParams, response: { 204: z.null(), 404: errorSchema } } }, async (req, reply) => {
+  app.delete('/api/jobs/:id', { schema: { summary: 'Delete a job: stop it, and delete its input and output at once', security, params: idParams, response: { 204: z.null(), 404: errorSchema, 503: errorSchema } } }, async (req, reply) => {
     if (!(await c.store.get(req.params.id))) throw notFound(req.params.id);
     await c.onDelete(req.params.id);
-    await c.store.delete(req.params.id);
+    try {
+      await c.store.delete(req.params.id);
+    } catch (err) {
+      throw new HttpError(503, `job ${req.params.id} could not be stopped, so it is kept: ${errorMessage(err)}`);
+    }
     return reply.code(204).send(null);
   });
 }

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { UserError, usageError } from '../errors.js';
-import { createRunner } from '../jobs/runners.js';
+import { createRunner, withoutPassword } from '../jobs/runners.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { describeIssue } from '../option-messages.js';
 import { createLog } from '../ui/log.js';
@@ -77,7 +77,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
     process.once('SIGTERM', () => done('SIGTERM'));
   });
   process.stderr.write(given.token ? `Serving: ${base}?token=${given.token}\n` : `Serving: ${base} (sign in with ${given.credentials.hasUsers ? 'a user' : 'the token'} of ${o.auth})\n`);
-  log.info(`jobs in ${dataDir}, kept ${readableSeconds(o.retention)} after upload; ${o.redis ? `queued in ${o.redis}` : `${o.concurrency} at a time inside serve`}`);
+  log.info(`jobs in ${dataDir}, kept ${readableSeconds(o.retention)} after upload; ${o.redis ? `queued in ${withoutPassword(o.redis)}` : `${o.concurrency} at a time inside serve`}`);
 
   const sweep = async () => {
     for (const id of await store.expired().catch(() => [])) {

@@ -6,6 +6,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { errorMessage } from '../errors.js';
 import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
+import { truncationOf } from '../media/integrity.js';
 import { probe } from '../media/probe.js';
 import { extensionFromContent } from './sniff.js';
 import { formatSeconds } from './units.js';
@@ -78,6 +79,9 @@ export async function receiveFile(part: MultipartFile, store: JobStore, limits: 
       throw new HttpError(415, `${name}: ${errorMessage(err)}`);
     });
     if (!info.video) throw new HttpError(415, `${name}: has no video or picture in it`);
+    // As the CLI checks it, at the upload rather than on a worker after the job has queued.
+    const truncated = await truncationOf(received);
+    if (truncated) throw new HttpError(415, `${name}: ${truncated}`);
     const ext = byName ?? extensionFromContent(info);
     if (!ext) throw new HttpError(415, `${name}: not a video or photo faceblur reads (ffprobe reads it as ${info.formatName}, ${info.video.codec})`);
     const inputFile = `input${ext}`;

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBullRunner } from '../../src/jobs/bull-runner.js';
@@ -44,6 +45,7 @@ describe.skipIf(!runnable)('the queue across a Redis crash', () => {
       execFileSync('redis-cli', ['-u', r.url, 'config', 'set', 'appendonly', 'no']);
       await expect(createBullRunner({ redis: r.url, dataDir: join(dir, 'data2') })).rejects.toThrow(/appendonly yes/);
       // A setup problem, exit 2, from serve as from worker (a new-user trial saw serve exit 1, worker 2).
+      mkdirSync(join(dir, 'data3', 'jobs'), { recursive: true });
       for (const args of [['serve', '--port', '0'], ['worker']]) {
         const cli = await runCli([...args, '--redis', r.url, '--data', join(dir, 'data3')], { timeoutMs: 30_000 });
         expect(cli.code, `${args[0]}: ${cli.stderr}`).toBe(2);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,6 +66,8 @@ describe.skipIf(!runnable)('faceblur worker on Redis', () => {
     redis = testRedis();
     dir = tempDir();
     data = join(dir, 'data');
+    // As serve leaves it: a worker refuses a folder without jobs/.
+    mkdirSync(join(data, 'jobs'), { recursive: true });
     runner = await createBullRunner({ redis: redis!.url, dataDir: data });
   });
   afterAll(async () => {
@@ -178,4 +180,37 @@ describe.skipIf(!runnable)('cancelling a queued job', () => {
       r.stop();
     }
   }, 180_000);
+
+});
+
+describe.skipIf(!runnable)('a worker given another folder than serve\'s', () => {
+  it('refuses a data folder that is not serve\'s, and fails (never silently drops) a job whose folder it cannot see', async () => {
+    // Found in a new-user trial: a worker given an empty mount point took every job and dropped it as
+    // "cancelled"; the jobs stayed queued on serve's page for ever.
+    const r = testRedis()!;
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    const elsewhere = join(dir, 'empty-mount');
+    mkdirSync(elsewhere);
+    const runner = await createBullRunner({ redis: r.url, dataDir: data });
+    let worker: WorkerProcess | undefined;
+    try {
+      const refused = await runCli(['worker', '--redis', r.url, '--data', elsewhere], { timeoutMs: 30_000 });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim()).toBe(`faceblur: ${elsewhere} is not serve's data folder (it has no jobs/ folder): give each worker the folder serve's --data names, shared (NFS, SMB) and mounted on its machine`);
+
+      // A folder with a jobs/ of its own (another serve's, or a copy) is not caught at start: the job fails, saying why.
+      mkdirSync(join(elsewhere, 'jobs'));
+      const job = makeJob(data, shortClip(dir));
+      await runner.enqueue(job);
+      worker = await startWorkerProcess(r.url, elsewhere);
+      const states = await waitForJobs(data, [job.id], 60_000);
+      expect(states[job.id]!.status).toBe('failed');
+      expect(states[job.id]!.message).toMatch(/^the worker on \S+ finds no job folder .*: its --data is not the folder serve uses/);
+    } finally {
+      worker?.child.kill('SIGKILL');
+      await runner.close();
+      r.stop();
+    }
+  }, 120_000);
 });

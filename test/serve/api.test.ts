@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -123,6 +124,31 @@ describe('faceblur serve: the HTTP API', () => {
       expect(ffprobe(out).streams[0]!.codec_name).toBe(type === 'image/jpeg' ? 'mjpeg' : 'h264');
     }
     expect(magentaPixels(join(dir, 'clip_anonymized.mp4'), 480, 320)).toBeGreaterThan(6 * 300);
+  });
+
+  it('names the download of a job that hides nothing (--replacewith none) _not_anonymized, as the CLI names it', async () => {
+    // Found in a new-user trial: it came down as deface_city_anonymized.jpg, every face visible.
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }], { replacewith: 'none' }) });
+    const { job } = await waitForJob(s, ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id);
+    expect(job.status, job.message).toBe('done');
+    const dl = await s.api(`/api/jobs/${job.id}/output`);
+    expect(dl.headers.get('content-disposition')).toBe(`attachment; filename="deface_city_not_anonymized.jpg"; filename*=UTF-8''deface_city_not_anonymized.jpg`);
+  });
+
+  it('refuses a cut-off MP4 at the upload, as the CLI would refuse it on the worker after the job had queued', async () => {
+    // Found in a new-user trial: the job failed later, and its message was the run's summary ("0 done, 1 failed").
+    const whole = join(dir, 'whole.mp4');
+    groupClip(whole, 2);
+    const faststart = join(dir, 'faststart.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-i', whole, '-c', 'copy', '-movflags', '+faststart', faststart]);
+    const cut = join(dir, 'cut.mp4');
+    const bytes = readFileSync(faststart);
+    writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: cut }]) });
+    expect(res.status).toBe(415);
+    const body = (await res.json()) as { errors: { error: string }[] };
+    expect(body.errors[0]!.error).toMatch(/^cut\.mp4: the file is truncated: its 'mdat' box needs \d+ more bytes than the file has$/);
+    expect(uploadsLeft()).toEqual([]);
   });
 
   it('names an empty upload empty, keeps the start of an over-long name, and answers a mistyped job id with 404', async () => {
