@@ -136,7 +136,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
     for await (const part of req.parts()) {
       if (part.type === 'field') {
         if (part.fieldname !== 'settings' || refusal) continue;
-        if (files) refusal = new HttpError(400, 'the settings field must come before the files');
+        if (files) refusal = new HttpError(400, 'the settings field must come before the files (no job was made)');
         else refusal = tryParse(() => (args = parseSettings(String(part.value))));
         continue;
       }
@@ -152,7 +152,12 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
         result.errors.push({ name: part.filename, status: err.status, error: err.message });
       }
     }
-    if (refusal) throw refusal;
+    if (refusal) {
+      // Jobs made from the files before a late settings field would run with settings the sender did
+      // not mean, and a retry of the refused request would make them twice.
+      for (const job of result.jobs) await c.store.delete(job.id).catch(() => undefined);
+      throw refusal;
+    }
     if (!files) throw new HttpError(400, 'no file in the upload');
     return result;
   };

@@ -36,10 +36,12 @@ const MAX_NAME = 255;
  * What the user called the file, for display only: the last path component, without control
  * characters. A name over MAX_NAME characters keeps its start and its end (the extension) with "…"
  * between, so that it still reads as the name the user gave (a new-user trial saw a 287-character
- * name lose its first words); the cut never splits a surrogate pair.
+ * name lose its first words); the cut never splits a surrogate pair. Browsers and curl send a `"`
+ * in a name as `%22` (HTML's multipart/form-data encoding, which escapes only `"`, CR and LF), so
+ * that is undone.
  */
 function displayName(filename: string): string {
-  const base = [...(filename.split(/[\\/]/).pop() ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '')];
+  const base = [...(filename.split(/[\\/]/).pop() ?? '').replace(/%22/g, '"').replace(/[\p{Cc}\p{Cf}]/gu, '')];
   if (base.length === 0) return 'upload';
   if (base.length <= MAX_NAME) return base.join('');
   const tail = Math.min(40, Math.floor(MAX_NAME / 3));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, openAsBlob, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -124,6 +124,28 @@ describe('faceblur serve: the HTTP API', () => {
       expect(ffprobe(out).streams[0]!.codec_name).toBe(type === 'image/jpeg' ? 'mjpeg' : 'h264');
     }
     expect(magentaPixels(join(dir, 'clip_anonymized.mp4'), 480, 320)).toBeGreaterThan(6 * 300);
+  });
+
+  it('refuses settings sent after the files, and makes no job of the files before them', async () => {
+    // Found in a new-user trial: the 400 came with a job made anyway, with the default settings.
+    const before = jobIds().sort();
+    const form = new FormData();
+    form.append('file', await openAsBlob(join(IMAGES, 'deface_city.jpg')), 'late.jpg');
+    form.append('settings', JSON.stringify({ replacewith: 'solid' }));
+    const res = await s.api('/api/jobs', { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'the settings field must come before the files (no job was made)' });
+    expect(jobIds().sort()).toEqual(before);
+    expect(uploadsLeft()).toEqual([]);
+  });
+
+  it('keeps a double quote in a file name (sent as %22), in the list and in the download\'s name', async () => {
+    // Found in a new-user trial: "q\" été.jpg" was listed as q%22 été.jpg.
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg'), name: 'say "cheese" été.jpg' }]) });
+    const { job } = await waitForJob(s, ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id);
+    expect(job.name).toBe('say "cheese" été.jpg');
+    const dl = await s.api(`/api/jobs/${job.id}/output`);
+    expect(dl.headers.get('content-disposition')).toBe(`attachment; filename="say _cheese_ _t__anonymized.jpg"; filename*=UTF-8''${encodeURIComponent('say "cheese" été_anonymized.jpg')}`);
   });
 
   it('names the download of a job that hides nothing (--replacewith none) _not_anonymized, as the CLI names it', async () => {
