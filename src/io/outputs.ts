@@ -7,10 +7,13 @@ import { IMAGE_EXTENSIONS, isImagePath } from './media-kind.js';
 const SUFFIX = '_anonymized';
 const TEMP_MARK = '.faceblur-partial-';
 
+/** True for the temp name of an output being written (tempOutputPath), which a killed run leaves behind. */
+export const isTempOutput = (path: string): boolean => basename(path).includes(TEMP_MARK);
+
 /** True for files faceblur wrote itself: finished outputs and leftover temp files. */
 export function isOwnOutput(path: string): boolean {
   const name = basename(path);
-  return basename(name, extname(name)).endsWith(SUFFIX) || name.includes(TEMP_MARK);
+  return basename(name, extname(name)).endsWith(SUFFIX) || isTempOutput(name);
 }
 
 /** The suffix of outputs that hide nothing (--replacewith none): a name no one can take for an anonymized file. */

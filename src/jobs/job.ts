@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { isTempOutput } from '../io/outputs.js';
 import { runCliChild } from './cli-child.js';
 
 /**
@@ -94,5 +95,7 @@ export async function writeJobState(dataDir: string, id: string, state: Omit<Job
  */
 export async function runWholeJob(dataDir: string, job: JobRecord, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<void> {
   const dir = jobDir(dataDir, job.id);
+  // A run killed with its worker left its temp output here; this run holds the job now (one at a time).
+  for (const name of await readdir(dir)) if (isTempOutput(name)) await rm(join(dir, name), { force: true });
   await runCliChild([join(dir, job.inputFile), '-o', join(dir, job.outputFile), ...job.args], (done, total) => onProgress(total ? done / total : 0), signal);
 }
