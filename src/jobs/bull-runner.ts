@@ -65,9 +65,14 @@ export async function createBullRunner(opts: { redis: string; dataDir: string })
       }),
     // Counted by Redis from the clients named after the queue (CLIENT LIST), which every worker is.
     workers: () => queue.getWorkersCount().catch(() => undefined),
-    // Bounded: with Redis away, closing waits for a reconnection that may never come.
     async close() {
-      await Promise.race([Promise.all([events.close(), queue.close()]), new Promise((r) => setTimeout(r, CLOSE_MS).unref())]);
+      // With Redis away, close() rejects (no offline queue) or waits for a reconnection that may never come.
+      const closed = Promise.all([events.close(), queue.close()]).then(() => true, () => false);
+      const waited = new Promise<boolean>((r) => setTimeout(() => r(false), CLOSE_MS).unref());
+      if (await Promise.race([closed, waited])) return;
+      // Then the clients' retries would keep serve alive after Ctrl+C: drop them (not waited for:
+      // a client that is still connecting ends by itself).
+      void Promise.all([events.disconnect(), queue.disconnect()]).catch(() => undefined);
     },
   };
 }

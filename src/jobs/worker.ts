@@ -29,6 +29,9 @@ const LOCK_MS = 20_000;
 const STALLED_MS = 10_000;
 const MAX_STALLED = 2;
 
+/** How often the same queue error may be logged again. */
+const ERROR_REPEAT_MS = 60_000;
+
 /** How often a running part looks for a cancel, and writes the job's aggregated progress. */
 const TICK_MS = 1000;
 
@@ -214,7 +217,15 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
     { connection, name: `${hostname()}:${process.pid}`, concurrency: s.concurrency, lockDuration: LOCK_MS, stalledInterval: STALLED_MS, maxStalledCount: MAX_STALLED },
   );
   worker.on('failed', (job, err) => s.log(`${job?.data?.id ?? '?'}: ${job?.name ?? 'job'} failed: ${err.message}`));
-  worker.on('error', (err) => s.log(`worker: ${err.message}`));
+  // While Redis is away the client reports every reconnection attempt, about one a second: each
+  // message is logged once a minute at most.
+  const logged = new Map<string, number>();
+  worker.on('error', (err) => {
+    const now = Date.now();
+    if (now - (logged.get(err.message) ?? -Infinity) < ERROR_REPEAT_MS) return;
+    logged.set(err.message, now);
+    s.log(`error: ${err.message}`);
+  });
   await worker.waitUntilReady();
 }
 

@@ -59,5 +59,11 @@ describe.skipIf(!hasRedisServer())('faceblur serve --redis while Redis is away',
     const s = serve;
     serve = undefined;
     await stopServe(s);
+    // The worker, meanwhile, reports the lost connection once, not at each reconnection attempt
+    // (found: "worker: worker: connect ECONNREFUSED" 23 times in 30 s).
+    await new Promise((r) => setTimeout(r, 4000));
+    const lost = worker.log().split('\n').filter((l) => /ECONNREFUSED/.test(l));
+    expect(lost.length, worker.log()).toBeLessThanOrEqual(1);
+    expect(lost.every((l) => /^faceblur worker: error: .*ECONNREFUSED/.test(l))).toBe(true);
   }, 240_000);
 });
