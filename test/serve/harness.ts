@@ -1,4 +1,4 @@
-import { openAsBlob } from 'node:fs';
+import { openAsBlob, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect } from 'vitest';
 import { startCli, survivors, type GuardedRun } from '../faults/guard.js';
@@ -81,6 +81,19 @@ export async function waitForJob(s: Serve, id: string, timeoutMs = 200_000): Pro
  */
 export function groupClip(path: string, seconds = 3): void {
   ffmpeg(['-loop', '1', '-i', `${IMAGES}/human_group-1.jpg`, '-t', String(seconds), '-r', '10', '-vf', 'scale=480:320,setsar=1', '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-crf', '18', path]);
+}
+
+/**
+ * The group clip as a `+faststart` MP4 (index first, so ffprobe still reads it) cut to 60% of its
+ * bytes, at `path`: a file cut short in a download or a copy, which the CLI refuses as truncated.
+ */
+export function cutClip(path: string): void {
+  const whole = `${path}.whole.mp4`;
+  groupClip(whole, 2);
+  const faststart = `${path}.faststart.mp4`;
+  ffmpeg(['-i', whole, '-c', 'copy', '-movflags', '+faststart', faststart]);
+  const bytes = readFileSync(faststart);
+  writeFileSync(path, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
 }
 
 /** Pixels that are (near) pure magenta, the colour `--replacewith solid --color ff00ff` paints. */
