@@ -180,7 +180,6 @@ describe.skipIf(!runnable)('cancelling a queued job', () => {
       r.stop();
     }
   }, 180_000);
-
 });
 
 describe.skipIf(!runnable)('a worker given another folder than serve\'s', () => {
