@@ -162,6 +162,11 @@ function buildProgram(setExit: (code: number) => void): Command {
 /** The CLI entry: the only place that turns errors into exit codes. */
 export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
+  // A reader that stops early (`| head`, `| true`) closes stdout: what is left of the results goes
+  // nowhere, and the work goes on (a new-user trial saw a batch crash after its first file).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
   let code = 0;
   try {
     await buildProgram((c) => (code = c)).parseAsync(argv);

@@ -27,7 +27,9 @@ const EXPECTED: Record<string, string> = {
 function innermost(schema: z.ZodType): z.ZodType {
   let s = schema as z.ZodType & { _zod: { def: { type: string; innerType?: z.ZodType; in?: z.ZodType } } };
   while (['optional', 'default', 'prefault', 'nullable', 'pipe'].includes(s._zod.def.type)) {
-    s = (s._zod.def.innerType ?? s._zod.def.in) as typeof s;
+    const def = s._zod.def as typeof s._zod.def & { out?: z.ZodType };
+    // z.preprocess is a pipe from a transform into the schema that says what is accepted.
+    s = (def.innerType ?? (def.in?._zod.def.type === 'transform' ? def.out : def.in)) as typeof s;
   }
   return s;
 }

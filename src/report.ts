@@ -5,7 +5,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
 import { usageError, UserError } from './errors.js';
 import { claimFile, fsReason } from './io/claim.js';
-import { tempPathFor } from './io/outputs.js';
+import { samePath, tempPathFor } from './io/outputs.js';
 import { isPredicted, type BoxKind } from './project/schema.js';
 
 /**
@@ -48,10 +48,15 @@ const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
  * Checks a --report path before any work: a folder is refused (exit 2), and the report's temp file
  * is created and removed again (with the folders above it, which stay), so that a report that
  * cannot be written is said at once rather than lost after the run.
- * @throws UserError "--report PATH: is a folder…" (exit 2) or "cannot write to FOLDER: reason" (exit 1).
+ * `inputs` and `outputs` are the run's files, which the report must not replace.
+ * @throws UserError "--report PATH: is a folder…", "… is an input of this run…" or "… is where an
+ * output of this run goes…" (exit 2), or "cannot write to FOLDER: reason" (exit 1).
  */
-export async function checkReportPath(path: string): Promise<void> {
+export async function checkReportPath(path: string, inputs: string[], outputs: string[]): Promise<void> {
   if ((await stat(path).catch(() => undefined))?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
+  // Found in a new-user trial: `--report clip.mp4` replaced the input with JSON.
+  if (inputs.some((p) => samePath(p, path))) throw usageError(`--report ${path}: is an input of this run, which is never overwritten; name another file, such as report.json`);
+  if (outputs.some((p) => samePath(p, path))) throw usageError(`--report ${path}: is where an output of this run goes; name another file, such as report.json`);
   const temp = tempPathFor(path);
   await claimFile(temp);
   await rm(temp, { force: true });

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
-import { isFolderTarget, outputFormatProblem } from './io/outputs.js';
+import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
@@ -91,7 +91,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (files.length === 0) return 1;
   const project = o.project === undefined ? undefined : await readProject(o.project);
   if (project) await checkProjectInput(project, o.project!, files[0]!.path);
-  if (o.report !== undefined) await checkReportPath(o.report);
+  if (o.report !== undefined) {
+    const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, o.replacewith === 'none') : projectPathFor(f.path, f.relativeTo, o.output)));
+    await checkReportPath(o.report, files.map((f) => f.path), outputs);
+  }
 
   let tools: FfmpegTools | undefined;
   const getTools = () => {

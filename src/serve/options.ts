@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fileOptionSpecs, opt, schemaOf, type OptionSpec } from '../options.js';
+import { fileOptionSpecs, integer, opt, schemaOf, type OptionSpec } from '../options.js';
 
 const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 const BYTES: Record<string, number> = { k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
@@ -21,7 +21,6 @@ const sizeSchema = z
   })
   .pipe(z.number().int().positive());
 
-const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /** `faceblur serve`'s options: one table gives each flag its help text and the zod schema that checks it. */
 export const serveOptionSpecs = {

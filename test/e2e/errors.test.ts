@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IMAGES, ROOT, runCli, sha256, tempDir } from '../helpers.js';
+import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
 import { makeClip } from '../../fixtures/clips.js';
 import { fixtureCopy } from '../../fixtures/files.js';
 
@@ -79,6 +80,32 @@ describe('bad input and usage errors', () => {
     // A photo may still become a (one-frame) video or another photo format.
     const photo = await runCli([join(dir, 'good.jpg'), '-o', join(out, 'good.png')]);
     expect(photo.code).toBe(0);
+  });
+
+  it('what a new-user trial of the options tripped on: --report over an input or an output, and a reader that closes stdout early', async () => {
+    const folder = tempDir();
+    const photo = join(folder, 'p.jpg');
+    copyFileSync(join(dir, 'good.jpg'), photo);
+    const before = sha256(photo);
+    // Found: `p.jpg --report p.jpg` exited 0 with the photo replaced by the JSON report.
+    for (const [report, what] of [[photo, 'is an input of this run, which is never overwritten'], [join(folder, 'p_anonymized.jpg'), 'is where an output of this run goes']] as const) {
+      const r = await runCli([photo, '--report', report]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`faceblur: --report ${report}: ${what}; name another file, such as report.json\n`);
+    }
+    expect(sha256(photo)).toBe(before);
+    expect(readdirSync(folder)).toEqual(['p.jpg']);
+
+    // Found: `faceblur a.jpg b.jpg -o out/ | true` crashed with an EPIPE stack trace after the first file.
+    copyFileSync(photo, join(folder, 'q.jpg'));
+    const child = spawn(process.execPath, [CLI, photo, join(folder, 'q.jpg'), '-o', join(folder, 'out') + '/'], { env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|    at /);
+    expect(readdirSync(join(folder, 'out')).sort()).toEqual(['p.jpg', 'q.jpg']);
   });
 
   it('is honest about what it did not do: --replacewith none, and media left in subfolders', async () => {

@@ -38,6 +38,10 @@ describe('options', () => {
     };
     expect(message(fileOptionsSchema, fileOptionSpecs, 'thresh', 'abc')).toBe('--thresh must be a number between 0 and 1 (got "abc")');
     expect(message(fileOptionsSchema, fileOptionSpecs, 'detectEvery', '0')).toBe('--detect-every must be a whole number between 1 and 30 (got "0")');
+    // Found in a new-user trial: JavaScript's Number read `--thresh ""` as 0 (17273 "faces" masked) and "0x1" as 1.
+    for (const v of ['', ' ', '0x1', '0b1', '1,5']) expect(message(fileOptionsSchema, fileOptionSpecs, 'thresh', v)).toBe(`--thresh must be a number between 0 and 1 (got ${JSON.stringify(v)})`);
+    expect(message(fileOptionsSchema, fileOptionSpecs, 'crf', '')).toBe('--crf must be a whole number between 0 and 63 (got "")');
+    expect(['0.4', ' .4 ', '4e-1', '+0.4'].map((v) => fileOptionsSchema.parse({ thresh: v }).thresh)).toEqual([0.4, 0.4, 0.4, 0.4]);
     expect(message(fileOptionsSchema, fileOptionSpecs, 'replacewith', 'smudge')).toBe('--replacewith must be one of blur, pixelate, solid, none (got "smudge")');
     expect(message(fileOptionsSchema, fileOptionSpecs, 'color', 'blue')).toMatch(/^--color must be a hex RGB colour/);
     expect(message(camOptionsSchema, camOptionSpecs, 'size', '0x3')).toBe('--size must be WxH with positive sizes, such as 640x480 (got "0x3")');
