@@ -83,15 +83,23 @@ export const acceptedSums = (m: ModelEntry): string[] => [m.sha256, ...m.sameMod
 export const installCommand = (m: ModelEntry): string =>
   `npx faceblur models install ${m.name}${m.licenseGate ? ` --accept-license ${m.licenseGate.accept}` : ''}`;
 
-/** Where a model file comes from and where to put it by hand: for machines where the download failed. */
+/**
+ * Where a model file comes from and how to install it by hand, for machines where the download
+ * failed. Through `models install` from FACEBLUR_MODEL_DIR, not by copying into the install folder:
+ * that checks the sum, converts an upstream file (RetinaFace's and SCRFD's need it, under their own
+ * names) and asks for the terms a licence gate needs; a new-user trial found a plain copy never works
+ * for those two.
+ */
 export function whereToPut(models: ModelEntry[]): string {
   const files = models
     .map((m) => m.upstream ?? { url: m.url!, file: m.file, sha256: m.sha256 })
-    .map((s) => `${s.url} (sha256 ${s.sha256})`)
+    .map((s) => `${s.url} (sha256 ${s.sha256}) as ${s.file}`)
     .join(' and ');
-  return `download ${files} into ${installDirs().packageDir}, or into a folder named by FACEBLUR_MODEL_DIR`;
+  const gate = models.find((m) => m.licenseGate)?.licenseGate;
+  const install = `npx faceblur models install ${models.map((m) => m.name).join(' ')}${gate ? ` --accept-license ${gate.accept}` : ''}`;
+  return `download ${files} into a folder, then run 'FACEBLUR_MODEL_DIR=that-folder ${install}'`;
 }
 
 export function howToInstall(m: ModelEntry): string {
-  return `model '${m.name}' (${m.file}) is not installed: run '${installCommand(m)}', or ${whereToPut([m])}`;
+  return `model '${m.name}' (${m.file}) is not installed: run '${installCommand(m)}', or offline, ${whereToPut([m])}`;
 }

@@ -223,7 +223,7 @@ describe('bad input and usage errors', () => {
     const r = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: join(dir, 'no-models'), XDG_CACHE_HOME: join(dir, 'cache') } });
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(download failed .*\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) into \S+models, or into a folder named by FACEBLUR_MODEL_DIR\n$/);
+    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(download failed .*\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) as centerface\.onnx into a folder, then run 'FACEBLUR_MODEL_DIR=that-folder npx faceblur models install centerface'\n$/);
   });
 
   it('--execution-provider cuda without CUDA is a clear setup error; auto falls back to the CPU', async () => {
