@@ -73,6 +73,8 @@ function modelPaths(o: SharedOptions): (name: string) => Promise<string> {
     let p = paths.get(name);
     if (!p) {
       const entry = findModel(name);
+      // `models install` shows a gated model's terms; a file of one's own through --model skips it, so say them here.
+      if (o.model && entry?.licenseGate) process.stderr.write(`faceblur: warning: ${entry.name} through --model: ${entry.licenseGate.terms}\n`);
       p = o.model ? Promise.resolve(o.model) : entry ? locateModel(entry) : Promise.reject(usageError(`--detector: unknown model ${name}`));
       paths.set(name, p);
     }

@@ -106,6 +106,11 @@ describe('bad input and usage errors', () => {
     expect(code, stderr).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|    at /);
     expect(readdirSync(join(folder, 'out')).sort()).toEqual(['p.jpg', 'q.jpg']);
+
+    // Found: SCRFD's weights through --model ran without its non-commercial terms ever shown.
+    const scrfd = await runCli([photo, '-o', join(folder, 'scrfd.jpg'), '--detector', 'scrfd', '--model', join(MODEL_DIR, 'scrfd_1g_dynamic.onnx')]);
+    expect(scrfd.code, scrfd.stderr).toBe(0);
+    expect(scrfd.stderr).toMatch(/^faceblur: warning: scrfd through --model: InsightFace trained these weights; .*non-commercial research/m);
   });
 
   it('is honest about what it did not do: --replacewith none, and media left in subfolders', async () => {
