@@ -53,6 +53,7 @@ const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
  * output of this run goes…" (exit 2), or "cannot write to FOLDER: reason" (exit 1).
  */
 export async function checkReportPath(path: string, inputs: string[], outputs: string[]): Promise<void> {
+  if (path.trim() === '') throw usageError('--report needs a file name, such as report.json');
   if ((await stat(path).catch(() => undefined))?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
   // Found in a new-user trial: `--report clip.mp4` replaced the input with JSON.
   if (inputs.some((p) => samePath(p, path))) throw usageError(`--report ${path}: is an input of this run, which is never overwritten; name another file, such as report.json`);

@@ -24,6 +24,8 @@ export async function installModels(names: string[], o: { offlineOk: boolean; ac
   if (unknown.length > 0) throw usageError(`unknown model ${unknown.join(', ')}; known: ${all.map((m) => m.name).join(', ')}`);
   const wanted = names.length > 0 ? all.filter((m) => names.includes(m.name)) : all.filter((m) => m.installByDefault);
   for (const m of wanted) checkTerms(m, o.acceptLicense);
+  const cache = process.env.FACEBLUR_MODEL_DIR;
+  if (cache && !existsSync(cache)) process.stderr.write(`faceblur: warning: FACEBLUR_MODEL_DIR ${cache} does not exist; looking for the models elsewhere\n`);
   const failed: { model: ModelEntry; reason: string }[] = [];
   for (const m of wanted) {
     const r = await installModel(m);

@@ -128,7 +128,7 @@ export async function installModel(m: ModelEntry, env: NodeJS.ProcessEnv = proce
     }
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code;
-    reasons.push(`download failed (${cause ?? (err as Error).message})`);
+    reasons.push(`could not download from ${new URL(url).host} (${cause ?? (err as Error).message})`);
   }
   return { model: m.name, status: 'failed', reason: reasons.join('; ') };
 }

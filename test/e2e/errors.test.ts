@@ -93,6 +93,9 @@ describe('bad input and usage errors', () => {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toBe(`faceblur: --report ${report}: ${what}; name another file, such as report.json\n`);
     }
+    // Found: `--report ""` wrote no report and said nothing.
+    const unnamed = await runCli([photo, '--report', '']);
+    expect([unnamed.code, unnamed.stderr]).toEqual([2, 'faceblur: --report needs a file name, such as report.json\n']);
     expect(sha256(photo)).toBe(before);
     expect(readdirSync(folder)).toEqual(['p.jpg']);
 
@@ -223,12 +226,17 @@ describe('bad input and usage errors', () => {
     expect(r.stderr).toMatch(/centerface.*not installed.*faceblur models install centerface/);
   });
 
-  it('offline, `models install` says what to download, from where, and where to put it (not to run itself again)', async () => {
+  it('offline, `models install` says what to download, from where, under which name, and how to install it from there', async () => {
     // The test machines reach no network but the npm registry, so the download fails as it would offline.
-    const r = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: join(dir, 'no-models'), XDG_CACHE_HOME: join(dir, 'cache') } });
+    const empty = join(dir, 'no-models');
+    mkdirSync(empty, { recursive: true });
+    const r = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: empty, XDG_CACHE_HOME: join(dir, 'cache') } });
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(download failed .*\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) as centerface\.onnx into a folder, then run 'FACEBLUR_MODEL_DIR=that-folder npx faceblur models install centerface'\n$/);
+    expect(r.stderr).toMatch(/^faceblur: model centerface not installed \(could not download from github\.com \(.*\)\): download https:\/\/\S+centerface\.onnx \(sha256 [0-9a-f]{64}\) as centerface\.onnx into a folder, then run 'FACEBLUR_MODEL_DIR=that-folder npx faceblur models install centerface'\n$/);
+    // A FACEBLUR_MODEL_DIR that does not exist (a typo) is said, not silently passed over.
+    const typo = await runCli(['models', 'install', 'centerface'], { env: { FACEBLUR_MODEL_DIR: join(dir, 'no-such-folder'), XDG_CACHE_HOME: join(dir, 'cache') } });
+    expect(lines(typo.stderr)[0]).toBe(`faceblur: warning: FACEBLUR_MODEL_DIR ${join(dir, 'no-such-folder')} does not exist; looking for the models elsewhere`);
   });
 
   it('--execution-provider cuda without CUDA is a clear setup error; auto falls back to the CPU', async () => {
