@@ -79,12 +79,13 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     throw usageError(`-o ${o.output}: names a video or photo, but analyze writes a project (such as clip.faceblur.json); for a folder, end it with /`);
   }
   // Warned even with --quiet: a copy that hides nothing must never pass for an anonymized one.
+  const untouched = o.replacewith === 'none';
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
   }`;
-  if (o.replacewith === 'none') log.warn(untouchedWarning);
+  if (untouched) log.warn(untouchedWarning);
   // A new-user trial read "28 faces anonymized" under the warning that nothing is.
-  const fate = o.replacewith === 'none' ? 'found (none anonymized: --replacewith none)' : 'anonymized';
+  const fate = untouched ? 'found (none anonymized: --replacewith none)' : 'anonymized';
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
   // Not quiet-able: a user who believes the whole folder is done would publish what is left below it.
   for (const n of notices) log.warn(`${n.input}: ${n.message}`);
@@ -92,7 +93,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const project = o.project === undefined ? undefined : await readProject(o.project);
   if (project) await checkProjectInput(project, o.project!, files[0]!.path);
   if (o.report !== undefined) {
-    const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, o.replacewith === 'none') : projectPathFor(f.path, f.relativeTo, o.output)));
+    const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, untouched) : projectPathFor(f.path, f.relativeTo, o.output)));
     await checkReportPath(o.report, files.map((f) => f.path), outputs);
   }
 
@@ -171,7 +172,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: o.replacewith === 'none', ...analyze }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched, ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));
@@ -200,7 +201,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
         ? describeProject({ tracks: projects.reduce((n, p) => n + p.tracks, 0), candidates: projects.reduce((n, p) => n + p.candidates, 0) }, 'track')
         : `${total.faces} face${total.faces === 1 ? '' : 's'} ${fate}${total.framesPredicted > 0 ? `, ${total.framesPredicted} frames rely on held or predicted masks` : ''}`;
     log.info(`faceblur: ${done} done, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''} (${secs} s): ${faces}`);
-    if (o.replacewith === 'none' && done > 0) log.warn(untouchedWarning);
+    if (untouched && done > 0) log.warn(untouchedWarning);
     log.verbose(`peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (this process; ffmpeg runs apart)`);
     return failed > 0 ? 1 : 0;
   } catch (err) {

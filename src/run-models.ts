@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { usageError } from './errors.js';
-import { installModel } from './models/install.js';
-import { installCommand, loadManifest, modelSearchDirs, whereToPut, type ModelEntry } from './models/manifest.js';
+import { foundPath, installModel } from './models/install.js';
+import { installCommand, loadManifest, whereToPut, type ModelEntry } from './models/manifest.js';
 
 /**
  * A model with restrictive terms installs only when the user accepts them by name; its terms are
@@ -43,7 +42,7 @@ export async function installModels(names: string[], o: { offlineOk: boolean; ac
 /** `faceblur models list`: one line per model on stdout, with where it is installed and its weights' licence. */
 export async function listModels(): Promise<number> {
   for (const m of loadManifest()) {
-    const where = modelSearchDirs(m).map((d) => join(d, m.file)).find((p) => existsSync(p));
+    const where = foundPath(m);
     const gate = m.licenseGate ? `; install with --accept-license ${m.licenseGate.accept}` : '';
     process.stdout.write(`${m.name.padEnd(12)} ${m.file.padEnd(34)} ${where ? `installed: ${where}` : 'not installed'}  [${m.license}${gate}]\n`);
   }

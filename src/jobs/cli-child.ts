@@ -4,7 +4,7 @@ import { packageRoot } from '../models/manifest.js';
 
 /** The CLI's own progress line: `name [###---] 120/900 frames 30.0 fps ETA 0:26` (src/ui/progress.ts). */
 const PROGRESS = /(\d+)\/(\d+) frames/g;
-const IS_PROGRESS = /\d+\/\d+ frames/;
+const IS_PROGRESS = new RegExp(PROGRESS.source);
 
 /**
  * Runs this faceblur's own CLI (the same code path as a user's command) as a child process, reading

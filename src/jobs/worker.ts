@@ -82,10 +82,13 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
     // Deleting a job sets its cancel key first: a folder missing without one means this worker looks
     // in another folder than serve's (an NFS share not mounted). Failing says so on the jobs page;
     // skipping it would leave the job queued there for ever.
-    if (!existsSync(join(jobDir(s.dataDir, id), 'job.json')) && !(await redis.get(keys.cancelled(id)))) {
+    // The two facts gone() reads, read once here.
+    const present = existsSync(join(jobDir(s.dataDir, id), 'job.json'));
+    const cancelled = Boolean(await redis.get(keys.cancelled(id)));
+    if (!present && !cancelled) {
       throw new Error(`the worker on ${hostname()} finds no job folder ${jobDir(s.dataDir, id)}: its --data is not the folder serve uses (shared and mounted on every machine)`);
     }
-    if (await gone(id)) return 'cancelled';
+    if (!present || cancelled) return 'cancelled';
     const controller = new AbortController();
     let pending = Promise.resolve();
     const timer = setInterval(() => {

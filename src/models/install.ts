@@ -39,9 +39,9 @@ export function isInstalled(m: ModelEntry, env: NodeJS.ProcessEnv = process.env)
   return [packageDir, userDir].some((d) => existsSync(join(d, m.file)));
 }
 
-/** Whether some folder that {@link locateModel} searches holds the model's file (its checksum unchecked: that is for the run). */
-export function isFound(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): boolean {
-  return modelSearchDirs(m, env).some((d) => existsSync(join(d, m.file)));
+/** The first file of the model in the folders {@link locateModel} searches, or undefined (its checksum unchecked: that is for the run). */
+export function foundPath(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return modelSearchDirs(m, env).map((d) => join(d, m.file)).find((p) => existsSync(p));
 }
 
 async function writableDir(dir: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defaultText, DETECTORS, fileOptionSpecs, fileOptionsSchema, type FileOptions } from '../options.js';
-import { isFound } from '../models/install.js';
+import { foundPath } from '../models/install.js';
 import { findModel, installCommand } from '../models/manifest.js';
 import { choicesOf, describeIssue, expectedValue, flagOf } from '../option-messages.js';
 
@@ -39,7 +39,7 @@ export function settingsToArgs(settings: JobSettings): { args: string[]; options
   const parsed = fileOptionsSchema.safeParse(raw);
   if (!parsed.success) throw new SettingsError(describeIssue(parsed.error, fileOptionSpecs, raw));
   // Refused here, at the upload, rather than by the worker after the job has queued.
-  const missing = parsed.data.detector.flatMap((name) => findModel(name) ?? []).filter((m) => !isFound(m));
+  const missing = parsed.data.detector.flatMap((name) => findModel(name) ?? []).filter((m) => foundPath(m) === undefined);
   if (missing.length > 0) {
     throw new SettingsError(`--detector ${missing.map((m) => m.name).join(',')}: not installed on this server (its administrator can run '${missing.map(installCommand).join("' and '")}')`);
   }
@@ -69,7 +69,7 @@ export function jobOptionsHelp(): { name: JobOption; flag: string; help: string;
       name,
       flag: flagOf(spec),
       // The form says which detectors this server can run, not only which exist.
-      help: name === 'detector' ? `${spec.help}; installed on this server: ${DETECTORS.filter((d) => isFound(findModel(d)!)).join(', ')}` : spec.help,
+      help: name === 'detector' ? `${spec.help}; installed on this server: ${DETECTORS.filter((d) => foundPath(findModel(d)!) !== undefined).join(', ')}` : spec.help,
       ...(def === undefined ? {} : { default: def }),
       expects: typeof initial === 'boolean' ? 'true or false' : expectedValue(name, spec),
       ...(choices ? { choices } : {}),

@@ -21,7 +21,6 @@ const sizeSchema = z
   })
   .pipe(z.number().int().positive());
 
-
 /** `faceblur serve`'s options: one table gives each flag its help text and the zod schema that checks it. */
 export const serveOptionSpecs = {
   port: opt('--port <n>', 'port to listen on (0 = a free port)', integer(0, 65535).default(8080)),

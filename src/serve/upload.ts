@@ -55,7 +55,6 @@ const formatBytes = (n: number): string => {
   return `${+(n / 2 ** (10 * i)).toFixed(1)} ${units[i]}`;
 };
 
-
 /**
  * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
  * whole in memory, never under the user's name), checks its size, that ffprobe reads it as a video
