@@ -2,6 +2,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import { UserError } from '../errors.js';
 import type { SegmentSpec } from '../pipeline/segment.js';
+import { withoutPassword } from './runners.js';
 
 /**
  * What serve (createBullRunner) and `faceblur worker` share about the queue in Redis: its name, its
@@ -74,10 +75,10 @@ export async function checkRedis(url: string): Promise<void> {
   redis.on('error', (err: Error) => (cause ??= err));
   try {
     await redis.connect().catch((err: unknown) => {
-      throw new UserError(`cannot reach Redis at ${url}: ${(cause ?? (err as Error)).message}`, 2);
+      throw new UserError(`cannot reach Redis at ${withoutPassword(url)}: ${(cause ?? (err as Error)).message}`, 2);
     });
     if (!/^aof_enabled:1\s*$/m.test(await redis.info('persistence'))) {
-      throw new UserError(`Redis at ${url} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`, 2);
+      throw new UserError(`Redis at ${withoutPassword(url)} has no append-only file (appendonly no): a restart would lose accepted jobs; set appendonly yes and appendfsync always`, 2);
     }
   } finally {
     redis.disconnect();

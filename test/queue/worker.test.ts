@@ -200,6 +200,9 @@ describe.skipIf(!runnable)('a worker given another folder than serve\'s', () => 
 
       // A folder with a jobs/ of its own (another serve's, or a copy) is not caught at start: the job fails, saying why.
       mkdirSync(join(elsewhere, 'jobs'));
+      // The Redis password stays out of its messages, as out of its log lines.
+      const unreachable = await runCli(['worker', '--redis', 'redis://:S3cret-pw@127.0.0.1:1', '--data', elsewhere], { timeoutMs: 30_000 });
+      expect([unreachable.code, unreachable.stderr]).toEqual([2, 'faceblur: cannot reach Redis at redis://127.0.0.1:1: connect ECONNREFUSED 127.0.0.1:1\n']);
       const job = makeJob(data, shortClip(dir));
       await runner.enqueue(job);
       worker = await startWorkerProcess(r.url, elsewhere);
