@@ -39,6 +39,12 @@ export function testRedis(): TestRedis | undefined {
   return startRedis();
 }
 
+/** Whether the tests on a Redis run here: always in CI (where a missing Redis fails them, see testRedis), else with FACEBLUR_TEST_REDIS or redis-server. */
+export const redisTestsRun = (): boolean => Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+
+/** The same for tests that start, crash and restart a Redis of their own (startRedis), which needs redis-server itself. */
+export const ownRedisTestsRun = (): boolean => hasRedisServer() || Boolean(process.env.CI);
+
 export function hasRedisServer(): boolean {
   try {
     execFileSync('redis-server', ['--version'], { stdio: 'ignore' });

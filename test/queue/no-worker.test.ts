@@ -4,9 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGES, tempDir } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshots } from '../review/harness.js';
 import { startServe, stopServe, type Serve } from '../serve/harness.js';
-import { hasRedisServer, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
+import { redisTestsRun, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
 
-const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+const runnable = redisTestsRun();
 
 /**
  * `serve --redis` before any `faceblur worker` runs. Found in a new-user trial: the page showed the

@@ -4,9 +4,9 @@ import { readJobState } from '../../src/jobs/job.js';
 import { IMAGES, tempDir } from '../helpers.js';
 import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from '../serve/harness.js';
 import { shortClip, streetClip } from './clips.js';
-import { hasRedisServer, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
+import { redisTestsRun, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
 
-const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+const runnable = redisTestsRun();
 
 /**
  * `serve --redis` and one worker with one slot: a long video, a short one and a photo uploaded

@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGES, tempDir } from '../helpers.js';
 import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from '../serve/harness.js';
-import { crashRedis, hasRedisServer, startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from './helpers.js';
+import { crashRedis, ownRedisTestsRun, startRedis, startWorkerProcess, type TestRedis, type WorkerProcess } from './helpers.js';
 
 /**
  * `serve --redis` while its Redis is away. Found in a new-user trial: an upload hung with "uploading"
  * on the page for ever, and its job, listed as queued, never reached Redis; a delete hung; Ctrl+C on
  * serve hung. Each now answers at once, and nothing is left that would wait for ever.
  */
-describe.skipIf(!hasRedisServer())('faceblur serve --redis while Redis is away', () => {
+describe.skipIf(!ownRedisTestsRun())('faceblur serve --redis while Redis is away', () => {
   let redis: TestRedis | undefined;
   let serve: Serve | undefined;
   let worker: WorkerProcess | undefined;

@@ -5,14 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createBullRunner } from '../../src/jobs/bull-runner.js';
 import { frameTimes, runCli, tempDir } from '../helpers.js';
 import { shortClip } from './clips.js';
-import { crashRedis, hasRedisServer, makeJob, outputOf, startRedis, startWorkerProcess, waitForJobs, type TestRedis, type WorkerProcess } from './helpers.js';
+import { crashRedis, ownRedisTestsRun, makeJob, outputOf, startRedis, startWorkerProcess, waitForJobs, type TestRedis, type WorkerProcess } from './helpers.js';
 
 /**
  * A Redis that crashes (SIGKILL: no shutdown, no last write) after accepting a job, and comes back
  * from its data folder, still holds the job, and a worker started afterwards runs it. A private
  * Redis, even in CI, since it is killed; CI installs redis-server, so there it never skips.
  */
-const runnable = hasRedisServer() || Boolean(process.env.CI);
+const runnable = ownRedisTestsRun();
 
 describe.skipIf(!runnable)('the queue across a Redis crash', () => {
   const dir = tempDir();

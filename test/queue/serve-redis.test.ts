@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { frameTimes, IMAGES, runCli, tempDir } from '../helpers.js';
 import { startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from '../serve/harness.js';
 import { longVfrClip, shortClip, STREET_SIZE } from './clips.js';
-import { hasRedisServer, lumaFrames, startWorkerProcess, testRedis, worstBlockDiff, type TestRedis, type WorkerProcess } from './helpers.js';
+import { redisTestsRun, lumaFrames, startWorkerProcess, testRedis, worstBlockDiff, type TestRedis, type WorkerProcess } from './helpers.js';
 
 /**
  * The whole team set-up as a user deploys it: `faceblur serve --redis` and two `faceblur worker`
@@ -17,7 +17,7 @@ import { hasRedisServer, lumaFrames, startWorkerProcess, testRedis, worstBlockDi
 /** As in worker.test.ts: two x264 encodes of the same frames differ by 1-3 per 16x16 block; a face left unblurred by 10 or more. */
 const BLOCK_TOLERANCE = 6;
 
-const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+const runnable = redisTestsRun();
 
 describe.skipIf(!runnable)('faceblur serve --redis with two workers', () => {
   let redis: TestRedis | undefined;

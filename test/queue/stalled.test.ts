@@ -6,7 +6,7 @@ import { createBullRunner } from '../../src/jobs/bull-runner.js';
 import { readJobState } from '../../src/jobs/job.js';
 import { tempDir } from '../helpers.js';
 import { shortClip } from './clips.js';
-import { hasRedisServer, makeJob, testRedis, type TestRedis } from './helpers.js';
+import { redisTestsRun, makeJob, testRedis, type TestRedis } from './helpers.js';
 
 /**
  * A job whose worker dies every time it runs it is failed by BullMQ's stall check inside Redis, and
@@ -14,7 +14,7 @@ import { hasRedisServer, makeJob, testRedis, type TestRedis } from './helpers.js
  * ever. Here one "worker" takes the job and dies at once (a manual fetch that never renews its 1 s
  * lock), and a live worker's stall check, allowed no stall at all, fails the job.
  */
-const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+const runnable = redisTestsRun();
 
 describe.skipIf(!runnable)('a job that stalls past the limit', () => {
   let redis: TestRedis | undefined;

@@ -8,7 +8,7 @@ import { createBullRunner } from '../../src/jobs/bull-runner.js';
 import { jobDir, type JobRecord, type JobRunner } from '../../src/jobs/job.js';
 import { frameTimes, runCli, tempDir } from '../helpers.js';
 import { longVfrClip, shortClip, STREET_SIZE } from './clips.js';
-import { exists, hasRedisServer, lumaFrames, makeJob, outputOf, startWorkerProcess, testRedis, waitForJobs, worstBlockDiff, type TestRedis, type WorkerProcess } from './helpers.js';
+import { exists, redisTestsRun, lumaFrames, makeJob, outputOf, startWorkerProcess, testRedis, waitForJobs, worstBlockDiff, type TestRedis, type WorkerProcess } from './helpers.js';
 
 /**
  * Two `faceblur worker` processes on a real Redis take three jobs: a long variable-rate clip split
@@ -22,7 +22,7 @@ import { exists, hasRedisServer, lumaFrames, makeJob, outputOf, startWorkerProce
 const BLOCK_TOLERANCE = 6;
 
 /** Started per suite (not at load, which a filtered run would never stop); CI without Redis fails in testRedis. */
-const runnable = Boolean(process.env.FACEBLUR_TEST_REDIS) || hasRedisServer() || Boolean(process.env.CI);
+const runnable = redisTestsRun();
 
 /** The process ids under `pid`, at any depth, from /proc (field 4 of /proc/PID/stat is the parent). */
 function descendants(pid: number): number[] {
