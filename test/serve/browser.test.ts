@@ -49,6 +49,8 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await page.selectOption('select[name=replacewith]', 'solid');
     await page.fill('input[name=color]', 'ff00ff');
     await shot('settings');
+    // Folded again (its values still apply), so that the later screenshots show the jobs, not the form.
+    await page.click('details.settings summary');
 
     // One good photo and two bad files in one drop; the video through the file chooser.
     await dropFiles(page, [
