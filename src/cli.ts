@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option, type OutputConfiguration } from 'commander';
 import { describeIssue, flagOf } from './option-messages.js';
@@ -80,6 +80,11 @@ function buildProgram(setExit: (code: number) => void): Command {
       throw usageError(`no input given: --project renders the file it was made for; run faceblur ${q(input)} --project ${q(raw.project)}`);
     }
     if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
+    // `faceblur help [command]`, as git and npm take it, unless a file is really called "help".
+    if (inputs[0] === 'help' && !existsSync('help')) {
+      (program.commands.find((c) => c.name() === inputs[1]) ?? program).outputHelp();
+      return;
+    }
     const typo = inputs.map((i) => mistypedCommand(i, program.commands.map((c) => c.name()))).find(Boolean);
     if (typo) throw usageError(typo);
     const parsed = fileOptionsSchema.safeParse(raw);

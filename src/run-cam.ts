@@ -8,7 +8,7 @@ import { Latest } from './live/latest.js';
 import { openPreview } from './live/preview-feed.js';
 import { decodeVideo, type Decoder } from './media/decode.js';
 import { startEncoder, type Encoder } from './media/encode.js';
-import { ChildSet, findFfmpeg } from './media/ffmpeg.js';
+import { ChildSet, checkEncoder, findFfmpeg } from './media/ffmpeg.js';
 import type { Frame } from './media/frame.js';
 import { probe } from './media/probe.js';
 import type { CamOptions } from './options.js';
@@ -32,6 +32,7 @@ export async function runCam(o: CamOptions): Promise<number> {
   checkSharedContradictions(o);
   const tools = findFfmpeg();
   log.verbose(`ffmpeg: ${tools.ffmpeg} (version ${tools.major}, from ${tools.source})`);
+  if (o.output && o.codec) checkEncoder(tools, o.codec);
   if (o.listDevices) {
     const cams = listCameras(tools);
     if (cams.length === 0) throw new UserError('no cameras found');

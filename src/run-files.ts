@@ -5,7 +5,7 @@ import { expandInputs } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
-import { findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
+import { checkEncoder, findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
 import type { FileOptions } from './options.js';
 import { runBatch } from './pipeline/batch.js';
 import { describeFaces, describeProject, totalFaces } from './pipeline/face-stats.js';
@@ -116,15 +116,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   // Analyze runs the detector down to the candidate floor and splits at the threshold itself.
   // Videos being encoded leave the detector a thread budget of its own (encodingDetectorThreads).
   const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : photos === 0 && o.threads === 0 ? { ...o, threads: encodingDetectorThreads(cores) } : o;
+  // Before the detector starts, so that a mistyped encoder costs nothing; without ffmpeg, each video says so.
+  if (o.codec && mode === 'anonymize' && photos < files.length && ffmpegFound(getTools)) checkEncoder(getTools(), o.codec);
   const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
-  if (photos < files.length) {
-    try {
-      getTools();
-    } catch {
-      // Reported by each video that needs it.
-    }
-  }
+  if (photos < files.length) ffmpegFound(getTools);
   const { detector, processors } = await opening;
   const preview = o.preview
     ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0, files: files.length }).catch(
@@ -213,5 +209,15 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     children.killAll();
     await preview?.server.close();
     await detector.dispose();
+  }
+}
+
+/** Whether ffmpeg is there to ask; a missing one is each video's own error, not the run's. */
+function ffmpegFound(getTools: () => FfmpegTools): boolean {
+  try {
+    getTools();
+    return true;
+  } catch {
+    return false;
   }
 }

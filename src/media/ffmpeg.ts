@@ -75,6 +75,19 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
   );
 }
 
+/**
+ * Refuses an encoder name this ffmpeg does not have (`--codec libx265x`), before any work: without
+ * it, a batch would detect through every file and fail each one at its encoder. ffmpeg answers
+ * `-h encoder=NAME` with exit 0 either way; an unknown name prints "Codec 'NAME' is not recognized".
+ * @throws UserError (exit 2) naming the encoder and how to list the known ones.
+ */
+export function checkEncoder(tools: FfmpegTools, name: string): void {
+  const out = spawnSync(tools.ffmpeg, ['-hide_banner', '-h', `encoder=${name}`], { encoding: 'utf8' });
+  if (!out.error && !/^Encoder /m.test(out.stdout)) {
+    throw usageError(`--codec ${name}: this ffmpeg has no such encoder ('${tools.ffmpeg} -encoders' lists those it has)`);
+  }
+}
+
 /** Keep every frame with its own timestamp: -fps_mode replaced -vsync in ffmpeg 5. */
 export function passthroughArgs(tools: FfmpegTools): string[] {
   return tools.major >= 5 ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];

@@ -42,6 +42,14 @@ describe('bad input and usage errors', () => {
     const typo = await runCli(['cma']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toBe("faceblur: no such file or folder 'cma'; did you mean 'faceblur cam'?\n");
+    // `faceblur help` was read as a file name ("help: no such file or folder"); now it is --help.
+    const help = await runCli(['help']);
+    expect([help.code, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^Usage: faceblur \[options\] \[command\] \[inputs\.\.\.\]/);
+    expect(help.stdout).toContain('--replacewith');
+    const helpAnalyze = await runCli(['help', 'analyze']);
+    expect(helpAnalyze.code).toBe(0);
+    expect(helpAnalyze.stdout).toMatch(/^Usage: faceblur analyze/);
     // Refused before any work: a new-user trial's `faceblur anaylze FILE` anonymized FILE first.
     const sub = tempDir();
     copyFileSync(join(dir, 'good.jpg'), join(sub, 'good.jpg'));
@@ -80,6 +88,18 @@ describe('bad input and usage errors', () => {
     // A photo may still become a (one-frame) video or another photo format.
     const photo = await runCli([join(dir, 'good.jpg'), '-o', join(out, 'good.png')]);
     expect(photo.code).toBe(0);
+  });
+
+  it('refuses an encoder ffmpeg does not have before any work, not at every file of the batch', async () => {
+    const demo = join(ROOT, 'fixtures', 'demo', 'asl-book.mp4');
+    const out = tempDir();
+    // A second trial's batch with --codec libx265x detected through each file and failed it at its encoder.
+    const r = await runCli([demo, demo, '-o', `${out}/`, '--codec', 'libx265x', '--detector', 'centerface'], {
+      env: { FACEBLUR_MODEL_DIR: join(out, 'none'), XDG_CACHE_HOME: join(out, 'none') },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^faceblur: --codec libx265x: this ffmpeg has no such encoder \('\S*ffmpeg -encoders' lists those it has\)\n$/);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('what a new-user trial of the options tripped on: --report over an input or an output, and a reader that closes stdout early', async () => {
