@@ -1,12 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { expandGlob, hasGlobMagic } from './glob.js';
+import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
 import { isOwnOutput } from './outputs.js';
 
 export interface InputFile {
   path: string;
-  /** For files found in a folder argument: the path below that folder, mirrored under an output folder. */
+  /** For files found in a folder argument or by a glob: the path below that folder (the glob's base), mirrored under an output folder. */
   relativeTo?: string;
 }
 
@@ -63,7 +63,8 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
     } else if (!stat && hasGlobMagic(arg)) {
       const found = expandGlob(arg).filter((p) => !isOwnOutput(p));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
-      files.push(...found.map((path) => ({ path })));
+      const { base } = splitGlob(arg);
+      files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));
     } else problems.push({ input: arg, message: stat ? 'not a file or folder' : 'no such file or folder' });
   }
   // One file named twice (a path and an overlapping glob) is one input: processed twice, its second

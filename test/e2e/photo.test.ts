@@ -143,4 +143,21 @@ describe('faceblur on photos', () => {
     const b = await rgb(join(dir, 'out', 'one.png'));
     expect(psnr(a.data, b.data, a.width, () => true)).toBeLessThan(45);
   });
+
+  it('a glob faceblur expands mirrors its folders under -o DIR/, so that same-named files do not collide', async () => {
+    const base = join(dir, 'footage');
+    for (const day of ['day1', 'day2']) {
+      mkdirSync(join(base, day), { recursive: true });
+      await sharp(join(IMAGES, 'human_group-1.jpg')).resize(640).png().toFile(join(base, day, 'a.png'));
+    }
+    const out = join(dir, 'glob-out');
+    const r = await runCli([join(base, '**', '*.png'), '-o', `${out}/`, '--quiet']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.trim().split('\n').sort()).toEqual([join(out, 'day1', 'a.png'), join(out, 'day2', 'a.png')]);
+    const input = await rgb(join(base, 'day1', 'a.png'));
+    for (const day of ['day1', 'day2']) {
+      const written = await rgb(join(out, day, 'a.png'));
+      expect(psnr(input.data, written.data, input.width, () => true), day).toBeLessThan(45);
+    }
+  });
 });

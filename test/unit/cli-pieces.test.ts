@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { expandGlob } from '../../src/io/glob.js';
+import { expandGlob, splitGlob } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
 import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
 import type { z } from 'zod';
@@ -141,6 +141,14 @@ describe('inputs and outputs', () => {
     expect(expandInputs([dir], true).files.map((f) => f.relativeTo)).toEqual(['a.jpg', 'b.MP4', 'sub/c.png']);
     expect(expandGlob(join(dir, '*.jpg'))).toEqual([join(dir, 'a.jpg'), join(dir, 'a_anonymized.jpg')]);
     expect(expandGlob(join(dir, '**', '*.{png,jpg}'))).toEqual([join(dir, 'a.jpg'), join(dir, 'a_anonymized.jpg'), join(dir, 'sub', 'c.png')]);
+    // A glob's matches are mirrored below its base, as a folder's files are below it: two day folders'
+    // clip.mp4 went to the same out/clip.mp4, and the second was refused as a collision.
+    const globbed = expandInputs([join(dir, '**', '*.{png,jpg}')], false).files;
+    expect(globbed.map((f) => f.relativeTo)).toEqual(['a.jpg', join('sub', 'c.png')]);
+    expect(outputPathFor(globbed[1]!.path, globbed[1]!.relativeTo, `${join(dir, 'out')}/`)).toBe(join(dir, 'out', 'sub', 'c.png'));
+    expect(splitGlob('footage/day{1,2}/*.mov')).toEqual({ base: 'footage', rest: 'day{1,2}/*.mov' });
+    expect(splitGlob('*.jpg')).toEqual({ base: '.', rest: '*.jpg' });
+    expect(splitGlob('/*.jpg')).toEqual({ base: '/', rest: '*.jpg' });
     // One file named twice, as a path and through a glob, is one input (a new-user trial: its second run failed).
     expect(expandInputs([join(dir, 'a.jpg'), join(dir, '*.jpg'), `${dir}/./a.jpg`], false).files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     const mixed = expandInputs([join(dir, '*.jpg'), join(dir, 'missing.mp4'), join(dir, 'empty'), join(dir, '*.gif')], false);
