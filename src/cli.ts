@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option, type OutputConfiguration } from 'commander';
-import { describeIssue, flagOf } from './option-messages.js';
+import { describeIssue, flagOf, ineffectiveOptions } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
 import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
 import { mistypedCommand } from './io/typo.js';
@@ -36,6 +36,12 @@ function refuseDetectionFlags(cmd: Command): void {
   throw usageError(
     `${given.join(', ')} ${given.length === 1 ? 'has' : 'have'} no effect with --project, which renders the project's tracks without detecting (to detect again, run faceblur analyze)`,
   );
+}
+
+/** Warns, on stderr and even with --quiet, of each option given that the others make do nothing. */
+function warnIneffective(cmd: Command, o: Parameters<typeof ineffectiveOptions>[1]): void {
+  const given = new Set(Object.keys(cmd.opts()).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+  for (const w of ineffectiveOptions(given, o)) process.stderr.write(`faceblur: warning: ${w}\n`);
 }
 
 /** What bare `faceblur` prints after its error: the three forms of the command, not the whole help. */
@@ -90,6 +96,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     const parsed = fileOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, fileOptionSpecs, raw));
     if (parsed.data.project !== undefined) refuseDetectionFlags(program);
+    warnIneffective(program, parsed.data);
     setExit(await runFiles(inputs, parsed.data, version));
   });
   const cam = program
@@ -100,6 +107,7 @@ function buildProgram(setExit: (code: number) => void): Command {
   addOptions(cam, camOptionSpecs).action(async (raw: Record<string, unknown>) => {
     const parsed = camOptionsSchema.safeParse(raw);
     if (!parsed.success) throw usageError(describeIssue(parsed.error, camOptionSpecs, raw));
+    warnIneffective(cam, parsed.data);
     setExit(await (await import('./run-cam.js')).runCam(parsed.data));
   });
   const analyze = program

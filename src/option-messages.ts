@@ -70,3 +70,27 @@ function describeOption(key: string, specs: Record<string, OptionSpec>, raw: Rec
   if (raw[key] === undefined) return `${flagOf(spec)} is required: ${expectedValue(key, spec)}`;
   return `${flagOf(spec)} must be ${expectedValue(key, spec)} (got ${JSON.stringify(String(raw[key]))})`;
 }
+
+/** The settings that decide whether another option does anything. */
+interface Effective {
+  replacewith: 'blur' | 'pixelate' | 'solid' | 'none';
+  tracking: boolean;
+}
+
+/**
+ * One warning for each option the user gave that the rest of the command line makes do nothing:
+ * `--color` with the default blur, `--hold` with `--no-tracking`. `given`: the keys commander read
+ * from the command line (its option value source 'cli'), so that a default the schema filled in is
+ * not taken for a choice. Warned, not refused: the run is still what was asked for, minus that option.
+ */
+export function ineffectiveOptions(given: ReadonlySet<string>, o: Effective): string[] {
+  const out: string[] = [];
+  if (given.has('color') && o.replacewith !== 'solid') out.push(`--color has no effect with --replacewith ${o.replacewith}; it colours --replacewith solid`);
+  if (given.has('mosaicSize') && o.replacewith !== 'pixelate') out.push(`--mosaic-size has no effect with --replacewith ${o.replacewith}; it sizes --replacewith pixelate`);
+  if (!o.tracking) {
+    for (const [key, flag] of [['hold', '--hold'], ['lookahead', '--lookahead'], ['smooth', '--smooth']] as const) {
+      if (given.has(key)) out.push(`${flag} has no effect with --no-tracking`);
+    }
+  }
+  return out;
+}

@@ -102,6 +102,15 @@ describe('bad input and usage errors', () => {
     expect(readdirSync(out)).toEqual([]);
   });
 
+  it('warns of an option the others make do nothing, even with --quiet, and still does the run', async () => {
+    const out = join(tempDir(), 'street.jpg');
+    // A trial's --color ff00ff with the default blur did nothing, and nothing said so.
+    const r = await runCli([join(dir, 'good.jpg'), '-o', out, '--color', 'ff00ff', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('faceblur: warning: --color has no effect with --replacewith blur; it colours --replacewith solid\n');
+    expect(r.stdout).toBe(`${out}\n`);
+  });
+
   it('what a new-user trial of the options tripped on: --report over an input or an output, and a reader that closes stdout early', async () => {
     const folder = tempDir();
     const photo = join(folder, 'p.jpg');

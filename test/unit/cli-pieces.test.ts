@@ -6,7 +6,7 @@ import { expandInputs } from '../../src/io/inputs.js';
 import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
 import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
-import { describeIssue, expectedValue, flagOf } from '../../src/option-messages.js';
+import { describeIssue, expectedValue, flagOf, ineffectiveOptions } from '../../src/option-messages.js';
 import { BLUR_CELLS_PER_FACE } from '../../src/anonymize/anonymize.js';
 import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from '../../src/options.js';
 import { tempDir } from '../helpers.js';
@@ -87,6 +87,23 @@ describe('options', () => {
     expect(defaultText(fileOptionSpecs.thresh)).not.toBe(defaultText(camOptionSpecs.thresh));
     // Pixelate keeps as many values per face as the blur: a 4x4 grid.
     expect(fileOptionsSchema.parse({}).mosaicSize).toBe(BLUR_CELLS_PER_FACE);
+  });
+
+  it('warns of each option given that the others make do nothing, and of none left at its default', () => {
+    const given = (...keys: string[]) => new Set(keys);
+    expect(ineffectiveOptions(given('color', 'mosaicSize'), { replacewith: 'blur', tracking: true })).toEqual([
+      '--color has no effect with --replacewith blur; it colours --replacewith solid',
+      '--mosaic-size has no effect with --replacewith blur; it sizes --replacewith pixelate',
+    ]);
+    expect(ineffectiveOptions(given('color'), { replacewith: 'solid', tracking: true })).toEqual([]);
+    expect(ineffectiveOptions(given('mosaicSize'), { replacewith: 'pixelate', tracking: true })).toEqual([]);
+    expect(ineffectiveOptions(given('hold', 'smooth', 'lookahead'), { replacewith: 'blur', tracking: false })).toEqual([
+      '--hold has no effect with --no-tracking',
+      '--lookahead has no effect with --no-tracking',
+      '--smooth has no effect with --no-tracking',
+    ]);
+    // The schema's defaults (color 000000, hold 0.5, ...) are not the user's: nothing given, nothing said.
+    expect(ineffectiveOptions(given(), { replacewith: 'pixelate', tracking: false })).toEqual([]);
   });
 
   it('suggests the command for a mistyped one, and leaves file names alone', () => {
