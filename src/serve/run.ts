@@ -13,6 +13,7 @@ import { isLoopbackAddress, serveOptionSpecs, serveOptionsSchema, type ServeOpti
 import { ReviewHost } from './review-host.js';
 import { buildServer } from './server.js';
 import { JobStore } from './store.js';
+import { readableSeconds } from './units.js';
 
 /** Retention is checked this often at most (seconds), and at least four times per retention period. */
 const SWEEP_SECONDS = 60;
@@ -111,12 +112,4 @@ async function addUserFromStdin(o: ServeOptions): Promise<number> {
   await addUser(o.auth, o.addUser!, password);
   process.stderr.write(`user ${o.addUser} saved in ${o.auth}\n`);
   return 0;
-}
-
-/** 86400 → "24 h", 5400 → "90 min", 8 → "8 s": the largest unit that divides the time exactly (days shown in hours up to 48 h). */
-export function readableSeconds(seconds: number): string {
-  if (seconds % 86400 === 0 && seconds > 172800) return `${seconds / 86400} d`;
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
 }

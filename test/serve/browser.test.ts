@@ -40,7 +40,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     const shot = screenshots(page, '../serve/page');
     await page.goto(`${s.base}?token=${s.token}`);
     await page.waitForSelector('label.drop');
-    expect(await page.locator('.limits').innerText()).toMatch(/^up to 2.0 MiB each, videos up to [0-9.]+ (s|min|h) long; each job is deleted 24 hours after its upload$/);
+    expect(await page.locator('.limits').innerText()).toMatch(/^up to 2.0 MiB each, videos up to [0-9.]+ (s|min|h) long; each job is deleted 24 h after its upload$/);
     await shot('empty');
 
     await page.click('details.settings summary');

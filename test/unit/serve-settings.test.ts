@@ -1,4 +1,4 @@
-import { readableSeconds } from '../../src/serve/run.js';
+import { readableSeconds } from '../../src/serve/units.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 import { deleteJob, getInfo, getJobs, SignedOut, upload, withToken, type Job, type ServerInfo } from './api.js';
-import { formatSeconds } from '../../src/serve/units.js';
+import { formatSeconds, readableSeconds } from '../../src/serve/units.js';
 import { settingsForm } from './settings.js';
 
 /** Files sent at once by this page; the server refuses more than its --max-uploads with 429 anyway. */
@@ -13,7 +13,6 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 }
 
 const bytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`);
-const duration = (s: number) => (s >= 172800 ? `${Math.round(s / 86400)} days` : s >= 7200 ? `${Math.round(s / 3600)} hours` : `${Math.round(s / 60)} minutes`);
 const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
@@ -55,7 +54,7 @@ async function start(): Promise<void> {
     { className: 'drop', htmlFor: 'files' },
     el('strong', {}, 'Drop videos and photos here'),
     ' or click to choose them',
-    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each, videos up to ${formatSeconds(info.limits.maxDurationSeconds)} long; each job is deleted ${duration(info.limits.retentionSeconds)} after its upload`),
+    el('div', { className: 'limits' }, `up to ${bytes(info.limits.maxUploadBytes)} each, videos up to ${formatSeconds(info.limits.maxDurationSeconds)} long; each job is deleted ${readableSeconds(info.limits.retentionSeconds)} after its upload`),
   );
   const uploads = el('ul', { className: 'uploads' });
   const jobsBody = el('tbody');
