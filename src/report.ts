@@ -1,7 +1,8 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { finished, pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
 import { usageError, UserError } from './errors.js';
 import { claimFile, fsReason } from './io/claim.js';
@@ -48,16 +49,22 @@ const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
  * Checks a --report path before any work: a folder is refused (exit 2), and the report's temp file
  * is created and removed again (with the folders above it, which stay), so that a report that
  * cannot be written is said at once rather than lost after the run.
- * `inputs` and `outputs` are the run's files, which the report must not replace.
- * @throws UserError "--report PATH: is a folder…", "… is an input of this run…" or "… is where an
- * output of this run goes…" (exit 2), or "cannot write to FOLDER: reason" (exit 1).
+ * `inputs` and `outputs` are the run's files, which the report must not replace; an existing report
+ * is replaced only with --force, as an existing output is.
+ * @throws UserError "--report PATH: is a folder…", "… is an input of this run…", "… is where an
+ * output of this run goes…" or "… already exists…" (exit 2), or "cannot write to FOLDER: reason" (exit 1).
  */
-export async function checkReportPath(path: string, inputs: string[], outputs: string[]): Promise<void> {
+export async function checkReportPath(path: string, inputs: string[], outputs: string[], o: { force: boolean; skipExisting: boolean }): Promise<void> {
   if (path.trim() === '') throw usageError('--report needs a file name, such as report.json');
-  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
   // Found in a new-user trial: `--report clip.mp4` replaced the input with JSON.
   if (inputs.some((p) => samePath(p, path))) throw usageError(`--report ${path}: is an input of this run, which is never overwritten; name another file, such as report.json`);
   if (outputs.some((p) => samePath(p, path))) throw usageError(`--report ${path}: is where an output of this run goes; name another file, such as report.json`);
+  // A new-user trial's earlier audit report was replaced without a word; it is an output like any other.
+  if (existing && !o.force) {
+    throw usageError(`--report ${path}: already exists (${o.skipExisting ? "name another file for this run's report" : 'use --force to overwrite, or name another file'})`);
+  }
   const temp = tempPathFor(path);
   await claimFile(temp);
   await rm(temp, { force: true });
@@ -92,7 +99,13 @@ export class ReportWriter {
   private append(partPath: string): void {
     this.appending = this.appending.then(async () => {
       if (this.total.files++ > 0) this.stream.write(',');
-      await pipeline(createReadStream(partPath), this.stream, { end: false });
+      // Not stream.pipeline with { end: false }: each call left its listeners on the report stream,
+      // and ten files brought Node's MaxListenersExceededWarning to stderr (a new-user trial).
+      for await (const chunk of createReadStream(partPath)) {
+        // A stream that already failed would never drain; its error is close()'s to report.
+        if (this.stream.errored) throw this.stream.errored;
+        if (!this.stream.write(chunk)) await once(this.stream, 'drain');
+      }
       await rm(partPath, { force: true });
       this.parts.delete(partPath);
     });

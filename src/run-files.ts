@@ -94,7 +94,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   if (project) await checkProjectInput(project, o.project!, files[0]!.path);
   if (o.report !== undefined) {
     const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, untouched) : projectPathFor(f.path, f.relativeTo, o.output)));
-    await checkReportPath(o.report, files.map((f) => f.path), outputs);
+    await checkReportPath(o.report, files.map((f) => f.path), outputs, o);
   }
 
   let tools: FfmpegTools | undefined;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
@@ -109,6 +109,28 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('faceblur: warning: --color has no effect with --replacewith blur; it colours --replacewith solid\n');
     expect(r.stdout).toBe(`${out}\n`);
+  });
+
+  it('an existing --report is kept unless --force, and a report over many files writes no listener warning', async () => {
+    const folder = tempDir();
+    const report = join(folder, 'audit.json');
+    writeFileSync(report, '{"mine":1}');
+    // A trial's earlier audit report was replaced without a word (exit 0).
+    const kept = await runCli([join(dir, 'good.jpg'), '-o', join(folder, 'a.jpg'), '--report', report]);
+    expect([kept.code, kept.stderr]).toEqual([2, `faceblur: --report ${report}: already exists (use --force to overwrite, or name another file)\n`]);
+    expect(readFileSync(report, 'utf8')).toBe('{"mine":1}');
+    expect(readdirSync(folder)).toEqual(['audit.json']);
+    const resumed = await runCli([join(dir, 'good.jpg'), '-o', join(folder, 'a.jpg'), '--report', report, '--skip-existing']);
+    expect(resumed.stderr).toBe(`faceblur: --report ${report}: already exists (name another file for this run's report)\n`);
+    // Eleven files: each appended its part through stream.pipeline, whose listeners piled up on the
+    // report until Node warned "MaxListenersExceededWarning" on stderr, even with --quiet.
+    const many = join(folder, 'many');
+    mkdirSync(many);
+    for (let i = 0; i < 11; i++) copyFileSync(join(dir, 'good.jpg'), join(many, `p${i}.jpg`));
+    const r = await runCli([many, '-o', join(folder, 'out') + '/', '--report', report, '--force', '--quiet', '--single-pass']);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+    const written = JSON.parse(readFileSync(report, 'utf8')) as { files: unknown[] };
+    expect(written.files).toHaveLength(11);
   });
 
   it('what a new-user trial of the options tripped on: --report over an input or an output, and a reader that closes stdout early', async () => {
