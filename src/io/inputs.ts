@@ -1,8 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
-import { isOwnOutput } from './outputs.js';
+import { isEarlierOutput } from './outputs.js';
 
 export interface InputFile {
   path: string;
@@ -20,7 +20,9 @@ export interface ExpandedInputs {
 
 function listFolder(dir: string, recursive: boolean, skipped: { files: number; folders: number }): string[] {
   const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  const names = entries.map((e) => e.name);
+  for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) {
@@ -30,9 +32,23 @@ function listFolder(dir: string, recursive: boolean, skipped: { files: number; f
         skipped.files += below.length;
         skipped.folders++;
       }
-    } else if (e.isFile() && isMediaPath(path) && !isOwnOutput(path)) out.push(path);
+    } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, names)) out.push(path);
   }
   return out;
+}
+
+/** The names in a folder (none when it cannot be read), read once per folder into `seen`. */
+function namesIn(dir: string, seen: Map<string, string[]>): string[] {
+  let names = seen.get(dir);
+  if (!names) {
+    try {
+      names = readdirSync(dir);
+    } catch {
+      names = [];
+    }
+    seen.set(dir, names);
+  }
+  return names;
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -45,6 +61,7 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
   const files: InputFile[] = [];
   const problems: ExpandedInputs['problems'] = [];
   const notices: ExpandedInputs['notices'] = [];
+  const folders = new Map<string, string[]>();
   for (const arg of args) {
     let stat;
     try {
@@ -61,7 +78,7 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
       else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
-      const found = expandGlob(arg).filter((p) => !isOwnOutput(p));
+      const found = expandGlob(arg).filter((p) => !isEarlierOutput(p, namesIn(dirname(p), folders)));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
       const { base } = splitGlob(arg);
       files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));

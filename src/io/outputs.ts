@@ -10,10 +10,27 @@ const TEMP_MARK = '.faceblur-partial-';
 /** True for the temp name of an output being written (tempOutputPath), which a killed run leaves behind. */
 export const isTempOutput = (path: string): boolean => basename(path).includes(TEMP_MARK);
 
-/** True for files faceblur wrote itself: finished outputs and leftover temp files. */
+/** True for names faceblur gives its files: outputs (`NAME_anonymized.ext`, `NAME_not_anonymized.ext`) and leftover temp files. */
 export function isOwnOutput(path: string): boolean {
   const name = basename(path);
   return basename(name, extname(name)).endsWith(SUFFIX) || isTempOutput(name);
+}
+
+/**
+ * True for a file an earlier run left beside its input, which a folder or glob must not take for a
+ * new input: a leftover temp file, or an output name (`NAME_anonymized.ext`, `NAME_not_anonymized.ext`,
+ * or unusedOutputPath's `NAME-2_anonymized.ext`) whose original, some `NAME.*`, is among `siblings`
+ * (the names in the same folder). A file named like an output with no original beside it, such as
+ * someone else's `interview_anonymized.jpg`, is an input: skipping it left a photo of 22 faces
+ * untouched, without a word, in a folder a new-user trial believed done.
+ */
+export function isEarlierOutput(path: string, siblings: readonly string[]): boolean {
+  const name = basename(path);
+  if (isTempOutput(name)) return true;
+  if (!isOwnOutput(name)) return false;
+  const stem = basename(name, extname(name)).replace(/(_not)?_anonymized$/, '');
+  const stems = new Set(siblings.filter((n) => n !== name).map((n) => basename(n, extname(n))));
+  return stems.has(stem) || stems.has(stem.replace(/-\d+$/, ''));
 }
 
 /** The suffix of outputs that hide nothing (--replacewith none): a name no one can take for an anonymized file. */

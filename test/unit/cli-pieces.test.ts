@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGlob, splitGlob } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
-import { defaultOutputPath, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
+import { defaultOutputPath, isEarlierOutput, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
 import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf, ineffectiveOptions } from '../../src/option-messages.js';
@@ -146,6 +146,18 @@ describe('inputs and outputs', () => {
     expect(unusedOutputPath(join(dir, 'b_not_anonymized.jpg'))).toBe(join(dir, 'b-2_not_anonymized.jpg'));
     // A name the user chose with -o has no suffix: the number goes at its end.
     expect(unusedOutputPath(join(dir, 'mine.mkv'))).toBe(join(dir, 'mine-2.mkv'));
+  });
+
+  it('leaves out earlier outputs only when their original is beside them', () => {
+    const dir = tempDir();
+    // A trial's interview_anonymized.jpg (22 faces, not faceblur's) was skipped without a word.
+    for (const f of ['clip.mp4', 'clip_anonymized.mp4', 'clip-2_anonymized.mp4', 'photo.jpg', 'photo_not_anonymized.jpg', 'interview_anonymized.jpg', tempPathFor('x.mp4').split('/').pop()!]) {
+      writeFileSync(join(dir, f), 'x');
+    }
+    expect(expandInputs([dir], false).files.map((f) => f.relativeTo)).toEqual(['clip.mp4', 'interview_anonymized.jpg', 'photo.jpg']);
+    expect(expandInputs([join(dir, '*_anonymized.*')], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg']);
+    expect(isEarlierOutput('a/clip_anonymized.mov', ['clip.mp4', 'clip_anonymized.mov'])).toBe(true);
+    expect(isEarlierOutput('a/clip_anonymized.mov', ['clip_anonymized.mov'])).toBe(false);
   });
 
   it('expands folders, globs and reports what matched nothing', () => {
