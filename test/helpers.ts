@@ -49,6 +49,7 @@ export function ffmpeg(args: string[]): void {
 export interface ProbeStream {
   codec_type: string;
   codec_name: string;
+  codec_tag_string?: string;
   width?: number;
   height?: number;
   nb_read_frames?: string;

@@ -196,7 +196,7 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
       const temp = join(dir, `.output-${randomBytes(4).toString('hex')}${ext}`);
       try {
         await joinSegments(tools, segments.map((spec, i) => ({ path: segmentPath(dir, i), time: spec.pts - info.startTime })), join(dir, 'segments', 'list.ffconcat'), {
-          output: temp, source: input, startTime: info.startTime, audioCodecs: o.audio ? info.audio.map((a) => a.codec) : [], keepMetadata: o.keepMetadata,
+          output: temp, source: input, startTime: info.startTime, audioCodecs: o.audio ? info.audio.map((a) => a.codec) : [], keepMetadata: o.keepMetadata, codec: o.codec,
         });
         await rename(temp, join(dir, record.outputFile));
       } finally {

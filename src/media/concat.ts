@@ -1,5 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { audioCodecArgs, containerFor } from './container.js';
+import { audioCodecArgs, containerFor, quickTimeArgs } from './container.js';
 import { metadataArgs } from './encode.js';
 import { ChildSet, runFfmpeg, seconds, type FfmpegTools } from './ffmpeg.js';
 
@@ -20,6 +20,8 @@ export interface JoinTarget {
   /** The source's audio codecs, in stream order; empty for none (or --no-audio). */
   audioCodecs: string[];
   keepMetadata: boolean;
+  /** The segments' video codec (--codec); undefined for the container's default. */
+  codec: string | undefined;
 }
 
 /** Quoting for a concat list line (ffmpeg's concat demuxer: single quotes, a quote as '\''). */
@@ -58,7 +60,7 @@ export async function joinSegments(tools: FfmpegTools, segments: readonly Encode
     '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
     ...metadataArgs({ keepMetadata: t.keepMetadata }, audio.length),
-    ...(rule.faststart ? ['-movflags', '+faststart'] : []),
+    ...quickTimeArgs(t.output, t.codec ?? rule.videoCodec, t.keepMetadata),
     t.output,
   ];
   await runFfmpeg(tools.ffmpeg, args, { stdin: false, stdout: false }, new ChildSet(), 'joining').exited;

@@ -9,6 +9,7 @@ interface ContainerRule {
   /** Audio codecs that can be copied; undefined means any. An empty list means no audio at all. */
   audioCopy: string[] | undefined;
   audioEncoder: string;
+  /** A QuickTime-family file (MP4, M4V, MOV): its index can go first, and its muxer takes movflags. */
   faststart: boolean;
 }
 
@@ -47,4 +48,22 @@ export function audioCodecArgs(rule: ContainerRule, codecs: string[]): string[] 
       ? [`-c:a:${i}`, 'copy']
       : [`-c:a:${i}`, rule.audioEncoder, `-b:a:${i}`, rule.audioEncoder === 'libopus' ? '128k' : '192k'],
   );
+}
+
+/**
+ * Muxer arguments of a QuickTime-family output (.mp4, .m4v, .mov; none for the others), whose video
+ * is encoded with (or copied from) `codec`:
+ * - `+faststart`: the index first, so that the file plays while it downloads;
+ * - with --keep-metadata, `+use_metadata_tags`: every tag under its own key. Without it the muxer
+ *   keeps only the keys it knows, and a new-user trial's iPhone tags (com.apple.quicktime.make,
+ *   model, creationdate, location.ISO6709) were lost;
+ * - H.265 tagged `hvc1`: ffmpeg's default `hev1` does not play in QuickTime or on iOS (Apple's
+ *   HLS authoring specification asks for hvc1).
+ */
+export function quickTimeArgs(output: string, codec: string, keepMetadata: boolean): string[] {
+  if (!containerFor(output).faststart) return [];
+  return [
+    '-movflags', keepMetadata ? '+faststart+use_metadata_tags' : '+faststart',
+    ...(/^(libx265|hevc(_\w+)?)$/.test(codec) ? ['-tag:v', 'hvc1'] : []),
+  ];
 }

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Writable } from 'node:stream';
-import { audioCodecArgs, containerFor } from './container.js';
+import { audioCodecArgs, containerFor, quickTimeArgs } from './container.js';
 import { MS_TIME_BASE, passthroughArgs, runFfmpeg, seconds, type ChildSet, type FfmpegProcess, type FfmpegTools } from './ffmpeg.js';
 import { freeBytes } from '../io/free-space.js';
 import { truncationOf } from './integrity.js';
@@ -106,7 +106,7 @@ export function encoderArgs(tools: FfmpegTools, s: EncodeSettings, t: EncodeTarg
     '-output_ts_offset', seconds(-t.startTime),
     ...audioCodecArgs(rule, audio),
     ...metadataArgs(s, audio.length),
-    ...(rule.faststart ? ['-movflags', '+faststart'] : []),
+    ...quickTimeArgs(t.output, s.codec ?? rule.videoCodec, s.keepMetadata),
     ...(s.threads ? ['-threads', String(s.threads)] : []),
     ...s.ffmpegArgs,
     t.output,

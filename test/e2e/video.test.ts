@@ -101,6 +101,29 @@ describe('faceblur on a video', () => {
     expect(kept.format.tags?.title).toBe('secret');
     expect(kept.streams.filter((s) => s.codec_type === 'audio')).toHaveLength(1);
   });
+
+  it('--keep-metadata keeps an iPhone\'s own QuickTime keys; the default strips them; H.265 in a .mov is tagged hvc1', async () => {
+    // A new-user trial's com.apple.quicktime.* tags were lost with --keep-metadata (only "location" survived).
+    const phone = join(dir, 'phone.mov');
+    const apple = {
+      'com.apple.quicktime.make': 'Apple',
+      'com.apple.quicktime.model': 'iPhone 13 Pro',
+      'com.apple.quicktime.creationdate': '2023-05-01T10:00:00+0200',
+      'com.apple.quicktime.location.ISO6709': '+40.7128-074.0060+010.000/',
+    };
+    ffmpeg(['-i', input, '-c', 'copy', '-movflags', 'use_metadata_tags', ...Object.entries(apple).flatMap(([k, v]) => ['-metadata', `${k}=${v}`]), phone]);
+    expect(ffprobe(phone).format.tags).toMatchObject(apple);
+    const k = await runCli([phone, '-o', join(dir, 'phone-kept.mov'), '--keep-metadata', '--codec', 'libx265', '--quiet']);
+    expect(k.code, k.stderr).toBe(0);
+    const kept = ffprobe(join(dir, 'phone-kept.mov'));
+    expect(kept.format.tags).toMatchObject(apple);
+    // ffmpeg's default hev1 does not play in QuickTime or on iOS.
+    expect(video(kept).codec_tag_string).toBe('hvc1');
+    const s = await runCli([phone, '-o', join(dir, 'phone-stripped.mov'), '--quiet']);
+    expect(s.code).toBe(0);
+    const tags = Object.keys(ffprobe(join(dir, 'phone-stripped.mov')).format.tags ?? {});
+    expect(tags.filter((t) => /apple|location|creation/i.test(t))).toEqual([]);
+  });
 });
 
 describe('faceblur keeps geometry and timing', () => {
