@@ -165,6 +165,11 @@ export async function probe(tools: FfmpegTools, path: string): Promise<MediaInfo
   const count = (n: number, what: string) => (n > 0 ? [`${n} ${what} track${n === 1 ? '' : 's'}`] : []);
   const kinds = (type: string) => streams.filter((s) => s.codec_type === type).length;
   const otherVideo = streams.filter((s) => s.codec_type === 'video' && s !== v && !s.disposition?.attached_pic).length;
-  const dropped = [...count(kinds('subtitle'), 'subtitle'), ...count(kinds('data'), 'data'), ...count(kinds('attachment'), 'attachment'), ...count(otherVideo, 'more video')];
+  // A cover picture can show a face: it is dropped like the rest, and said (a new-user trial's went without a word).
+  const covers = streams.filter((s) => s.codec_type === 'video' && s.disposition?.attached_pic).length;
+  const dropped = [
+    ...count(kinds('subtitle'), 'subtitle'), ...count(kinds('data'), 'data'), ...count(kinds('attachment'), 'attachment'), ...count(otherVideo, 'more video'),
+    ...(covers > 0 ? [`${covers} cover picture${covers === 1 ? '' : 's'}`] : []),
+  ];
   return { formatName: json.format?.format_name ?? '?', startTime: Number(json.format?.start_time) || 0, video, audio, dropped };
 }

@@ -217,6 +217,18 @@ describe('faceblur keeps geometry and timing', () => {
     expect(out.filter((st) => st.codec_type === 'audio').map((st) => st.tags?.language)).toEqual(['eng', 'fra']);
   });
 
+  it('drops a cover picture, which can show a face, and says so', async () => {
+    const clip = makeClip(dir, 'cover-src.mp4', { seconds: 1 });
+    const cover = join(dir, 'cover.mp4');
+    const picture = join(dir, 'cover.jpg');
+    ffmpeg(['-i', clip, '-frames:v', '1', picture]);
+    ffmpeg(['-i', clip, '-i', picture, '-map', '0:v', '-map', '0:a', '-map', '1', '-c', 'copy', '-disposition:v:1', 'attached_pic', cover]);
+    const r = await runCli([cover, '-o', join(dir, 'cover-out.mp4')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('cover.mp4: not kept in the output: 1 cover picture (they can carry names, places and GPS tracks)');
+    expect(ffprobe(join(dir, 'cover-out.mp4')).streams.map((st) => st.codec_type)).toEqual(['video', 'audio']);
+  });
+
   it('writes MPEG program streams and Ogg from an MP4 with AAC audio, re-encoding what they cannot hold', async () => {
     // A new-user trial: -o x.mpg and -o x.ogv were accepted, then failed after all the work
     // ("Error initializing output stream"): MPEG-PS holds no AAC, Ogg no H.264.
