@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
 import { expandInputs } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
+import { refuseUnnamed } from './io/unnamed.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { checkEncoder, findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
@@ -59,7 +60,19 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   checkSharedContradictions(o);
   if (o.force && o.skipExisting) throw usageError('--force and --skip-existing contradict each other; choose one');
-  const { files, problems, notices } = expandInputs(inputs, o.recursive);
+  let tools: FfmpegTools | undefined;
+  const getTools = () => {
+    if (!tools) {
+      tools = findFfmpeg();
+      log.verbose(`ffmpeg: ${tools.ffmpeg} (version ${tools.major}, from ${tools.source}); ffprobe: ${tools.ffprobe}`);
+    }
+    return tools;
+  };
+  const expanded = expandInputs(inputs, o.recursive);
+  const { notices } = expanded;
+  const unnamed = await refuseUnnamed(expanded.files, expanded.files.some((f) => !isMediaPath(f.path)) ? ffmpegIfFound(getTools) : undefined);
+  const { files } = unnamed;
+  const problems = [...expanded.problems, ...unnamed.problems];
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
@@ -97,14 +110,6 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     await checkReportPath(o.report, files.map((f) => f.path), outputs, o);
   }
 
-  let tools: FfmpegTools | undefined;
-  const getTools = () => {
-    if (!tools) {
-      tools = findFfmpeg();
-      log.verbose(`ffmpeg: ${tools.ffmpeg} (version ${tools.major}, from ${tools.source}); ffprobe: ${tools.ffprobe}`);
-    }
-    return tools;
-  };
   const cores = availableParallelism();
   // Auto: a photo spends most of its time in decode and encode, which a second photo's detection
   // overlaps (5.4 → 7.2 MP/s per core on two cores); a video's encoder already keeps the cores busy,
@@ -117,10 +122,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   // Videos being encoded leave the detector a thread budget of its own (encodingDetectorThreads).
   const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : photos === 0 && o.threads === 0 ? { ...o, threads: encodingDetectorThreads(cores) } : o;
   // Before the detector starts, so that a mistyped encoder costs nothing; without ffmpeg, each video says so.
-  if (o.codec && mode === 'anonymize' && photos < files.length && ffmpegFound(getTools)) checkEncoder(getTools(), o.codec);
+  const found = o.codec && mode === 'anonymize' && photos < files.length ? ffmpegIfFound(getTools) : undefined;
+  if (found && o.codec) checkEncoder(found, o.codec);
   const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
-  if (photos < files.length) ffmpegFound(getTools);
+  if (photos < files.length) ffmpegIfFound(getTools);
   const { detector, processors } = await opening;
   const preview = o.preview
     ? await openPreview({ title: files.length === 1 ? files[0]!.path : `${files.length} files`, port: 0, open: o.open, everyFrame: false, dropped: () => 0, files: files.length }).catch(
@@ -212,12 +218,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   }
 }
 
-/** Whether ffmpeg is there to ask; a missing one is each video's own error, not the run's. */
-function ffmpegFound(getTools: () => FfmpegTools): boolean {
+/** ffmpeg, or undefined when it is not there: a missing one is each video's own error, not the run's. */
+function ffmpegIfFound(getTools: () => FfmpegTools): FfmpegTools | undefined {
   try {
-    getTools();
-    return true;
+    return getTools();
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
 import { isEarlierOutput } from './outputs.js';
@@ -18,7 +18,14 @@ export interface ExpandedInputs {
   notices: { input: string; message: string }[];
 }
 
-function listFolder(dir: string, recursive: boolean, skipped: { files: number; folders: number }): string[] {
+/** What a folder's listing left out: media in subfolders (without --recursive), and files with no extension. */
+interface LeftOut {
+  files: number;
+  folders: number;
+  unnamed: string[];
+}
+
+function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
   const names = entries.map((e) => e.name);
@@ -26,13 +33,15 @@ function listFolder(dir: string, recursive: boolean, skipped: { files: number; f
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
     if (e.isDirectory()) {
-      const below = listFolder(path, true, skipped);
+      // Without --recursive, a subfolder is only counted: its unnamed files are not this run's to name.
+      const below = listFolder(path, true, recursive ? skipped : { ...skipped, unnamed: [] });
       if (recursive) out.push(...below);
       else if (below.length > 0) {
         skipped.files += below.length;
         skipped.folders++;
       }
     } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, names)) out.push(path);
+    else if (e.isFile() && extname(e.name) === '') skipped.unnamed.push(path);
   }
   return out;
 }
@@ -50,6 +59,9 @@ function namesIn(dir: string, seen: Map<string, string[]>): string[] {
   }
   return names;
 }
+
+/** Up to three of `paths`, named below the folder `base`, then how many more. */
+const names3 = (base: string, paths: string[]): string => [...paths.slice(0, 3).map((p) => relative(base, p)), ...(paths.length > 3 ? [`${paths.length - 3} more`] : [])].join(', ');
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -71,9 +83,13 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
     }
     if (stat?.isFile()) files.push({ path: arg });
     else if (stat?.isDirectory()) {
-      const skipped = { files: 0, folders: 0 };
+      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [] };
       const found = listFolder(arg, recursive, skipped);
-      const left = skipped.files > 0 ? `skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)` : '';
+      const left = [
+        ...(skipped.files > 0 ? [`skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)`] : []),
+        // A phone export's IMG_0042 has no extension; faceblur goes by extensions, so it says what it left.
+        ...(skipped.unnamed.length > 0 ? [`left out ${plural(skipped.unnamed.length, 'file')} without an extension, which faceblur needs to tell a photo from a video (${names3(arg, skipped.unnamed)}); name each with its format's extension, such as .jpg or .mp4`] : []),
+      ].join('; ');
       if (found.length === 0) problems.push({ input: arg, message: `no photos or videos in this folder${left ? `; ${left}` : ''}` });
       else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));

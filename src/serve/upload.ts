@@ -8,7 +8,7 @@ import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { truncationOf } from '../media/integrity.js';
 import { probe } from '../media/probe.js';
-import { extensionFromContent } from './sniff.js';
+import { extensionFromContent } from '../media/sniff.js';
 import { formatSeconds } from './units.js';
 import type { JobStore, JobView } from './store.js';
 

@@ -211,6 +211,24 @@ describe('bad input and usage errors', () => {
     expect(readdirSync(join(sub, 'into'))).toEqual(['good.jpg']);
   });
 
+  it('refuses a named file without a photo or video extension in one line that says what it reads as', async () => {
+    // A trial's IMG_0042 (a JPEG) failed as a video: "frame size changed mid-stream"; IMG_0043: "Invalid argument".
+    const folder = tempDir();
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'IMG_0042'));
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'photo.jpg_large'));
+    writeFileSync(join(folder, 'notes'), 'not media');
+    const r = await runCli([join(folder, 'IMG_0042'), join(folder, 'photo.jpg_large'), join(folder, 'notes'), join(dir, 'good.jpg'), '-o', join(folder, 'out') + '/']);
+    expect(r.code).toBe(1);
+    const said = (name: string) => lines(r.stderr).filter((l) => l.includes(name));
+    expect(said('IMG_0042')).toEqual([
+      `error: ${join(folder, 'IMG_0042')}: its name has no extension, which faceblur goes by to tell a photo from a video and to name the output; it reads as .jpg: rename it ${join(folder, 'IMG_0042.jpg')}`,
+    ]);
+    expect(said('photo.jpg_large')[0]).toMatch(/its extension \(\.jpg_large\) is not a photo or video one, .* it reads as \.jpg: rename it \S+photo\.jpg$/);
+    expect(said('notes')).toHaveLength(1);
+    // The good file of the batch is still done.
+    expect(readdirSync(join(folder, 'out'))).toEqual(['good.jpg']);
+  });
+
   it('processes the good files of a batch, names each bad one in one line, and exits 1', async () => {
     const before = ['random.mp4', 'text.jpg', 'empty.mp4', 'good.jpg'].map((f) => sha256(join(dir, f)));
     const r = await runCli(

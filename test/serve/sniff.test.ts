@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { findFfmpeg } from '../../src/media/ffmpeg.js';
 import { probe } from '../../src/media/probe.js';
-import { extensionFromContent } from '../../src/serve/sniff.js';
+import { extensionFromContent } from '../../src/media/sniff.js';
 import { ffmpeg, IMAGES, SHARED, tempDir } from '../helpers.js';
 
 /** Real files of each format, written by ffmpeg under a name without an extension, read back by ffprobe. */

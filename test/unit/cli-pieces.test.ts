@@ -160,6 +160,20 @@ describe('inputs and outputs', () => {
     expect(isEarlierOutput('a/clip_anonymized.mov', ['clip_anonymized.mov'])).toBe(false);
   });
 
+  it('says which files a folder left out for having no extension, and only where it looked', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'sub'));
+    for (const f of ['a.jpg', 'IMG_0042', 'IMG_0043', 'notes.txt', 'sub/IMG_0044']) writeFileSync(join(dir, f), 'x');
+    const flat = expandInputs([dir], false);
+    expect(flat.files.map((f) => f.relativeTo)).toEqual(['a.jpg']);
+    expect(flat.notices.map((n) => n.message)).toEqual([
+      "left out 2 files without an extension, which faceblur needs to tell a photo from a video (IMG_0042, IMG_0043); name each with its format's extension, such as .jpg or .mp4",
+    ]);
+    expect(expandInputs([dir], true).notices.map((n) => n.message)).toEqual([
+      `left out 3 files without an extension, which faceblur needs to tell a photo from a video (IMG_0042, IMG_0043, ${join('sub', 'IMG_0044')}); name each with its format's extension, such as .jpg or .mp4`,
+    ]);
+  });
+
   it('expands folders, globs and reports what matched nothing', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'sub'));

@@ -1,4 +1,4 @@
-import type { MediaInfo } from '../media/probe.js';
+import type { MediaInfo } from './probe.js';
 
 /**
  * The file extension for an upload whose name does not say its format (`IMG_0042` from a phone

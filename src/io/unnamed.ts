@@ -1,0 +1,31 @@
+import { basename, dirname, extname, join } from 'node:path';
+import type { FfmpegTools } from '../media/ffmpeg.js';
+import { probe } from '../media/probe.js';
+import { extensionFromContent } from '../media/sniff.js';
+import type { InputFile } from './inputs.js';
+import { isMediaPath } from './media-kind.js';
+
+/**
+ * Splits off the named inputs whose extension is not a photo or video one (`IMG_0042` from a phone
+ * export, `photo.jpg_large`) but whose content is a photo or video. faceblur tells photos from
+ * videos, and names its outputs, by the extension; such a file went on as a video and failed with a
+ * misleading error ("frame size changed mid-stream", "Invalid argument" for its output name; a
+ * new-user trial). Each gets one line instead, saying what its content reads as (ffprobe's format,
+ * extensionFromContent) and the name to give it. Files that do not read as media (text, audio
+ * only), and all files when `tools` is undefined (no ffmpeg), are left to the usual per-file errors.
+ */
+export async function refuseUnnamed(files: InputFile[], tools: FfmpegTools | undefined): Promise<{ files: InputFile[]; problems: { input: string; message: string }[] }> {
+  const problems: { input: string; message: string }[] = [];
+  const kept: InputFile[] = [];
+  for (const f of files) {
+    const ext = isMediaPath(f.path) || !tools ? undefined : await probe(tools, f.path).then((info) => (info.video ? extensionFromContent(info) : undefined), () => undefined);
+    if (!ext) {
+      kept.push(f);
+      continue;
+    }
+    const named = extname(f.path) ? `its extension (${extname(f.path)}) is not a photo or video one` : 'its name has no extension';
+    const renamed = join(dirname(f.path), `${basename(f.path, extname(f.path))}${ext}`);
+    problems.push({ input: f.path, message: `${named}, which faceblur goes by to tell a photo from a video and to name the output; it reads as ${ext}: rename it ${renamed}` });
+  }
+  return { files: kept, problems };
+}
