@@ -133,8 +133,11 @@ export interface FfmpegProcess {
 
 const STDERR_TAIL_LINES = 12;
 
-/** ffmpeg's closing lines after a failure, which say that it failed but not why. */
-const WRAP_UP = /^(Conversion failed!|Error marking filters as finished|Cannot determine format of input stream .* after EOF|Exiting normally.*)$/;
+/**
+ * ffmpeg's closing lines after a failure, which say that it failed but not why ("Error initializing
+ * output stream 0:0 --" followed the WebM muxer's "Only VP8 or VP9 or AV1 video … are supported").
+ */
+const WRAP_UP = /^(Conversion failed!|Error marking filters as finished|Cannot determine format of input stream .* after EOF|Exiting normally.*|Error initializing output stream .*|Could not write header for output file .*)$/;
 
 export function runFfmpeg(
   bin: string,

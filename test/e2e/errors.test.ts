@@ -100,6 +100,11 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^faceblur: --codec libx265x: this ffmpeg has no such encoder \('\S*ffmpeg -encoders' lists those it has\)\n$/);
     expect(readdirSync(out)).toEqual([]);
+    // An encoder the container cannot hold fails with the muxer's reason, not ffmpeg's "Error initializing output stream 0:0 --".
+    const webm = await runCli([demo, '-o', join(out, 'x.webm'), '--codec', 'libx264']);
+    expect(webm.code).toBe(1);
+    expect(webm.stderr).toMatch(/encoding failed: Only VP8 .* supported for WebM/);
+    expect(readdirSync(out)).toEqual([]);
   });
 
   it('warns of an option the others make do nothing, even with --quiet, and still does the run', async () => {
