@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InterruptedError, usageError } from './errors.js';
-import { expandInputs } from './io/inputs.js';
+import { expandInputs, type InputFile } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { refuseUnnamed } from './io/unnamed.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
@@ -15,6 +15,7 @@ import { checkSharedContradictions, encodingDetectorThreads, openFrameProcessors
 import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
+import { isProjectLocked, lockedMessage } from './project/lock.js';
 import { checkReportPath, ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
@@ -71,8 +72,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const expanded = expandInputs(inputs, o.recursive);
   const { notices } = expanded;
   const unnamed = await refuseUnnamed(expanded.files, expanded.files.some((f) => !isMediaPath(f.path)) ? ffmpegIfFound(getTools) : undefined);
-  const { files } = unnamed;
-  const problems = [...expanded.problems, ...unnamed.problems];
+  // analyze --force never replaces a project that a review or track has open (its edits would be lost).
+  const projectOf = (f: InputFile) => projectPathFor(f.path, f.relativeTo, o.output);
+  const held = mode === 'analyze' && o.force ? await Promise.all(unnamed.files.map((f) => isProjectLocked(projectOf(f)))) : [];
+  const files = unnamed.files.filter((_, i) => !held[i]);
+  const problems = [...expanded.problems, ...unnamed.problems, ...unnamed.files.filter((_, i) => held[i]).map((f) => ({ input: f.path, message: lockedMessage(projectOf(f)) }))];
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }

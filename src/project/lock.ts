@@ -34,11 +34,22 @@ export async function lockProject(projectPath: string, warn: (text: string) => v
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ELOCKED') {
-      throw new UserError(
-        `${projectPath} is open in another faceblur review or track: let it finish or stop it first (Ctrl+C in its terminal; one that was killed lets go within ${STALE_MS / 1000} s)`,
-        2,
-      );
+      throw new UserError(lockedMessage(projectPath), 2);
     }
     throw new UserError(`cannot write to ${dirname(projectPath)}: ${fsReason(err)}`);
   }
 }
+
+/**
+ * Whether a `faceblur review` or `faceblur track` holds `projectPath`'s lock (a lock older than
+ * STALE_MS is not counted). `faceblur analyze --force` asks before replacing a project: replacing
+ * one that a review has open lost the review's manual tracks, and the review's next save then lost
+ * the new analysis (a new-user trial).
+ */
+export async function isProjectLocked(projectPath: string): Promise<boolean> {
+  return lockfile.check(projectPath, { realpath: false, stale: STALE_MS }).catch(() => false);
+}
+
+/** The refusal for a project that another review or track has open. */
+export const lockedMessage = (projectPath: string): string =>
+  `${projectPath} is open in another faceblur review or track: let it finish or stop it first (Ctrl+C in its terminal; one that was killed lets go within ${STALE_MS / 1000} s)`;

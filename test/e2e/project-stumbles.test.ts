@@ -88,6 +88,12 @@ describe('faceblur track and a project in use', () => {
       oneLine(r.stderr);
       expect(r.stderr).toMatch(/is open in another faceblur review or track/);
       expect(sha256(project)).toBe(before);
+      // Found too: analyze --force replaced a project a review had open; the review's manual tracks
+      // were lost, and its next save then lost the new analysis.
+      const again = await runCli(['analyze', clip, '-o', project, '--force']);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/^error: \S+group\.mp4: \S+ is open in another faceblur review or track: let it finish/);
+      expect(sha256(project)).toBe(before);
     } finally {
       await release();
     }
