@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option, type OutputConfiguration } from 'commander';
 import { describeIssue, flagOf, ineffectiveOptions } from './option-messages.js';
 import { analyzeOptionSpecs, camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from './options.js';
-import { errorMessage, InterruptedError, UserError, usageError } from './errors.js';
+import { errorMessage, InterruptedError, signalExitCode, UserError, usageError } from './errors.js';
 import { mistypedCommand } from './io/typo.js';
 import { packageRoot } from './models/manifest.js';
 import { runFiles } from './run-files.js';
@@ -191,7 +191,7 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`faceblur: ${err.message}\n`);
       code = err.exitCode;
     } else if (err instanceof InterruptedError) {
-      code = err.signal === 'SIGTERM' ? 143 : 130;
+      code = signalExitCode(err.signal);
     } else {
       process.stderr.write(`faceblur: ${errorMessage(err)}\n`);
       if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);

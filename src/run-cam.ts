@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import type { Detection } from './detect/box.js';
-import { errorMessage, UserError, usageError } from './errors.js';
+import { errorMessage, STOP_SIGNALS, UserError, usageError } from './errors.js';
 import { tempPathFor } from './io/outputs.js';
 import { cameraError, captureSource, listCameras } from './live/capture.js';
 import { Latest } from './live/latest.js';
@@ -63,8 +63,7 @@ export async function runCam(o: CamOptions): Promise<number> {
     stopping = true;
     capture.process.kill();
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const s of STOP_SIGNALS) process.on(s, stop);
 
   let captureFailure: string | undefined;
   const reading = (async () => {
@@ -124,8 +123,7 @@ export async function runCam(o: CamOptions): Promise<number> {
     if (captureFailure) log.error(captureFailure);
     return captureFailure ? 1 : 0;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const s of STOP_SIGNALS) process.off(s, stop);
     capture.process.kill();
     encoder?.process.kill();
     children.killAll();

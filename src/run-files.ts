@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { InterruptedError, usageError } from './errors.js';
+import { InterruptedError, STOP_SIGNALS, usageError } from './errors.js';
 import { expandInputs, type InputFile } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { refuseUnnamed } from './io/unnamed.js';
@@ -31,8 +31,7 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log, 
     controller.abort(signal);
     children.killAll();
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const s of STOP_SIGNALS) process.on(s, handler);
   // A child of `faceblur worker` (runCliChild) reads its parent's end of a pipe: its end of file
   // means the parent died, even by SIGKILL, and an orphan must not go on writing a segment that
   // another worker now renders.
@@ -40,8 +39,7 @@ function trapSignals(controller: AbortController, children: ChildSet, log: Log, 
   const watchParent = process.env.FACEBLUR_EXIT_WITH_PARENT === '1';
   if (watchParent) process.stdin.once('end', orphaned).resume();
   return () => {
-    process.off('SIGINT', handler);
-    process.off('SIGTERM', handler);
+    for (const s of STOP_SIGNALS) process.off(s, handler);
     if (watchParent) process.stdin.off('end', orphaned).destroy();
   };
 }

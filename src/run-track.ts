@@ -1,5 +1,5 @@
 import { boxHeight, boxWidth, clipBox, MIN_BOX, type Box } from './detect/box.js';
-import { InterruptedError, usageError } from './errors.js';
+import { InterruptedError, STOP_SIGNALS, usageError } from './errors.js';
 import { addManualTrack } from './project/edit.js';
 import { checkProjectInput, readProject, writeProject } from './project/file.js';
 import { lockProject } from './project/lock.js';
@@ -65,8 +65,7 @@ async function follow(input: string, o: TrackCommandOptions, log: Log): Promise<
     if (!controller.signal.aborted) log.info(`faceblur: ${signal}, stopping; ${o.project} is unchanged`);
     controller.abort(signal);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  for (const s of STOP_SIGNALS) process.on(s, stop);
   let completed = false;
   try {
     const followed = await trackBox(input, o.frame, o.box, { onProgress: (done) => bar.update(done), signal: controller.signal });
@@ -76,8 +75,7 @@ async function follow(input: string, o: TrackCommandOptions, log: Log): Promise<
     if (controller.signal.aborted) throw new InterruptedError(String(controller.signal.reason));
     throw err;
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const s of STOP_SIGNALS) process.off(s, stop);
     bar.finish(completed);
     display.stop();
   }

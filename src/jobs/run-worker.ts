@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage, usageError } from '../errors.js';
+import { errorMessage, signalExitCode, STOP_SIGNALS, usageError } from '../errors.js';
 import { describeIssue } from '../option-messages.js';
 import { withoutPassword } from './runners.js';
 import { startWorker } from './worker.js';
@@ -32,9 +32,8 @@ export async function runWorker(raw: Record<string, unknown>): Promise<number> {
     const stop = (signal: NodeJS.Signals) => {
       log(`${signal}, stopping; running parts go to other workers`);
       // The one exit outside the CLI entry: a daemon has no caller to return to, and open Redis connections would keep it alive.
-      process.exit(signal === 'SIGTERM' ? 143 : 130);
+      process.exit(signalExitCode(signal));
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    for (const s of STOP_SIGNALS) process.once(s, stop);
   });
 }

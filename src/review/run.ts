@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UserError, usageError } from '../errors.js';
+import { signalExitCode, STOP_SIGNALS, UserError, usageError } from '../errors.js';
 import { defaultOutputPath } from '../io/outputs.js';
 import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import { openBrowser } from '../live/open-browser.js';
@@ -20,9 +20,10 @@ import { startReviewServer } from './server.js';
 
 /**
  * `faceblur review INPUT`: analyzes the input into a project if it has none, then serves the editor
- * until Ctrl+C (or SIGTERM), which saves the project and exits 0. A project that exists is read and
- * checked against the input before the server starts, so a broken one or one made for another file
- * is one line and exit 2; a Ctrl+C before the first analysis finished saves nothing and exits 130 (143).
+ * until Ctrl+C (or SIGTERM, SIGHUP), which saves the project and exits 0. A project that exists is
+ * read and checked against the input before the server starts, so a broken one or one made for
+ * another file is one line and exit 2; an input the analysis cannot read ends the review with its
+ * reason and exit 1; a Ctrl+C before the first analysis finished saves nothing and exits 130 (143, 129).
  */
 export async function runReview(input: string, raw: Record<string, unknown>, cmd: Command): Promise<number> {
   const parsed = fileOptionsSchema.safeParse(raw);
@@ -72,11 +73,12 @@ async function review(input: string, cmd: Command, raw: Record<string, unknown>,
   });
   // Listening before the address is printed: a Ctrl+C right after it must find the handler in place.
   // `on`, not `once`: a second Ctrl+C while closing must not end the process half-way.
-  let stopping: NodeJS.Signals | undefined;
-  const stopped = new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (signal: NodeJS.Signals) => resolve((stopping ??= signal));
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  // 'failed': the review could not open (an input ffmpeg cannot read), which ends it as an error.
+  let stopping: NodeJS.Signals | 'failed' | undefined;
+  let stop: (why: NodeJS.Signals | 'failed') => void = () => undefined;
+  const stopped = new Promise<NodeJS.Signals | 'failed'>((resolve) => {
+    stop = (why) => resolve((stopping ??= why));
+    for (const s of STOP_SIGNALS) process.on(s, stop);
   });
   const server = await startReviewServer(app, { port, title: input });
   // The address goes to stderr with the logs: stdout stays for results.
@@ -84,8 +86,10 @@ async function review(input: string, cmd: Command, raw: Record<string, unknown>,
   if (o.open) openBrowser(server.url);
   void app.start(existing).then(() => {
     const s = app.state();
-    // The page says it too; the terminal may be all a user is watching.
-    if (s.phase === 'failed' && !stopping) log.error(`cannot review: ${s.error}`);
+    if (s.phase !== 'failed' || stopping) return;
+    // A trial's review of a file that was not media served a dead page, and held the lock, until Ctrl+C.
+    log.error(`cannot review: ${s.error}`);
+    stop('failed');
   });
   const signal = await stopped;
   // Stopped with the job: an export leaves the earlier output as it was (the CLI renames on success only).
@@ -94,9 +98,10 @@ async function review(input: string, cmd: Command, raw: Record<string, unknown>,
   if (running?.state === 'running') log.info(`${signal}: ${running.kind} stopped${running.kind === 'export' ? `; ${app.state().outputPath} was not changed` : ''}`);
   await server.close();
   display.stop();
+  if (signal === 'failed') return 1;
   if (!app.hasProject) {
     log.info(`${signal}: the analysis did not finish; nothing was saved`);
-    return signal === 'SIGTERM' ? 143 : 130;
+    return signalExitCode(signal);
   }
   log.info(`saved ${projectPath}`);
   return 0;

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { UserError, usageError } from '../errors.js';
+import { STOP_SIGNALS, UserError, usageError } from '../errors.js';
 import { createRunner, withoutPassword } from '../jobs/runners.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { describeIssue } from '../option-messages.js';
@@ -74,8 +74,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   // The address goes to stderr with the logs (stdout stays for results), even with --quiet: it is the only way in.
   // Listening before the address is printed: a Ctrl+C right after it must find the handler in place.
   const stopped = new Promise<NodeJS.Signals>((done) => {
-    process.once('SIGINT', () => done('SIGINT'));
-    process.once('SIGTERM', () => done('SIGTERM'));
+    for (const s of STOP_SIGNALS) process.once(s, () => done(s));
   });
   process.stderr.write(given.token ? `Serving: ${base}?token=${given.token}\n` : `Serving: ${base} (sign in with ${given.credentials.hasUsers ? 'a user' : 'the token'} of ${o.auth})\n`);
   log.info(`jobs in ${dataDir}, kept ${readableSeconds(o.retention)} after upload; ${o.redis ? `queued in ${withoutPassword(o.redis)}` : `${o.concurrency} at a time inside serve`}`);

@@ -15,7 +15,8 @@ const childrenOf = (pid: number): string[] => {
 };
 
 describe('interrupts', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  // SIGHUP: a closed terminal; a trial's render left its partial file behind.
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal} mid-file stops the batch, removes the partial file and leaves no child process`, async () => {
       const dir = tempDir();
       const input = makeClip(dir, 'long.mp4', { seconds: 8 });

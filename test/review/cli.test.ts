@@ -39,6 +39,20 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     }
   });
 
+  it('ends with the reason and exit 1 when the input cannot be analyzed, holding no lock and leaving nothing', async () => {
+    // A trial's review of a file that was not media served a dead page and held the lock until Ctrl+C,
+    // which then said the analysis "did not finish".
+    const dir = tempDir('faceblur-review-cli-');
+    const bad = join(dir, 'notmedia.mp4');
+    writeFileSync(bad, 'hello\n');
+    const r = await runCli(['review', bad, '--no-open'], { timeoutMs: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot review: \S+notmedia\.mp4: not a readable media file/m);
+    expect(r.stderr).not.toMatch(/did not finish/);
+    expect(readdirSync(dir)).toEqual(['notmedia.mp4']);
+  }, 70_000);
+
   it('refuses a second review of the same project while the first runs (both would save over each other\'s edits), and opens it once the first has stopped', async () => {
     const dir = tempDir('faceblur-review-cli-');
     const clip = makeClip(dir, 'clip.mp4', { seconds: 1 });
