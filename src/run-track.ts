@@ -1,7 +1,7 @@
 import { boxHeight, boxWidth, clipBox, MIN_BOX, type Box } from './detect/box.js';
 import { InterruptedError, STOP_SIGNALS, usageError } from './errors.js';
 import { addManualTrack } from './project/edit.js';
-import { checkProjectInput, readProject, writeProject } from './project/file.js';
+import { checkProjectInput, checkProjectWritable, readProject, writeProject } from './project/file.js';
 import { lockProject } from './project/lock.js';
 import { trackBox } from './track/follow.js';
 import { createLog, type Log } from './ui/log.js';
@@ -21,8 +21,8 @@ export interface TrackCommandOptions {
  * `redact` track, whose seed frame is a keyframe. The project is locked for the whole run (as
  * `faceblur review` locks it), read under the lock and rewritten atomically; the input is only read.
  * Prints the project's path on stdout; returns the exit code.
- * @throws UserError (exit 2) for a project made for another file or open in another review or
- *   track, a frame past the end, or a box with less than MIN_BOX×MIN_BOX pixels inside the frame;
+ * @throws UserError (exit 2) for a project made for another file, read-only, or open in another
+ *   review or track, a frame past the end, or a box with less than MIN_BOX×MIN_BOX pixels inside the frame;
  *   (exit 1) for a project folder that cannot be written, checked before the follow.
  * @throws InterruptedError on SIGINT or SIGTERM, with the project unchanged.
  */
@@ -39,6 +39,7 @@ export async function runTrack(input: string, o: TrackCommandOptions): Promise<n
     const { x1, y1, x2, y2 } = o.box;
     throw usageError(`--box ${x1},${y1},${x2},${y2} has less than ${MIN_BOX}x${MIN_BOX} pixels inside the ${width}x${height} frame`);
   }
+  await checkProjectWritable(o.project);
   const release = await lockProject(o.project, log.warn);
   try {
     // Read again under the lock: an edit saved since the check above must not be written over.

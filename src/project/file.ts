@@ -1,4 +1,5 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isFolderTarget, tempPathFor } from '../io/outputs.js';
@@ -61,12 +62,30 @@ export async function readProject(path: string): Promise<Project> {
   }
 }
 
-/** Writes the project under a temp name beside `path`, then renames it, so `path` never holds a partial file. */
+/**
+ * Refuses, before any work, a project that faceblur review or track could not save into: one this
+ * user may not write (a trial's read-only project was replaced, owner and mode reset).
+ * @throws UserError (exit 2) naming the file and what to do.
+ */
+export async function checkProjectWritable(path: string): Promise<void> {
+  const writable = await access(path, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  if (!writable) throw new UserError(`${path} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file`, 2);
+}
+
+/**
+ * Writes the project under a temp name beside `path`, then renames it, so `path` never holds a
+ * partial file. An existing project keeps its permission bits (a 600 project, which holds faces'
+ * positions and the input's path, became 644), and a symbolic link keeps pointing at the project:
+ * its target is the file written.
+ */
 export async function writeProject(path: string, project: Project): Promise<void> {
-  const temp = tempPathFor(path);
+  const target = await realpath(path).catch(() => path);
+  const mode = (await stat(target).catch(() => undefined))?.mode;
+  const temp = tempPathFor(target);
   try {
     await writeFile(temp, serializeProject(project));
-    await rename(temp, path);
+    if (mode !== undefined) await chmod(temp, mode & 0o7777);
+    await rename(temp, target);
   } finally {
     await rm(temp, { force: true });
   }

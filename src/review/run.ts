@@ -9,7 +9,7 @@ import { findFfmpeg } from '../media/ffmpeg.js';
 import { z } from 'zod';
 import { describeIssue } from '../option-messages.js';
 import { fileOptionsSchema, type FileOptions } from '../options.js';
-import { checkProjectInput, projectNameFor, readProject } from '../project/file.js';
+import { checkProjectInput, checkProjectWritable, projectNameFor, readProject } from '../project/file.js';
 import { anonymizeSettingsOf } from '../pipeline/setup.js';
 import { createLog, type Log } from '../ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from '../ui/progress.js';
@@ -39,6 +39,7 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });
   // Absolute, so that the page says exactly where the project and the export are.
   const projectPath = resolve(o.project ?? projectNameFor(input));
+  await checkProjectWritable(projectPath);
   const release = await lockProject(projectPath, log.warn);
   try {
     return await review(input, cmd, raw, { o, port: port.data.port, projectPath, display, log });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockProject } from '../../src/project/lock.js';
@@ -97,6 +97,42 @@ describe('faceblur track and a project in use', () => {
     } finally {
       await release();
     }
+  });
+
+  it('keeps a project\'s permissions and symbolic link, and refuses one its user may not write (exit 2)', async () => {
+    // Found: track made a 600 project 644, replaced a symbolic link by a file, and rewrote a
+    // read-only project (owner and mode reset).
+    const copy = join(dir, 'perm.faceblur.json');
+    copyFileSync(photoProject, copy);
+    chmodSync(copy, 0o600);
+    const link = join(dir, 'link.faceblur.json');
+    symlinkSync(copy, link);
+    const added = await runCli(['track', photo, '--project', link, '--frame', '0', '--box', '100,100,160,170', '-q']);
+    expect(added.code, added.stderr).toBe(0);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(statSync(copy).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(copy, 'utf8')).tracks.some((t: { origin: string }) => t.origin === 'manual')).toBe(true);
+    // Read-only for the user who runs faceblur: as root, that user is "nobody" (runuser), as CI runs as root.
+    const readOnly = join(dir, 'ro', 'ro.faceblur.json');
+    mkdirSync(join(dir, 'ro'));
+    copyFileSync(photoProject, readOnly);
+    chmodSync(readOnly, 0o444);
+    for (const d of [dir, join(dir, 'ro')]) chmodSync(d, 0o777);
+    const before = sha256(readOnly);
+    const asUser = process.getuid?.() === 0 ? ['runuser', '-u', 'nobody', '--', process.execPath] : [process.execPath];
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(asUser[0]!, [...asUser.slice(1), CLI, 'track', photo, '--project', readOnly, '--frame', '0', '--box', '100,100,160,170'], {
+        env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR, XDG_CACHE_HOME: join(dir, 'ro') },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`faceblur: ${readOnly} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file\n`);
+    expect(sha256(readOnly)).toBe(before);
+    expect(readdirSync(join(dir, 'ro'))).toEqual(['ro.faceblur.json']);
   });
 
   it('refuses, on a photo as on a video, a box with less than 4x4 pixels inside the frame (exit 2)', async () => {
