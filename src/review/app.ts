@@ -188,10 +188,12 @@ export class ReviewApp {
     await s.flush();
     const c = this.config;
     const out = this.output ?? (c.replaceExisting ? c.outputPath : unusedOutputPath(c.outputPath));
+    // Said with the result, as the CLI's render says it: a trial exported a file named _anonymized with every face visible.
+    const nothing = !s.project.tracks.some((t) => t.action === 'redact' && t.boxes.frame.length > 0);
     void this.runJob('export', async (signal, progress) => {
       await runCliChild([c.input, '--project', c.projectPath, '-o', out, '--force', ...c.exportArgs], progress, signal);
       this.output = out;
-      return { message: `written to ${out}` };
+      return { message: `written to ${out}${nothing ? '; nothing in it is anonymized: no track is set to redact, so every face stays visible' : ''}` };
     });
   }
 

@@ -145,6 +145,31 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(ffprobe(kept).streams.some((x) => x.codec_type === 'video')).toBe(true);
   }, 240_000);
 
+  it('an export with no track set to redact says that nothing in it is anonymized', async () => {
+    // A trial deleted the only redacted track, exported, and read "done: written to …_anonymized.mp4".
+    const dir = tempDir('faceblur-review-cli-');
+    const clip = makeClip(dir, 'clip.mp4', { seconds: 1 });
+    const { run, url } = await startReview([clip, '--thresh', '1']);
+    try {
+      type State = { phase: string; job?: { kind: string; state: string; message?: string } };
+      const state = async () => (await (await fetch(new URL(`/api/state${url.search}`, url))).json()) as State;
+      const until = async (done: (x: State) => boolean) => {
+        for (let t = 0; t < 1200; t++) {
+          const x = await state();
+          if (done(x)) return x;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error(run.stderr());
+      };
+      await until((x) => x.phase === 'ready' && x.job?.state !== 'running');
+      expect((await fetch(new URL(`/api/export${url.search}`, url), { method: 'POST' })).status).toBeLessThan(300);
+      const done = await until((x) => x.job?.kind === 'export' && x.job.state !== 'running');
+      expect(done.job!.message).toBe(`written to ${join(dir, 'clip_anonymized.mp4')}; nothing in it is anonymized: no track is set to redact, so every face stays visible`);
+    } finally {
+      stopRun(run);
+    }
+  }, 120_000);
+
   it('a Ctrl+C during an export saves the project, says the export stopped, and leaves no output and no temp file', async () => {
     const dir = tempDir('faceblur-review-cli-');
     const clip = makeClip(dir, 'long.mp4', { seconds: 8 });
