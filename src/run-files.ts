@@ -16,6 +16,7 @@ import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
 import { isProjectLocked, lockedMessage } from './project/lock.js';
+import { keptDuplicates } from './project/regions.js';
 import { checkReportPath, ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
@@ -106,7 +107,11 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   for (const n of notices) log.warn(`${n.input}: ${n.message}`);
   if (files.length === 0) return 1;
   const project = o.project === undefined ? undefined : await readProject(o.project);
-  if (project) await checkProjectInput(project, o.project!, files[0]!.path);
+  if (project) {
+    await checkProjectInput(project, o.project!, files[0]!.path);
+    const kept = [...keptDuplicates(project)];
+    if (kept.length > 0) log.info(`${o.project}: ${kept.map(([t, k]) => `track #${t} follows the face of kept track #${k}`).join(', ')}: left visible with it`);
+  }
   if (o.report !== undefined) {
     const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, untouched) : projectPathFor(f.path, f.relativeTo, o.output)));
     await checkReportPath(o.report, files.map((f) => f.path), outputs, o);

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { boxesOf, type BoxRow } from '../../src/project/boxes.js';
+import { keptDuplicates, projectRegionsAt } from '../../src/project/regions.js';
+import type { Project, Track } from '../../src/project/schema.js';
+import { sampleProject } from './project-fixture.js';
+
+/** A track over `frames`, its box at x (moving 2 px a frame), 40x48 px. */
+function track(id: number, origin: Track['origin'], action: Track['action'], frames: number[], x: number): Track {
+  const rows: BoxRow[] = frames.map((f) => ({ frame: f, box: { x1: x + 2 * f, y1: 100, x2: x + 2 * f + 40, y2: 148 }, score: 0.8, kind: 'detected' }));
+  return { id, origin, action, boxes: boxesOf(rows) };
+}
+const span = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, i) => a + i);
+
+describe('a kept face stays visible', () => {
+  // A trial's classroom clip gave one face three tracks; setting one to keep left the face covered by the other two.
+  const project = (extra: Track[]): Project => ({ ...sampleProject(40), tracks: [track(3, 'auto', 'keep', span(0, 36), 200), ...extra], candidates: [] });
+
+  it('leaves visible the auto tracks that follow the kept face, and redacts everything else', () => {
+    const p = project([
+      track(5, 'auto', 'redact', span(0, 36), 203), // the same face, a few pixels off: IoU about 0.86
+      track(6, 'auto', 'redact', span(9, 39), 201), // the same face, from frame 9 on, past the kept track's end (28 of 31 frames shared)
+      track(7, 'auto', 'redact', span(0, 39), 400), // someone else
+      track(8, 'auto', 'redact', span(10, 13).concat(span(20, 39)), 200), // the same face with a gap: 21 of its 24 frames shared
+      track(9, 'manual', 'redact', span(0, 36), 200), // drawn by a person over the kept face: a person's decision stands
+    ]);
+    expect(keptDuplicates(p)).toEqual(new Map([[5, 3], [6, 3], [8, 3]]));
+    expect(projectRegionsAt(p)(20).map((r) => r.trackId).sort()).toEqual([7, 9]);
+  });
+
+  it('a passer-by crossing the kept face for a few frames stays redacted in every frame', () => {
+    // Moving the other way across the kept face: overlapping it near frame 10 only.
+    const rows: BoxRow[] = span(0, 39).map((f) => ({ frame: f, box: { x1: 300 - 8 * f, y1: 100, x2: 340 - 8 * f, y2: 148 }, score: 0.8, kind: 'detected' }));
+    const p = project([{ id: 10, origin: 'auto', action: 'redact', boxes: boxesOf(rows) }]);
+    expect(keptDuplicates(p).size).toBe(0);
+    for (const f of [0, 9, 10, 11, 39]) expect(projectRegionsAt(p)(f).map((r) => r.trackId), `frame ${f}`).toEqual([10]);
+  });
+});
