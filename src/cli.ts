@@ -62,7 +62,7 @@ const USAGE = [
 function oneLineErrors(command: string): OutputConfiguration {
   return {
     outputError: (text, write) => {
-      const said = text.trim().replace(/^error: /, '').replace(/\n\(Did you mean (.*)\)$/s, ' (did you mean $1)').replace(/\s*\n\s*/g, ' ');
+      const said = text.trim().replace(/^error: /, '').replace(/\n\(Did you mean (.*)\)$/s, ' (did you mean $1)').replace(/\s*\n\s*/g, ' ').replace(/\.$/, '');
       write(`faceblur: ${said}; run ${command} --help for usage\n`);
     },
   };

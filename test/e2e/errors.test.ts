@@ -61,6 +61,9 @@ describe('bad input and usage errors', () => {
     const option = await runCli([join(dir, 'good.jpg'), '--replacewtih', 'blur']);
     expect(option.code).toBe(2);
     expect(option.stderr).toBe("faceblur: unknown option '--replacewtih' (did you mean --replacewith?); run faceblur --help for usage\n");
+    // Commander's sentence ends with a full stop, which read ".;" before the hint (a trial).
+    const extra = await runCli(['track', 'a.mp4', 'b.mkv']);
+    expect([extra.code, extra.stderr]).toEqual([2, "faceblur: too many arguments for 'track'. Expected 1 argument but got 2; run faceblur track --help for usage\n"]);
     const missing = await runCli(['analyze', join(dir, 'good.jpg'), '--thresh']);
     expect(missing.stderr).toBe("faceblur: option '--thresh <score>' argument missing; run faceblur analyze --help for usage\n");
     const thresh = await runCli([join(dir, 'good.jpg'), '--thresh', 'abc']);
