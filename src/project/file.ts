@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isFolderTarget, tempPathFor } from '../io/outputs.js';
 import { contentHash } from './identity.js';
-import { parseProject, serializeProject, type Project } from './schema.js';
+import { NewerProjectError, parseProject, serializeProject, type Project } from './schema.js';
 
 /** The project file's name for an input: `clip.mp4` → `clip.faceblur.json`. */
 export const projectNameFor = (input: string): string => `${input.replace(/\.[^./\\]*$/, '')}.faceblur.json`;
@@ -58,6 +58,7 @@ export async function readProject(path: string): Promise<Project> {
   try {
     return parseProject(text);
   } catch (err) {
+    if (err instanceof NewerProjectError) throw new UserError(`--project ${path}: ${err.message}`, 2);
     throw new UserError(`--project ${path}: not a faceblur project (${(err as Error).message})`, 2);
   }
 }

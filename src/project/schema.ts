@@ -59,6 +59,8 @@ const boxesCodec = z.codec(packed, z.custom<Boxes>(), {
       for (let i = 0; i < boxes.frame.length; i++) {
         if (i > 0 && boxes.frame[i]! <= boxes.frame[i - 1]!) throw new Error('box frames must increase');
         if (kind![i]! >= BOX_KINDS.length || kind![i]! < 0) throw new Error(`unknown box kind ${kind![i]}`);
+        // A hand edit's score of 5 passed (a trial): scores are 0..1, as every reader of the file takes them.
+        if (!(boxes.score[i]! >= 0 && boxes.score[i]! <= 1)) throw new Error(`the box on frame ${boxes.frame[i]} has score ${boxes.score[i]}; scores run from 0 to 1`);
         // The mask is drawn from the box's size: an inverted or empty box (a hand edit with the
         // corners swapped) would hide nothing on that frame, so it is refused instead.
         if (!(boxes.x2[i]! > boxes.x1[i]! && boxes.y2[i]! > boxes.y1[i]!)) {
@@ -186,9 +188,18 @@ export function serializeProject(p: Project): string {
   return JSON.stringify(z.encode(projectSchema, p));
 }
 
+/** A project written by a newer faceblur, in a format version this one does not read. */
+export class NewerProjectError extends Error {
+  constructor(readonly version: number) {
+    super(`made by a newer faceblur (project version ${version}; this faceblur reads version 1): update faceblur to open it`);
+    this.name = 'NewerProjectError';
+  }
+}
+
 /**
  * Parses and validates a project file's text.
- * @throws Error with one line naming the first problem (not JSON, wrong version, bad field, bad packed data).
+ * @throws NewerProjectError for a later format version; Error with one line naming the first problem
+ *   (not JSON, bad version, bad field, bad packed data).
  */
 export function parseProject(text: string): Project {
   let raw: unknown;
@@ -199,7 +210,8 @@ export function parseProject(text: string): Project {
   }
   const v = (raw as { version?: unknown } | null)?.version;
   if (typeof raw === 'object' && raw !== null && v !== undefined && v !== 1) {
-    throw new Error(typeof v === 'number' ? `project version ${v} is not supported; this faceblur reads version 1` : `"version" must be the number 1, not ${JSON.stringify(v)}`);
+    if (typeof v === 'number' && v > 1) throw new NewerProjectError(v);
+    throw new Error(`"version" must be the number 1, not ${JSON.stringify(v)}`);
   }
   const parsed = projectSchema.safeParse(raw);
   if (!parsed.success) {

@@ -47,7 +47,9 @@ describe('project schema', () => {
   });
 
   it('refuses other versions, bad fields and damaged packed data with one line', () => {
-    expect(mutate((r) => (r.version = 2))).toThrow('project version 2 is not supported');
+    // A newer project is a project: the message says to update faceblur, not "not a faceblur project" (a trial).
+    expect(mutate((r) => (r.version = 3))).toThrow('made by a newer faceblur (project version 3; this faceblur reads version 1): update faceblur to open it');
+    expect(mutate((r) => (r.version = 0))).toThrow('"version" must be the number 1, not 0');
     // A hand edit that quoted the number (a new-user trial): "version 1 is not supported; reads version 1" said nothing.
     expect(mutate((r) => (r.version = '1'))).toThrow('"version" must be the number 1, not "1"');
     expect(() => parseProject('{')).toThrow('not a JSON file');
@@ -66,6 +68,8 @@ describe('project schema', () => {
       'tracks.0.boxes: packed data: the box on frame 3 is empty or inverted (x1,y1,x2,y2 = 100.0,50.0,50.0,100.0; x2 must exceed x1, y2 y1)',
     );
     expect(mutate((r) => (r.candidates[0].boxes = packColumns([[0], [100], [100], [100], [200], [900], [0]])))).toThrow(/candidates\.0\.boxes: .*frame 0 is empty or inverted/);
+    // A hand edit's score of 5 was taken (a trial); the file keeps thousandths, so 5000 is 5.
+    expect(mutate((r) => (r.tracks[0].boxes = packColumns([[3], [0], [0], [500], [500], [5000], [0]])))).toThrow('tracks.0.boxes: packed data: the box on frame 3 has score 5; scores run from 0 to 1');
   });
 });
 
