@@ -106,8 +106,12 @@ export function analyzeJob(p: AnalyzeParams): Job {
     const { builder, identity } = await (isImagePath(input) ? analyzePhoto : analyzeVideo)(ctx, input, p);
     const { hash, bytes } = await contentHash(input);
     const path = relative(dirname(resolve(output)), resolve(input));
-    const threshold = p.threshold[identity.kind === 'image' ? 'still' : 'motion'];
-    const project = builder.finish(p.version, { path, bytes, hash, ...identity }, { threshold, ...p.settings });
+    const photo = identity.kind === 'image';
+    // A photo is detected once, by the photo plan: no tracking, and no large-face rule (a video's),
+    // which a trial's photo project recorded as if they had been applied.
+    const { largeFace: _, ...stillSettings } = p.settings;
+    const settings = photo ? { ...stillSettings, tracking: null } : p.settings;
+    const project = builder.finish(p.version, { path, bytes, hash, ...identity }, { threshold: p.threshold[photo ? 'still' : 'motion'], ...settings });
     await writeFile(temp, serializeProject(project));
     return { frames: builder.frameCount, project: { tracks: project.tracks.length, candidates: project.candidates.length } };
   };

@@ -99,6 +99,15 @@ describe('faceblur track and a project in use', () => {
     }
   });
 
+  it('a photo\'s project records the settings a photo is detected with: no tracking, no large-face rule', () => {
+    // Found: a photo project recorded the video's large-face rule and hold, which the photo plan never applies.
+    const photoSettings = JSON.parse(readFileSync(photoProject, 'utf8')).settings;
+    expect(photoSettings).toMatchObject({ threshold: 0.65, tracking: null });
+    expect(photoSettings.largeFace).toBeUndefined();
+    const videoSettings = JSON.parse(readFileSync(project, 'utf8')).settings;
+    expect(videoSettings).toMatchObject({ threshold: 0.3, largeFace: { side: 0.07, threshold: 0.5 }, tracking: { hold: 0.5, lookahead: 0.5 } });
+  });
+
   it('keeps a project\'s permissions and symbolic link, and refuses one its user may not write (exit 2)', async () => {
     // Found: track made a 600 project 644, replaced a symbolic link by a file, and rewrote a
     // read-only project (owner and mode reset).
