@@ -60,7 +60,13 @@ interface Setup {
 /** The review itself, once the project is locked (see runReview). */
 async function review(input: string, cmd: Command, raw: Record<string, unknown>, { o, port, projectPath, display, log }: Setup): Promise<number> {
   const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
-  if (existing) await checkProjectInput(existing, projectPath, input);
+  if (existing) {
+    await checkProjectInput(existing, projectPath, input).catch((err: unknown) => {
+      // clip.mp4 and clip.mkv (a phone's IMG_0001.JPG and .MOV) share the project name clip.faceblur.json.
+      if (o.project !== undefined || !(err instanceof UserError)) throw err;
+      throw new UserError(`${err.message}; to review ${input} on its own, give it a project of its own: --project ${input}.faceblur.json`, 2);
+    });
+  }
   const app = new ReviewApp({
     input,
     projectPath,

@@ -23,8 +23,12 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(made.code, made.stderr).toBe(0);
     writeFileSync(join(dir, 'group.faceblur.json'), '{');
     mkdirSync(join(dir, 'folder'));
+    // clip.mkv shares clip.mp4's project name (a trial: phone Live Photos, IMG_0001.JPG and IMG_0001.MOV).
+    const mkv = join(dir, 'clip.mkv');
+    copyFileSync(makeClip(dir, 'other.mp4', { seconds: 2 }), mkv);
     const cases: [string[], RegExp][] = [
-      [[photo, '--project', join(dir, 'clip.faceblur.json')], /was made for another file/],
+      [[photo, '--project', join(dir, 'clip.faceblur.json')], /was made for another file \(clip\.mp4, \d+ bytes\), not \S+group\.jpg \(\d+ bytes\)$/],
+      [[mkv], /was made for another file \(clip\.mp4, \d+ bytes\), not \S+clip\.mkv \(\d+ bytes\); to review \S+clip\.mkv on its own, give it a project of its own: --project \S+clip\.mkv\.faceblur\.json$/],
       [[photo], /group\.faceblur\.json: not a faceblur project/],
       [[join(dir, 'folder')], /is a folder; review takes one video or photo/],
     ];
@@ -33,7 +37,7 @@ describe('faceblur review: what is refused before the editor starts, and an inte
       const r = await runCli(['review', ...args, '--no-open']);
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
-      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim()).toMatch(message);
       expect(r.stderr).not.toMatch(/Review:/);
       expect(sha256(join(dir, 'clip.faceblur.json'))).toBe(before);
     }
