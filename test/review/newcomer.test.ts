@@ -88,6 +88,19 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     expect(await page.getByLabel(/show result/).isChecked()).toBe(true);
   });
 
+  it('playback shows the last frame before it stops', async () => {
+    // A trial's playback stopped at "frame 33 / 34": the last frame was never shown.
+    const { page, shot } = await openEditor(suite, 'newcomer-play-to-end', { frames: FRAMES, width: W, height: H, tracks: [{ id: 0, frames: range(0, FRAMES - 1), box: sq(20, 20) }] });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    for (let i = 0; i < FRAMES - 5; i++) await page.keyboard.press('ArrowRight');
+    await page.waitForSelector(`.clock[data-frame="${FRAMES - 5}"]`, { timeout: 5000 });
+    await page.keyboard.press('Space');
+    await page.waitForSelector(`.clock[data-frame="${FRAMES - 1}"]`, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-k="play"]')!.textContent === '▶', undefined, { timeout: 5000 });
+    await shot('played-to-the-end');
+    expect(await page.locator('.clock').getAttribute('data-frame')).toBe(String(FRAMES - 1));
+  });
+
   it('undo and redo say which track they changed, since the edit may be on a frame not shown', async () => {
     const { page, shot } = await openEditor(suite, 'newcomer-undo', {
       frames: FRAMES, width: W, height: H,

@@ -146,7 +146,12 @@ export class Player {
     const ts = this.input.timestamps;
     let n = this.stage.frame ?? 0;
     while (n + 1 < ts.length && ts[n + 1]! <= t) n++;
-    if (n >= ts.length - 1) return this.pause();
+    if (n >= ts.length - 1) {
+      // The last frame is shown before playback stops (a trial's stopped one frame short of the end).
+      this.pause();
+      if (n !== this.stage.frame) this.seek(n);
+      return;
+    }
     if (n === this.stage.frame) return void setTimeout(() => this.playing && this.tick(), Math.max(1, (ts[n + 1]! - t) * 1000));
     this.seek(n);
   }
