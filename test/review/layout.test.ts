@@ -95,6 +95,25 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: a steady, labelled layout', () =
     expect(small).toBeGreaterThanOrEqual(4);
     expect(small).toBeLessThan(big);
     await shot('selected-small-window');
+    // Smaller than that, the page scrolls instead of cutting controls off: no button or box lies
+    // past the edge of its row (a trial's 800x400 window hid "show result" and "draw box").
+    const clipped = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('.controls > *, .toolrow > *, header > *')]
+          .filter((e) => {
+            const row = e.parentElement!.getBoundingClientRect();
+            const r = e.getBoundingClientRect();
+            return r.width > 0 && (r.right > row.right + 0.5 || r.bottom > row.bottom + 0.5);
+          })
+          .map((e) => e.textContent),
+      );
+    for (const [width, height] of [[900, 600], [800, 400], [390, 844]] as const) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(200);
+      expect(await clipped(), `${width}x${height}`).toEqual([]);
+    }
+    await page.setViewportSize({ width: 800, height: 400 });
+    await shot('tiny-window');
   }, 200_000);
 
   it('shows a photo without a video\'s controls, and hides a box drawn on it', async () => {
