@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AnonymizeSettings } from '../anonymize/anonymize.js';
 import type { Box } from '../detect/box.js';
 import { errorMessage } from '../errors.js';
 import { isImagePath } from '../io/media-kind.js';
 import { unusedOutputPath } from '../io/outputs.js';
+import { makeScratch } from './scratch.js';
 import type { Progress, ProgressDisplay } from '../ui/progress.js';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { indexOfFrame, rowAt } from '../project/boxes.js';
@@ -91,7 +91,7 @@ export class ReviewApp {
       let prebuilt: string | undefined;
       if (!loaded) {
         if (!isImagePath(c.input)) {
-          this.scratch = mkdtempSync(join(tmpdir(), 'faceblur-review-analysis-'));
+          this.scratch = makeScratch('analysis-');
           prebuilt = join(this.scratch, 'frames.mjpeg');
         }
         const proxy = prebuilt ? ['--seek-proxy', prebuilt] : [];

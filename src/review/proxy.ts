@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { open, rename, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChildSet, runFfmpeg, seconds, type FfmpegProcess, type FfmpegTools } from '../media/ffmpeg.js';
 import { indexJpegs, jpegFrameArgs, JpegSplitter, type JpegSpan } from '../media/jpeg-frames.js';
+import { makeScratch } from './scratch.js';
 import type { SeekTime } from './seek-time.js';
 
 /**
@@ -30,7 +30,7 @@ const AHEAD = 30;
  * N. The temp folder goes on close().
  */
 export class SeekProxy {
-  private readonly dir = mkdtempSync(join(tmpdir(), 'faceblur-review-'));
+  private readonly dir = makeScratch();
   private readonly children = new ChildSet();
   private file: FileHandle | undefined;
   private readonly opened: Promise<FileHandle>;

@@ -16,6 +16,7 @@ import { createProgressDisplay, type ProgressDisplay } from '../ui/progress.js';
 import { ReviewApp } from './app.js';
 import { lockProject } from '../project/lock.js';
 import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
+import { removeOrphanedScratch } from './scratch.js';
 import { startReviewServer } from './server.js';
 
 /**
@@ -59,6 +60,7 @@ interface Setup {
 
 /** The review itself, once the project is locked (see runReview). */
 async function review(input: string, cmd: Command, raw: Record<string, unknown>, { o, port, projectPath, display, log }: Setup): Promise<number> {
+  removeOrphanedScratch();
   const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
   if (existing) {
     await checkProjectInput(existing, projectPath, input).catch((err: unknown) => {

@@ -10,6 +10,7 @@ import { describeIssue } from '../option-messages.js';
 import { createLog } from '../ui/log.js';
 import { addUser, Credentials } from './auth.js';
 import { isLoopbackAddress, serveOptionSpecs, serveOptionsSchema, type ServeOptions } from './options.js';
+import { removeOrphanedScratch } from '../review/scratch.js';
 import { ReviewHost } from './review-host.js';
 import { buildServer } from './server.js';
 import { JobStore } from './store.js';
@@ -48,6 +49,8 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   const runner = await createRunner({ dataDir, concurrency: o.concurrency, ...(o.redis ? { redis: o.redis } : {}) });
   const store = new JobStore(dataDir, runner, o.retention);
   await store.open();
+  // Reviews hold copies of original frames in temp folders; a serve killed outright left them there.
+  removeOrphanedScratch();
   const reviews = new ReviewHost(dataDir, tools);
   let port = 0;
   const app = await buildServer({
