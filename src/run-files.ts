@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { InterruptedError, STOP_SIGNALS, usageError } from './errors.js';
-import { expandInputs, type InputFile } from './io/inputs.js';
+import { expandInputs, type ExpandedInputs, type InputFile } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { refuseUnnamed } from './io/unnamed.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
@@ -68,14 +68,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     }
     return tools;
   };
-  const expanded = expandInputs(inputs, o.recursive);
-  const { notices } = expanded;
-  const unnamed = await refuseUnnamed(expanded.files, expanded.files.some((f) => !isMediaPath(f.path)) ? ffmpegIfFound(getTools) : undefined);
-  // analyze --force never replaces a project that a review or track has open (its edits would be lost).
-  const projectOf = (f: InputFile) => projectPathFor(f.path, f.relativeTo, o.output);
-  const held = mode === 'analyze' && o.force ? await Promise.all(unnamed.files.map((f) => isProjectLocked(projectOf(f)))) : [];
-  const files = unnamed.files.filter((_, i) => !held[i]);
-  const problems = [...expanded.problems, ...unnamed.problems, ...unnamed.files.filter((_, i) => held[i]).map((f) => ({ input: f.path, message: lockedMessage(projectOf(f)) }))];
+  const { files, problems, notices } = await gatherInputs(inputs, o, mode, getTools);
   if (o.output !== undefined && files.length + problems.length > 1 && !isFolderTarget(o.output)) {
     throw usageError(`-o ${o.output} names one file but there are several inputs; give a folder ending in /`);
   }
@@ -129,8 +122,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   // Videos being encoded leave the detector a thread budget of its own (encodingDetectorThreads).
   const detecting = mode === 'analyze' ? { ...o, thresh: CANDIDATE_FLOOR } : photos === 0 && o.threads === 0 ? { ...o, threads: encodingDetectorThreads(cores) } : o;
   // Before the detector starts, so that a mistyped encoder costs nothing; without ffmpeg, each video says so.
-  const found = o.codec && mode === 'anonymize' && photos < files.length ? ffmpegIfFound(getTools) : undefined;
-  if (found && o.codec) checkEncoder(found, o.codec);
+  if (o.codec && mode === 'anonymize' && photos < files.length) {
+    const found = ffmpegIfFound(getTools);
+    if (found) checkEncoder(found, o.codec);
+  }
   const opening = openFrameProcessors(detecting, log, project ? 'project' : photos > 0 ? 'files' : 'videos');
   // ffmpeg is looked for while the detector thread starts. A missing ffmpeg is each video's error, not the run's.
   if (photos < files.length) ffmpegIfFound(getTools);
@@ -223,6 +218,24 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     await preview?.server.close();
     await detector.dispose();
   }
+}
+
+/**
+ * The run's inputs, expanded from folders and globs (expandInputs), without those refused before any
+ * work, which join the problems (one line each): a name without a photo or video extension whose
+ * content is one (refuseUnnamed), and, for analyze --force, a project that a review or track has open,
+ * whose edits would be lost.
+ */
+async function gatherInputs(inputs: string[], o: FileOptions, mode: 'anonymize' | 'analyze', getTools: () => FfmpegTools): Promise<ExpandedInputs> {
+  const expanded = expandInputs(inputs, o.recursive);
+  const unnamed = await refuseUnnamed(expanded.files, expanded.files.some((f) => !isMediaPath(f.path)) ? ffmpegIfFound(getTools) : undefined);
+  const projectOf = (f: InputFile) => projectPathFor(f.path, f.relativeTo, o.output);
+  const held = mode === 'analyze' && o.force ? await Promise.all(unnamed.files.map((f) => isProjectLocked(projectOf(f)))) : [];
+  return {
+    files: unnamed.files.filter((_, i) => !held[i]),
+    problems: [...expanded.problems, ...unnamed.problems, ...unnamed.files.filter((_, i) => held[i]).map((f) => ({ input: f.path, message: lockedMessage(projectOf(f)) }))],
+    notices: expanded.notices,
+  };
 }
 
 /** ffmpeg, or undefined when it is not there: a missing one is each video's own error, not the run's. */
