@@ -95,7 +95,8 @@ async function review(input: string, cmd: Command, raw: Record<string, unknown>,
   if (o.open) openBrowser(server.url);
   void app.start(existing).then(() => {
     const s = app.state();
-    if (s.phase !== 'failed' || stopping) return;
+    // Cancelled from the page, the review stays: the page says so, and Ctrl+C ends it.
+    if (s.phase !== 'failed' || s.job?.state === 'cancelled' || stopping) return;
     // A trial's review of a file that was not media served a dead page, and held the lock, until Ctrl+C.
     log.error(`cannot review: ${s.error}`);
     stop('failed');

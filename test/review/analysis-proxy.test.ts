@@ -49,13 +49,13 @@ describe("faceblur review's first analysis fills the seek proxy", () => {
         const { data } = await sharp(await app.frameJpeg(n, false)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
         expect(readNumber(new Uint8ClampedArray(data.buffer, data.byteOffset, data.length), 320), `frame ${n}`).toBe(n);
       }
-      // The analysis's folder is left empty: its file of frames became the proxy's.
+      // The analysis's folder holds only its owner's pid (for the clean-up after a killed review): its file of frames became the proxy's.
       const folders = readdirSync(tmp).filter((name) => name.startsWith('faceblur-review-'));
       const analysis = folders.filter((name) => name.startsWith('faceblur-review-analysis-'));
       expect(analysis).toHaveLength(1);
-      expect(readdirSync(join(tmp, analysis[0]!))).toEqual([]);
+      expect(readdirSync(join(tmp, analysis[0]!))).toEqual(['owner.pid']);
       const proxy = folders.filter((name) => !name.startsWith('faceblur-review-analysis-'));
-      expect(proxy.map((name) => readdirSync(join(tmp, name)))).toEqual([['frames.mjpeg']]);
+      expect(proxy.map((name) => readdirSync(join(tmp, name)).sort())).toEqual([['frames.mjpeg', 'owner.pid']]);
     } finally {
       await app.close();
     }
