@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
@@ -28,7 +28,7 @@ interface LeftOut {
 function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[] {
   const out: string[] = [];
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
-  const names = entries.map((e) => e.name);
+  const names = mediaFiles(entries);
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
@@ -46,12 +46,15 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
   return out;
 }
 
-/** The names in a folder (none when it cannot be read), read once per folder into `seen`. */
+/** The photos and videos among a folder's entries: the originals an earlier output can be of. */
+const mediaFiles = (entries: Dirent[]): string[] => entries.filter((e) => e.isFile() && isMediaPath(e.name)).map((e) => e.name);
+
+/** The photos and videos in a folder (none when it cannot be read), read once per folder into `seen`. */
 function namesIn(dir: string, seen: Map<string, string[]>): string[] {
   let names = seen.get(dir);
   if (!names) {
     try {
-      names = readdirSync(dir);
+      names = mediaFiles(readdirSync(dir, { withFileTypes: true }));
     } catch {
       names = [];
     }

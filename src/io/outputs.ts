@@ -20,7 +20,7 @@ export function isOwnOutput(path: string): boolean {
  * True for a file an earlier run left beside its input, which a folder or glob must not take for a
  * new input: a leftover temp file, or an output name (`NAME_anonymized.ext`, `NAME_not_anonymized.ext`,
  * or unusedOutputPath's `NAME-2_anonymized.ext`) whose original, some `NAME.*`, is among `siblings`
- * (the names in the same folder). A file named like an output with no original beside it, such as
+ * (the photos and videos in the same folder: a `NAME.txt` or a folder `NAME.jpg` is no original). A file named like an output with no original beside it, such as
  * someone else's `interview_anonymized.jpg`, is an input: skipping it left a photo of 22 faces
  * untouched, without a word, in a folder a new-user trial believed done.
  */

@@ -76,16 +76,22 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
 }
 
 /**
- * Refuses an encoder name this ffmpeg does not have (`--codec libx265x`), before any work: without
- * it, a batch would detect through every file and fail each one at its encoder. ffmpeg answers
- * `-h encoder=NAME` with exit 0 either way; an unknown name prints "Codec 'NAME' is not recognized".
+ * Refuses a name that is not one of this ffmpeg's video encoders (`--codec libx265x`, or the audio
+ * encoder `aac`), before any work: without it, a batch would detect through every file and fail each
+ * one at its encoder. Read from `ffmpeg -encoders`, whose lines are " V....D libx264  description"
+ * (V: video). Not checked when ffmpeg cannot be asked (each video then says why).
  * @throws UserError (exit 2) naming the encoder and how to list the known ones.
  */
 export function checkEncoder(tools: FfmpegTools, name: string): void {
-  const out = spawnSync(tools.ffmpeg, ['-hide_banner', '-h', `encoder=${name}`], { encoding: 'utf8' });
-  if (!out.error && !/^Encoder /m.test(out.stdout)) {
-    throw usageError(`--codec ${name}: this ffmpeg has no such encoder ('${tools.ffmpeg} -encoders' lists those it has)`);
-  }
+  const out = spawnSync(tools.ffmpeg, ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+  if (out.error || out.status !== 0) return;
+  const kind = new RegExp(`^ ([VAS])\\S* ${name.replace(/[^\w-]/g, '')} `, 'm').exec(out.stdout)?.[1];
+  if (kind === 'V') return;
+  throw usageError(
+    kind
+      ? `--codec ${name}: is an ${kind === 'A' ? 'audio' : 'subtitle'} encoder; give a video one, such as libx264 or libx265`
+      : `--codec ${name}: this ffmpeg has no such encoder ('${tools.ffmpeg} -encoders' lists those it has)`,
+  );
 }
 
 /** Keep every frame with its own timestamp: -fps_mode replaced -vsync in ffmpeg 5. */

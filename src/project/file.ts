@@ -65,12 +65,18 @@ export async function readProject(path: string): Promise<Project> {
 
 /**
  * Refuses, before any work, a project that faceblur review or track could not save into: one this
- * user may not write (a trial's read-only project was replaced, owner and mode reset).
+ * user may not write (a trial's read-only project was replaced, owner and mode reset), or one in a
+ * folder this user may not write (a trial's track failed after its follow, a review lost its edits).
  * @throws UserError (exit 2) naming the file and what to do.
  */
 export async function checkProjectWritable(path: string): Promise<void> {
   const writable = await access(path, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
   if (!writable) throw new UserError(`${path} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file`, 2);
+  // Saved as a temp file renamed over it, in the folder of the file a link points at (writeProject).
+  const target = await realpath(path).catch(() => path);
+  const folder = dirname(target);
+  const open = await access(folder, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  if (!open) throw new UserError(`${path}: its folder ${folder} is read-only, and the edits are saved there; give another --project file`, 2);
 }
 
 /**

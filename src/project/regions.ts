@@ -1,4 +1,4 @@
-import { iou } from '../detect/box.js';
+import { boxArea, intersectionArea, type Box } from '../detect/box.js';
 import type { TrackedRegion } from '../track/tracker.js';
 import { indexOfFrame, rowAt } from './boxes.js';
 import type { BoxKind, Project, Track } from './schema.js';
@@ -14,19 +14,27 @@ export interface ProjectRegion {
 /** Frames per bucket of the index: small enough that a bucket lists few tracks, large enough to stay small. */
 const BUCKET = 256;
 
-/** An auto track follows a kept face when their boxes' median IoU over their shared frames is at least this... */
-const SAME_FACE_IOU = 0.5;
-/** ...and they share at least this part of the auto track's frames. */
+/**
+ * How much of the smaller of two boxes the other covers, 0..1. Not IoU: the analysis can give one face
+ * a box of its middle, one of its upper half and one of its lower half (a trial's classroom clip:
+ * IoU 0.29–0.40 with each other), each lying inside the face.
+ */
+const overlapOfSmaller = (a: Box, b: Box): number => intersectionArea(a, b) / Math.max(1e-9, Math.min(boxArea(a), boxArea(b)));
+
+/** A box lies on a kept face when at least this share of the smaller of the two is shared. */
+const ON_FACE = 0.5;
+/** An auto track follows a kept face when its box lies on it in at least this share of its frames. */
 const SAME_FACE_SHARE = 0.5;
 
 /**
- * The auto tracks that follow the face of a `keep` track, each with the kept track's id: over the
- * frames both have (at least half of the auto track's), their boxes' median IoU is at least 0.5.
- * The analysis can give one face two tracks (a new-user trial's classroom clip: 7 tracks for 4
- * people), and an accepted candidate can be the kept face again; "keep" means that person stays
- * visible, so those tracks stay visible with it. A passer-by crossing the kept face shares a few
- * frames, not half its track, and stays redacted; manual and static tracks, which a person drew,
- * always do.
+ * The auto tracks that follow the face of a `keep` track, each with the kept track's id: in at least
+ * half of the auto track's frames, its box and the kept track's lie on each other (overlapOfSmaller ≥
+ * 0.5). The analysis can give one face two or three tracks (a new-user trial's classroom clip: 7
+ * tracks for 4 people), and an accepted suggestion can be the kept face again; "keep" means that
+ * person stays visible, so such a track is left visible with it, but only on the frames where its
+ * box lies on the kept one (projectRegionsAt): a track that switches to another person stays
+ * covered there. A passer-by crossing the kept face shares a few frames, not half its track, and
+ * stays covered; manual and static tracks, which a person drew, always do.
  */
 export function keptDuplicates(project: Project): Map<number, number> {
   const kept = project.tracks.filter((t) => t.action === 'keep' && t.boxes.frame.length > 0);
@@ -34,31 +42,29 @@ export function keptDuplicates(project: Project): Map<number, number> {
   if (kept.length === 0) return out;
   for (const t of project.tracks) {
     if (t.action !== 'redact' || t.origin !== 'auto') continue;
-    for (const k of kept) {
-      const ious: number[] = [];
-      t.boxes.frame.forEach((f, i) => {
-        const j = indexOfFrame(k.boxes, f);
-        if (j >= 0) ious.push(iou(rowAt(t.boxes, i).box, rowAt(k.boxes, j).box));
-      });
-      ious.sort((a, b) => a - b);
-      if (ious.length >= SAME_FACE_SHARE * t.boxes.frame.length && ious.length > 0 && ious[ious.length >> 1]! >= SAME_FACE_IOU) {
-        out.set(t.id, k.id);
-        break;
-      }
-    }
+    const k = kept.find((k) => t.boxes.frame.filter((f, i) => onKeptFace(rowAt(t.boxes, i).box, k, f)).length >= SAME_FACE_SHARE * t.boxes.frame.length);
+    if (k) out.set(t.id, k.id);
   }
   return out;
 }
 
+/** Whether `box`, on `frame`, lies on the kept track `k`'s box there. */
+function onKeptFace(box: Box, k: Track, frame: number): boolean {
+  const j = indexOfFrame(k.boxes, frame);
+  return j >= 0 && overlapOfSmaller(box, rowAt(k.boxes, j).box) >= ON_FACE;
+}
+
 /**
  * The regions of every redacted track (auto, manual or static) on any frame; `keep` tracks, the
- * auto tracks that follow a kept face (keptDuplicates) and candidates are left out. Tracks are
+ * auto tracks that follow a kept face (keptDuplicates) on the frames where they lie on it, and
+ * candidates are left out. Tracks are
  * indexed by buckets of frames, so a random frame (the editor seeking) costs a binary search in the
  * few tracks of its bucket, not a scan of all of them.
  */
 export function projectRegionsAt(project: Project): (frame: number) => ProjectRegion[] {
   const duplicates = keptDuplicates(project);
-  const redacted = project.tracks.filter((t) => t.action === 'redact' && t.boxes.frame.length > 0 && !duplicates.has(t.id));
+  const keptTrack = new Map(project.tracks.map((t) => [t.id, t]));
+  const redacted = project.tracks.filter((t) => t.action === 'redact' && t.boxes.frame.length > 0);
   const buckets: Track[][] = Array.from({ length: Math.ceil(project.input.frameCount / BUCKET) }, () => []);
   for (const t of redacted) {
     const first = Math.floor(t.boxes.frame[0]! / BUCKET);
@@ -71,6 +77,8 @@ export function projectRegionsAt(project: Project): (frame: number) => ProjectRe
       const i = indexOfFrame(t.boxes, frame);
       if (i < 0) continue;
       const r = rowAt(t.boxes, i);
+      const kept = duplicates.get(t.id);
+      if (kept !== undefined && onKeptFace(r.box, keptTrack.get(kept)!, frame)) continue;
       out.push({ score: r.score, box: r.box, trackId: t.id, kind: r.kind });
     }
     return out;

@@ -5,7 +5,7 @@ import { signalExitCode, STOP_SIGNALS, UserError, usageError } from '../errors.j
 import { defaultOutputPath } from '../io/outputs.js';
 import { isImagePath, isMediaPath } from '../io/media-kind.js';
 import { openBrowser } from '../live/open-browser.js';
-import { findFfmpeg } from '../media/ffmpeg.js';
+import { checkEncoder, findFfmpeg } from '../media/ffmpeg.js';
 import { z } from 'zod';
 import { describeIssue } from '../option-messages.js';
 import { fileOptionsSchema, type FileOptions } from '../options.js';
@@ -61,6 +61,9 @@ interface Setup {
 /** The review itself, once the project is locked (see runReview). */
 async function review(input: string, cmd: Command, raw: Record<string, unknown>, { o, port, projectPath, display, log }: Setup): Promise<number> {
   removeOrphanedScratch();
+  const tools = findFfmpeg();
+  // The export's encoder, checked now: a trial's mistyped --codec failed only at its export.
+  if (o.codec && !isImagePath(input)) checkEncoder(tools, o.codec);
   const existing = existsSync(projectPath) ? await readProject(projectPath) : undefined;
   if (existing) {
     await checkProjectInput(existing, projectPath, input).catch((err: unknown) => {
@@ -77,7 +80,7 @@ async function review(input: string, cmd: Command, raw: Record<string, unknown>,
     analyzeArgs: givenFlags(cmd, DETECT, raw),
     exportArgs: givenFlags(cmd, RENDER, raw),
     anonymize: anonymizeSettingsOf(o, isImagePath(input) ? 'still' : 'motion'),
-    tools: findFfmpeg(),
+    tools,
     terminal: display,
   });
   // Listening before the address is printed: a Ctrl+C right after it must find the handler in place.

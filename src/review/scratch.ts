@@ -39,12 +39,24 @@ export function removeOrphanedScratch(root = tmpdir()): void {
       const owner = Number(readFileSync(join(dir, OWNER), 'utf8'));
       if (running(owner)) continue;
     } catch {
-      const age = Date.now() - (statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      const age = Date.now() - (statSafe(dir)?.mtimeMs ?? Date.now());
       if (age < UNOWNED_MS) continue;
     }
-    rmSync(dir, { recursive: true, force: true, maxRetries: 0 });
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another user's (a trial's review as nobody failed on root's): theirs to remove.
+    }
   }
 }
+
+const statSafe = (path: string) => {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+};
 
 /** Whether a process with this pid exists (EPERM: it does, under another user). */
 function running(pid: number): boolean {

@@ -103,6 +103,13 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^faceblur: --codec libx265x: this ffmpeg has no such encoder \('\S*ffmpeg -encoders' lists those it has\)\n$/);
     expect(readdirSync(out)).toEqual([]);
+    // An audio encoder is no video encoder (a trial's --codec aac failed at the encoder), and review checks it too.
+    const audio = await runCli([demo, '-o', `${out}/`, '--codec', 'aac']);
+    expect([audio.code, audio.stderr]).toEqual([2, 'faceblur: --codec aac: is an audio encoder; give a video one, such as libx264 or libx265\n']);
+    const review = await runCli(['review', demo, '--codec', 'bogus', '--no-open', '--project', join(out, 'p.faceblur.json')]);
+    expect(review.code).toBe(2);
+    expect(review.stderr).toMatch(/^faceblur: --codec bogus: this ffmpeg has no such encoder/);
+    expect(readdirSync(out)).toEqual([]);
     // An encoder the container cannot hold fails with the muxer's reason, not ffmpeg's "Error initializing output stream 0:0 --".
     const webm = await runCli([demo, '-o', join(out, 'x.webm'), '--codec', 'libx264']);
     expect(webm.code).toBe(1);

@@ -142,6 +142,22 @@ describe('faceblur track and a project in use', () => {
     expect(r.stderr).toBe(`faceblur: ${readOnly} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file\n`);
     expect(sha256(readOnly)).toBe(before);
     expect(readdirSync(join(dir, 'ro'))).toEqual(['ro.faceblur.json']);
+    // A writable project in a folder its user may not write: track failed after the follow (raw EACCES).
+    if (process.getuid?.() === 0) {
+      chmodSync(readOnly, 0o666);
+      chmodSync(join(dir, 'ro'), 0o755);
+      const folder = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, CLI, 'track', photo, '--project', readOnly, '--frame', '0', '--box', '100,100,160,170'], {
+          env: { ...process.env, FACEBLUR_MODEL_DIR: MODEL_DIR, XDG_CACHE_HOME: join(dir, 'ro') },
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      expect([folder.code, folder.stderr]).toEqual([2, `faceblur: ${readOnly}: its folder ${join(dir, 'ro')} is read-only, and the edits are saved there; give another --project file\n`]);
+      expect(sha256(readOnly)).toBe(before);
+    }
   });
 
   it('refuses, on a photo as on a video, a box with less than 4x4 pixels inside the frame (exit 2)', async () => {

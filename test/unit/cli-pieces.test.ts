@@ -158,6 +158,14 @@ describe('inputs and outputs', () => {
     expect(expandInputs([join(dir, '*_anonymized.*')], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg']);
     expect(isEarlierOutput('a/clip_anonymized.mov', ['clip.mp4', 'clip_anonymized.mov'])).toBe(true);
     expect(isEarlierOutput('a/clip_anonymized.mov', ['clip_anonymized.mov'])).toBe(false);
+    // Only a photo or video is an original: a trial's interview.txt, or a folder talk.jpg, hid the outputs-named photos.
+    const other = tempDir();
+    writeFileSync(join(other, 'interview_anonymized.jpg'), 'x');
+    writeFileSync(join(other, 'interview.txt'), 'x');
+    writeFileSync(join(other, 'talk_anonymized.jpg'), 'x');
+    mkdirSync(join(other, 'talk.jpg'));
+    expect(expandInputs([other], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg', 'talk_anonymized.jpg']);
+    expect(expandInputs([join(other, '*.jpg')], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg', 'talk_anonymized.jpg']);
   });
 
   it('says which files a folder left out for having no extension, and only where it looked', () => {

@@ -27,6 +27,23 @@ describe('a kept face stays visible', () => {
     expect(projectRegionsAt(p)(20).map((r) => r.trackId).sort()).toEqual([7, 9]);
   });
 
+  it('a track of the kept face that switches to someone else is covered from the switch on', () => {
+    // A trial's hand-made switch: on the kept face for frames 0-27, then on another man; he was left visible.
+    const rows: BoxRow[] = span(0, 39).map((f) => ({ frame: f, box: f < 28 ? { x1: 201 + 2 * f, y1: 100, x2: 241 + 2 * f, y2: 148 } : { x1: 450, y1: 300, x2: 490, y2: 348 }, score: 0.8, kind: 'detected' }));
+    const p = project([{ id: 200, origin: 'auto', action: 'redact', boxes: boxesOf(rows) }]);
+    expect(keptDuplicates(p)).toEqual(new Map([[200, 3]]));
+    expect(projectRegionsAt(p)(10)).toEqual([]);
+    for (const f of [28, 35, 39]) expect(projectRegionsAt(p)(f).map((r) => r.trackId), `frame ${f}`).toEqual([200]);
+  });
+
+  it('boxes of the upper and lower half of the kept face follow it too (IoU under 0.5, inside it)', () => {
+    // The trial's classroom clip: a student's middle, upper and lower face, IoU 0.29-0.40 with each other.
+    const half = (id: number, y1: number, y2: number): Track => ({ id, origin: 'auto', action: 'redact', boxes: boxesOf(span(0, 36).map((f) => ({ frame: f, box: { x1: 200 + 2 * f, y1, x2: 240 + 2 * f, y2 }, score: 0.7, kind: 'detected' as const }))) });
+    const p = project([half(5, 96, 124), half(6, 124, 152)]);
+    expect(keptDuplicates(p)).toEqual(new Map([[5, 3], [6, 3]]));
+    expect(projectRegionsAt(p)(20)).toEqual([]);
+  });
+
   it('a passer-by crossing the kept face for a few frames stays redacted in every frame', () => {
     // Moving the other way across the kept face: overlapping it near frame 10 only.
     const rows: BoxRow[] = span(0, 39).map((f) => ({ frame: f, box: { x1: 300 - 8 * f, y1: 100, x2: 340 - 8 * f, y2: 148 }, score: 0.8, kind: 'detected' }));

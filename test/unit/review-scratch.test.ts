@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { removeOrphanedScratch } from '../../src/review/scratch.js';
-import { tempDir } from '../helpers.js';
+import { ROOT, tempDir } from '../helpers.js';
 
 describe('review temp folders', () => {
   it('removes those a killed review left (copies of original frames), and keeps those in use', () => {
@@ -26,5 +27,20 @@ describe('review temp folders', () => {
     const other = folder('someone-else', dead);
     removeOrphanedScratch(root);
     expect([orphan, mine, oldUnowned, newUnowned, other].map(existsSync)).toEqual([false, true, false, true, true]);
+  });
+
+  it.runIf(process.getuid?.() === 0)('leaves another user\'s folder alone instead of failing (review and serve would not start)', () => {
+    // A trial's review as nobody failed with "EACCES: permission denied, scandir" on root's day-old folder.
+    const root = tempDir();
+    chmodSync(root, 0o1777);
+    const theirs = join(root, 'faceblur-review-zzzzzz');
+    mkdirSync(theirs, { mode: 0o700 });
+    writeFileSync(join(theirs, 'owner.pid'), '999999');
+    const t = Date.now() / 1000 - 48 * 3600;
+    utimesSync(theirs, t, t);
+    const module = pathToFileURL(join(ROOT, 'dist', 'review', 'scratch.js')).href;
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, '--input-type=module', '-e', `(await import(${JSON.stringify(module)})).removeOrphanedScratch(${JSON.stringify(root)})`], { encoding: 'utf8' });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+    expect(existsSync(theirs)).toBe(true);
   });
 });
