@@ -88,7 +88,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     if (inputs.length === 0) throw usageError(`no input files given\n${USAGE}`);
     // `faceblur help [command]`, as git and npm take it, unless a file is really called "help".
     if (inputs[0] === 'help' && !existsSync('help')) {
-      (program.commands.find((c) => c.name() === inputs[1]) ?? program).outputHelp();
+      const named = inputs[1] === undefined ? program : program.commands.find((c) => c.name() === inputs[1]);
+      if (!named) throw usageError(`help: no command '${inputs[1]}'\n${USAGE}`);
+      named.outputHelp();
       return;
     }
     const typo = inputs.map((i) => mistypedCommand(i, program.commands.map((c) => c.name()))).find(Boolean);

@@ -97,7 +97,8 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
       else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
-      const found = expandGlob(arg).filter((p) => !isEarlierOutput(p, namesIn(dirname(p), folders)));
+      // As a folder does: photos and videos (and names without an extension, which get a rename hint), not a README.txt.
+      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !isEarlierOutput(p, namesIn(dirname(p), folders)));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
       const { base } = splitGlob(arg);
       files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));

@@ -60,7 +60,7 @@ const boxesCodec = z.codec(packed, z.custom<Boxes>(), {
         if (i > 0 && boxes.frame[i]! <= boxes.frame[i - 1]!) throw new Error('box frames must increase');
         if (kind![i]! >= BOX_KINDS.length || kind![i]! < 0) throw new Error(`unknown box kind ${kind![i]}`);
         // A hand edit's score of 5 passed (a trial): scores are 0..1, as every reader of the file takes them.
-        if (!(boxes.score[i]! >= 0 && boxes.score[i]! <= 1)) throw new Error(`the box on frame ${boxes.frame[i]} has score ${boxes.score[i]}; scores run from 0 to 1`);
+        if (!(boxes.score[i]! >= 0 && boxes.score[i]! <= 1)) throw new Error(`the box on frame ${boxes.frame[i]} has score ${+boxes.score[i]!.toFixed(3)}; scores run from 0 to 1`);
         // The mask is drawn from the box's size: an inverted or empty box (a hand edit with the
         // corners swapped) would hide nothing on that frame, so it is refused instead.
         if (!(boxes.x2[i]! > boxes.x1[i]! && boxes.y2[i]! > boxes.y1[i]!)) {

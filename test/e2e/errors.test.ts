@@ -50,6 +50,9 @@ describe('bad input and usage errors', () => {
     const helpAnalyze = await runCli(['help', 'analyze']);
     expect(helpAnalyze.code).toBe(0);
     expect(helpAnalyze.stdout).toMatch(/^Usage: faceblur analyze/);
+    const helpBogus = await runCli(['help', 'bogus']);
+    expect(helpBogus.code).toBe(2);
+    expect(lines(helpBogus.stderr)[0]).toBe("faceblur: help: no command 'bogus'");
     // Refused before any work: a new-user trial's `faceblur anaylze FILE` anonymized FILE first.
     const sub = tempDir();
     copyFileSync(join(dir, 'good.jpg'), join(sub, 'good.jpg'));

@@ -99,6 +99,10 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     await page.waitForFunction(() => document.querySelector('[data-k="play"]')!.textContent === '▶', undefined, { timeout: 5000 });
     await shot('played-to-the-end');
     expect(await page.locator('.clock').getAttribute('data-frame')).toBe(String(FRAMES - 1));
+    // Play from the last frame starts again at the first (it did nothing).
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => Number(document.querySelector<HTMLElement>('.clock')!.dataset.frame) < 10, undefined, { timeout: 5000 });
+    await page.keyboard.press('Space');
   });
 
   it('undo and redo say which track they changed, since the edit may be on a frame not shown', async () => {

@@ -202,6 +202,10 @@ describe('inputs and outputs', () => {
     expect(splitGlob('/*.jpg')).toEqual({ base: '/', rest: '*.jpg' });
     // One file named twice, as a path and through a glob, is one input (a new-user trial: its second run failed).
     expect(expandInputs([join(dir, 'a.jpg'), join(dir, '*.jpg'), `${dir}/./a.jpg`], false).files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
+    // A glob takes what a folder takes (a trial's 'n2/*' failed on readme.txt), and names without an extension.
+    const loose = tempDir();
+    for (const f of ['IMG_0042', 'a.jpg', 'readme.txt']) writeFileSync(join(loose, f), 'x');
+    expect(expandInputs([join(loose, '*')], false).files.map((f) => f.relativeTo)).toEqual(['IMG_0042', 'a.jpg']);
     const mixed = expandInputs([join(dir, '*.jpg'), join(dir, 'missing.mp4'), join(dir, 'empty'), join(dir, '*.gif')], false);
     expect(mixed.files.map((f) => f.path)).toEqual([join(dir, 'a.jpg')]);
     expect(mixed.problems.map((p) => p.message)).toEqual([

@@ -70,6 +70,8 @@ describe('project schema', () => {
     expect(mutate((r) => (r.candidates[0].boxes = packColumns([[0], [100], [100], [100], [200], [900], [0]])))).toThrow(/candidates\.0\.boxes: .*frame 0 is empty or inverted/);
     // A hand edit's score of 5 was taken (a trial); the file keeps thousandths, so 5000 is 5.
     expect(mutate((r) => (r.tracks[0].boxes = packColumns([[3], [0], [0], [500], [500], [5000], [0]])))).toThrow('tracks.0.boxes: packed data: the box on frame 3 has score 5; scores run from 0 to 1');
+    // Said as written, not as a float32 ("-0.0010000000474974513").
+    expect(mutate((r) => (r.tracks[0].boxes = packColumns([[3], [0], [0], [500], [500], [-1], [0]])))).toThrow('the box on frame 3 has score -0.001; scores run from 0 to 1');
   });
 });
 

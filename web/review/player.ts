@@ -91,9 +91,13 @@ export class Player {
 
   toggle(): void {
     if (this.playing) return this.pause();
-    this.playing = { wall: performance.now(), time: this.time(this.stage.frame ?? 0) };
+    // From the last frame, play starts again at the first, as video players do.
+    const from = (this.stage.frame ?? 0) >= this.input.frameCount - 1 ? 0 : (this.stage.frame ?? 0);
+    this.playing = { wall: performance.now(), time: this.time(from) };
     this.playButton.textContent = '❚❚';
-    this.tick();
+    // load() goes on playing once the first frame is shown.
+    if (from !== this.stage.frame) this.seek(from);
+    else this.tick();
   }
 
   pause(): void {
