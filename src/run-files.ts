@@ -16,7 +16,7 @@ import { CANDIDATE_FLOOR } from './detect/fusion.js';
 import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
 import { isProjectLocked, lockedMessage } from './project/lock.js';
-import { keptDuplicates } from './project/regions.js';
+import { keptDuplicates, redactsAnything } from './project/regions.js';
 import { checkReportPath, ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
@@ -105,8 +105,10 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const kept = [...keptDuplicates(project)];
     if (kept.length > 0) log.info(`${o.project}: ${kept.map(([t, k]) => `track #${t} follows the face of kept track #${k}`).join(', ')}: left visible with it`);
   }
+  // Named as --replacewith none names it: a trial's render of an all-"keep" project was called _anonymized.
+  const hidesNothing = untouched || (project !== undefined && !redactsAnything(project));
   if (o.report !== undefined) {
-    const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, untouched) : projectPathFor(f.path, f.relativeTo, o.output)));
+    const outputs = files.map((f) => (mode === 'anonymize' ? outputPathFor(f.path, f.relativeTo, o.output, hidesNothing) : projectPathFor(f.path, f.relativeTo, o.output)));
     await checkReportPath(o.report, files.map((f) => f.path), outputs, o);
   }
 
@@ -176,7 +178,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const started = performance.now();
   let finished = 0;
   try {
-    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched, ...analyze }, (r) => {
+    const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: hidesNothing, ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) {
         display.above(() => process.stdout.write(`${r.output}\n`));

@@ -14,6 +14,9 @@ export interface ProjectRegion {
 /** Frames per bucket of the index: small enough that a bucket lists few tracks, large enough to stay small. */
 const BUCKET = 256;
 
+/** Whether the project anonymizes anything: some `redact` track with a box. */
+export const redactsAnything = (project: Project): boolean => project.tracks.some((t) => t.action === 'redact' && t.boxes.frame.length > 0);
+
 /**
  * How much of the smaller of two boxes the other covers, 0..1. Not IoU: the analysis can give one face
  * a box of its middle, one of its upper half and one of its lower half (a trial's classroom clip:

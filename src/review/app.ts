@@ -12,7 +12,7 @@ import { indexOfFrame, rowAt } from '../project/boxes.js';
 import { addManualTrack, ProjectEditError } from '../project/edit.js';
 import { trackBox } from '../track/follow.js';
 import { checkProjectInput, readProject } from '../project/file.js';
-import { projectRegionsAt } from '../project/regions.js';
+import { projectRegionsAt, redactsAnything } from '../project/regions.js';
 import type { Project } from '../project/schema.js';
 import { editFor, type Action } from './actions.js';
 import { FrameSource } from './frames.js';
@@ -189,7 +189,7 @@ export class ReviewApp {
     const c = this.config;
     const out = this.output ?? (c.replaceExisting ? c.outputPath : unusedOutputPath(c.outputPath));
     // Said with the result, as the CLI's render says it: a trial exported a file named _anonymized with every face visible.
-    const nothing = !s.project.tracks.some((t) => t.action === 'redact' && t.boxes.frame.length > 0);
+    const nothing = !redactsAnything(s.project);
     void this.runJob('export', async (signal, progress) => {
       await runCliChild([c.input, '--project', c.projectPath, '-o', out, '--force', ...c.exportArgs], progress, signal);
       this.output = out;

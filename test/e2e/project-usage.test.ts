@@ -108,5 +108,8 @@ describe('redaction projects from the command line: usage', () => {
       `  ${photo}: the project has nothing to anonymize (no redact track): every face stays visible`,
       expect.stringMatching(/^faceblur: 1 done, 0 failed \([\d.]+ s\): 0 faces anonymized$/),
     ]);
+    // Named by faceblur, it is called what it is (a trial's was called _anonymized).
+    const named = await runCli([photo, '--project', kept, '-q']);
+    expect(named.stdout.trim()).toMatch(/_not_anonymized\.jpg$/);
   });
 });
