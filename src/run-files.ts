@@ -229,7 +229,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
  * whose edits would be lost.
  */
 async function gatherInputs(inputs: string[], o: FileOptions, mode: 'anonymize' | 'analyze', getTools: () => FfmpegTools): Promise<ExpandedInputs> {
-  const expanded = expandInputs(inputs, o.recursive);
+  const expanded = expandInputs(inputs, o.recursive, o.output !== undefined && isFolderTarget(o.output) ? o.output : undefined);
   const unnamed = await refuseUnnamed(expanded.files, expanded.files.some((f) => !isMediaPath(f.path)) ? ffmpegIfFound(getTools) : undefined);
   const projectOf = (f: InputFile) => projectPathFor(f.path, f.relativeTo, o.output);
   const held = mode === 'analyze' && o.force ? await Promise.all(unnamed.files.map((f) => isProjectLocked(projectOf(f)))) : [];

@@ -1,5 +1,5 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
 import { isEarlierOutput } from './outputs.js';
@@ -23,6 +23,8 @@ interface LeftOut {
   files: number;
   folders: number;
   unnamed: string[];
+  /** The run's output folder (absolute), when it lies inside an input folder: its files are this run's outputs, not inputs. */
+  outputFolder: string | undefined;
 }
 
 function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[] {
@@ -32,6 +34,7 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
+    if (e.isDirectory() && resolve(path) === skipped.outputFolder) continue;
     if (e.isDirectory()) {
       // Without --recursive, a subfolder is only counted: its unnamed files are not this run's to name.
       const below = listFolder(path, true, recursive ? skipped : { ...skipped, unnamed: [] });
@@ -72,7 +75,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * Turns the command-line arguments into the list of files to process. A named file is always taken
  * (probing tells whether it is media); folders give their media files, skipping earlier outputs.
  */
-export function expandInputs(args: string[], recursive: boolean): ExpandedInputs {
+export function expandInputs(args: string[], recursive: boolean, outputFolder?: string): ExpandedInputs {
+  // A resumed run into footage/out/ took footage/out/'s files for inputs, into footage/out/out/ (a trial).
+  const skipOutputs = outputFolder === undefined ? undefined : resolve(outputFolder);
+  const inOutputs = (p: string) => skipOutputs !== undefined && resolve(p).startsWith(skipOutputs + sep);
   const files: InputFile[] = [];
   const problems: ExpandedInputs['problems'] = [];
   const notices: ExpandedInputs['notices'] = [];
@@ -86,7 +92,7 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
     }
     if (stat?.isFile()) files.push({ path: arg });
     else if (stat?.isDirectory()) {
-      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [] };
+      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [], outputFolder: skipOutputs };
       const found = listFolder(arg, recursive, skipped);
       const left = [
         ...(skipped.files > 0 ? [`skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)`] : []),
@@ -98,7 +104,7 @@ export function expandInputs(args: string[], recursive: boolean): ExpandedInputs
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
       // As a folder does: photos and videos (and names without an extension, which get a rename hint), not a README.txt.
-      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !isEarlierOutput(p, namesIn(dirname(p), folders)));
+      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !inOutputs(p) && !isEarlierOutput(p, namesIn(dirname(p), folders)));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
       const { base } = splitGlob(arg);
       files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));

@@ -168,6 +168,19 @@ describe('inputs and outputs', () => {
     expect(expandInputs([join(other, '*.jpg')], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg', 'talk_anonymized.jpg']);
   });
 
+  it('leaves out the run\'s own output folder when it lies inside an input folder', () => {
+    // A trial's resumed run into footage/out/ took footage/out/'s files for inputs, into footage/out/out/.
+    const dir = tempDir();
+    mkdirSync(join(dir, 'out', 'day1'), { recursive: true });
+    mkdirSync(join(dir, 'day1'));
+    for (const f of ['a.jpg', 'day1/b.jpg', 'out/a.jpg', 'out/day1/b.jpg']) writeFileSync(join(dir, f), 'x');
+    const out = `${join(dir, 'out')}/`;
+    expect(expandInputs([dir], true, out).files.map((f) => f.relativeTo)).toEqual(['a.jpg', join('day1', 'b.jpg')]);
+    expect(expandInputs([join(dir, '**', '*.jpg')], false, out).files.map((f) => f.relativeTo)).toEqual(['a.jpg', join('day1', 'b.jpg')]);
+    // Without -o DIR/, out/ is a folder like any other.
+    expect(expandInputs([dir], true).files).toHaveLength(4);
+  });
+
   it('says which files a folder left out for having no extension, and only where it looked', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'sub'));
