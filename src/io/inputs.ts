@@ -2,6 +2,7 @@ import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
+import { fsReason } from './claim.js';
 import { isEarlierOutput } from './outputs.js';
 
 export interface InputFile {
@@ -25,11 +26,20 @@ interface LeftOut {
   unnamed: string[];
   /** The run's output folder (absolute), when it lies inside an input folder: its files are this run's outputs, not inputs. */
   outputFolder: string | undefined;
+  /** Subfolders that could not be read, with the reason. */
+  unreadable: { path: string; reason: string }[];
 }
 
 function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[] {
   const out: string[] = [];
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name));
+  } catch (err) {
+    // One unreadable subfolder is its own failure, not the run's (a trial's -r stopped at "EACCES: scandir").
+    skipped.unreadable.push({ path: dir, reason: fsReason(err) });
+    return [];
+  }
   const names = mediaFiles(entries);
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
@@ -92,14 +102,15 @@ export function expandInputs(args: string[], recursive: boolean, outputFolder?: 
     }
     if (stat?.isFile()) files.push({ path: arg });
     else if (stat?.isDirectory()) {
-      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [], outputFolder: skipOutputs };
+      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [], outputFolder: skipOutputs, unreadable: [] };
       const found = listFolder(arg, recursive, skipped);
+      for (const u of skipped.unreadable) problems.push({ input: u.path, message: `cannot read this folder: ${u.reason}` });
       const left = [
         ...(skipped.files > 0 ? [`skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)`] : []),
         // A phone export's IMG_0042 has no extension; faceblur goes by extensions, so it says what it left.
         ...(skipped.unnamed.length > 0 ? [`left out ${plural(skipped.unnamed.length, 'file')} without an extension, which faceblur needs to tell a photo from a video (${names3(arg, skipped.unnamed)}); name each with its format's extension, such as .jpg or .mp4`] : []),
       ].join('; ');
-      if (found.length === 0) problems.push({ input: arg, message: `no photos or videos in this folder${left ? `; ${left}` : ''}` });
+      if (found.length === 0 && !skipped.unreadable.some((u) => u.path === arg)) problems.push({ input: arg, message: `no photos or videos in this folder${left ? `; ${left}` : ''}` });
       else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
