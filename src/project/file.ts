@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access, chmod, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, chown, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isFolderTarget, tempPathFor } from '../io/outputs.js';
@@ -82,16 +82,20 @@ export async function checkProjectWritable(path: string): Promise<void> {
 /**
  * Writes the project under a temp name beside `path`, then renames it, so `path` never holds a
  * partial file. An existing project keeps its permission bits (a 600 project, which holds faces'
- * positions and the input's path, became 644), and a symbolic link keeps pointing at the project:
- * its target is the file written.
+ * positions and the input's path, became 644) and, when root writes it, its owner; a symbolic link
+ * keeps pointing at the project: its target is the file written.
  */
 export async function writeProject(path: string, project: Project): Promise<void> {
   const target = await realpath(path).catch(() => path);
-  const mode = (await stat(target).catch(() => undefined))?.mode;
+  const was = await stat(target).catch(() => undefined);
   const temp = tempPathFor(target);
   try {
     await writeFile(temp, serializeProject(project));
-    if (mode !== undefined) await chmod(temp, mode & 0o7777);
+    if (was) {
+      await chmod(temp, was.mode & 0o7777);
+      // Root editing another user's project leaves it theirs (a trial's became root's, then refused them).
+      if (process.getuid?.() === 0) await chown(temp, was.uid, was.gid);
+    }
     await rename(temp, target);
   } finally {
     await rm(temp, { force: true });

@@ -243,6 +243,11 @@ describe('bad input and usage errors', () => {
     ]);
     expect(said('photo.jpg_large')[0]).toMatch(/its extension \(\.jpg_large\) is not a photo or video one, .* it reads as \.jpg: rename it \S+photo\.jpg$/);
     expect(said('notes')).toHaveLength(1);
+    // The name offered is free: a trial's photo.jpg_large was told "rename it photo.jpg" beside a photo.jpg.
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'taken.jpg'));
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'taken.jpg_large'));
+    const taken = await runCli([join(folder, 'taken.jpg_large')]);
+    expect(taken.stderr).toContain(`it reads as .jpg: rename it, for example to ${join(folder, 'taken-2.jpg')} (${join(folder, 'taken.jpg')} is taken)`);
     // The good file of the batch is still done.
     expect(readdirSync(join(folder, 'out'))).toEqual(['good.jpg']);
   });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lockProject } from '../../src/project/lock.js';
@@ -120,6 +120,13 @@ describe('faceblur track and a project in use', () => {
     expect(added.code, added.stderr).toBe(0);
     expect(lstatSync(link).isSymbolicLink()).toBe(true);
     expect(statSync(copy).mode & 0o777).toBe(0o600);
+    if (process.getuid?.() === 0) {
+      // Root's edit of another user's project leaves it theirs (a trial's became root's).
+      chownSync(copy, 65534, 65534);
+      const again = await runCli(['track', photo, '--project', copy, '--frame', '0', '--box', '200,100,260,170', '-q']);
+      expect(again.code, again.stderr).toBe(0);
+      expect([statSync(copy).uid, statSync(copy).gid]).toEqual([65534, 65534]);
+    }
     expect(JSON.parse(readFileSync(copy, 'utf8')).tracks.some((t: { origin: string }) => t.origin === 'manual')).toBe(true);
     // Read-only for the user who runs faceblur: as root, that user is "nobody" (runuser), as CI runs as root.
     const readOnly = join(dir, 'ro', 'ro.faceblur.json');
