@@ -16,6 +16,7 @@ import { createProgressDisplay, type ProgressDisplay } from '../ui/progress.js';
 import { ReviewApp } from './app.js';
 import { lockProject } from '../project/lock.js';
 import { DETECT, givenFlags, RENDER, reviewOptionSpecs } from './options.js';
+import { refuseUnnamed } from '../io/unnamed.js';
 import { removeOrphanedScratch } from './scratch.js';
 import { startReviewServer } from './server.js';
 
@@ -34,7 +35,11 @@ export async function runReview(input: string, raw: Record<string, unknown>, cmd
   const o = parsed.data;
   if (!existsSync(input)) throw new UserError(`${input}: no such file`, 2);
   if (!statSync(input).isFile()) throw new UserError(`${input}: is a folder; review takes one video or photo`, 2);
-  if (!isMediaPath(input)) throw new UserError(`${input}: not a video or photo faceblur reads`, 2);
+  if (!isMediaPath(input)) {
+    // IMG_0042 from a phone export gets the main command's hint: what it reads as, and the name to give it.
+    const named = (await refuseUnnamed([{ path: input }], findFfmpeg())).problems[0];
+    throw new UserError(`${input}: ${named ? named.message : 'not a video or photo faceblur reads'}`, 2);
+  }
   // The jobs' bars, as `faceblur analyze` draws them: on a terminal only, none with --quiet.
   const display = createProgressDisplay({ enabled: !o.quiet });
   const log = createLog({ quiet: o.quiet, verbose: o.verbose, around: display.above });

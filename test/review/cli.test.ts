@@ -23,6 +23,8 @@ describe('faceblur review: what is refused before the editor starts, and an inte
     expect(made.code, made.stderr).toBe(0);
     writeFileSync(join(dir, 'group.faceblur.json'), '{');
     mkdirSync(join(dir, 'folder'));
+    const photoWithoutExtension = join(dir, 'IMG_0042');
+    copyFileSync(photo, photoWithoutExtension);
     // clip.mkv shares clip.mp4's project name (a trial: phone Live Photos, IMG_0001.JPG and IMG_0001.MOV).
     const mkv = join(dir, 'clip.mkv');
     copyFileSync(makeClip(dir, 'other.mp4', { seconds: 2 }), mkv);
@@ -31,6 +33,8 @@ describe('faceblur review: what is refused before the editor starts, and an inte
       [[mkv], /was made for another file \(clip\.mp4, \d+ bytes\), not \S+clip\.mkv \(\d+ bytes\); to review \S+clip\.mkv on its own, give it a project of its own: --project \S+clip\.mkv\.faceblur\.json$/],
       [[photo], /group\.faceblur\.json: not a faceblur project/],
       [[join(dir, 'folder')], /is a folder; review takes one video or photo/],
+      // A phone export's name without an extension gets the main command's hint (a trial).
+      [[photoWithoutExtension], /IMG_0042: its name has no extension, .* it reads as \.jpg: rename it \S+IMG_0042\.jpg$/],
     ];
     for (const [args, message] of cases) {
       const before = existsSync(join(dir, 'clip.faceblur.json')) ? sha256(join(dir, 'clip.faceblur.json')) : '';
