@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+// First: onnxruntime must see it before it starts.
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { usageError } from '../errors.js';
 import type { Frame } from '../media/frame.js';

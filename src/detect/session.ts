@@ -1,3 +1,5 @@
+// First: onnxruntime must see it before it starts.
+import './no-telemetry.js';
 import * as ort from 'onnxruntime-node';
 import { usageError } from '../errors.js';
 
