@@ -51,18 +51,26 @@ export function keptDuplicates(project: Project): Map<number, number> {
   return out;
 }
 
-/** Whether `box`, on `frame`, lies on the kept track `k`'s box there. */
+/**
+ * A box much smaller than the kept one is another face, even inside it (a face far behind the kept
+ * head): part of a face is at least this share of its area.
+ */
+const PART_OF_FACE = 0.2;
+
+/** Whether `box`, on `frame`, lies on the kept track `k`'s box there, and is of a size to be that face or a part of it. */
 function onKeptFace(box: Box, k: Track, frame: number): boolean {
   const j = indexOfFrame(k.boxes, frame);
-  return j >= 0 && overlapOfSmaller(box, rowAt(k.boxes, j).box) >= ON_FACE;
+  if (j < 0) return false;
+  const kept = rowAt(k.boxes, j).box;
+  const [a, b] = [boxArea(box), boxArea(kept)];
+  return Math.min(a, b) >= PART_OF_FACE * Math.max(a, b) && overlapOfSmaller(box, kept) >= ON_FACE;
 }
 
 /**
  * The regions of every redacted track (auto, manual or static) on any frame; `keep` tracks, the
  * auto tracks that follow a kept face (keptDuplicates) on the frames where they lie on it, and
- * candidates are left out. Tracks are
- * indexed by buckets of frames, so a random frame (the editor seeking) costs a binary search in the
- * few tracks of its bucket, not a scan of all of them.
+ * candidates are left out. Tracks are indexed by buckets of frames, so a random frame (the editor
+ * seeking) costs a binary search in the few tracks of its bucket, not a scan of all of them.
  */
 export function projectRegionsAt(project: Project): (frame: number) => ProjectRegion[] {
   const duplicates = keptDuplicates(project);

@@ -36,6 +36,14 @@ describe('a kept face stays visible', () => {
     for (const f of [28, 35, 39]) expect(projectRegionsAt(p)(f).map((r) => r.trackId), `frame ${f}`).toEqual([200]);
   });
 
+  it('a small face inside the kept face\'s box is another face, and stays covered', () => {
+    // 12x12 px inside the kept 40x48 box in every frame: a face far behind the kept head, not a part of it.
+    const rows: BoxRow[] = span(0, 36).map((f) => ({ frame: f, box: { x1: 210 + 2 * f, y1: 110, x2: 222 + 2 * f, y2: 122 }, score: 0.5, kind: 'detected' }));
+    const p = project([{ id: 11, origin: 'auto', action: 'redact', boxes: boxesOf(rows) }]);
+    expect(keptDuplicates(p).size).toBe(0);
+    expect(projectRegionsAt(p)(20).map((r) => r.trackId)).toEqual([11]);
+  });
+
   it('boxes of the upper and lower half of the kept face follow it too (IoU under 0.5, inside it)', () => {
     // The trial's classroom clip: a student's middle, upper and lower face, IoU 0.29-0.40 with each other.
     const half = (id: number, y1: number, y2: number): Track => ({ id, origin: 'auto', action: 'redact', boxes: boxesOf(span(0, 36).map((f) => ({ frame: f, box: { x1: 200 + 2 * f, y1, x2: 240 + 2 * f, y2 }, score: 0.7, kind: 'detected' as const }))) });
