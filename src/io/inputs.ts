@@ -3,7 +3,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
 import { isMediaPath } from './media-kind.js';
 import { fsReason } from './claim.js';
-import { isEarlierOutput } from './outputs.js';
+import { isEarlierOutput, originalStems } from './outputs.js';
 
 export interface InputFile {
   path: string;
@@ -40,7 +40,7 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
     skipped.unreadable.push({ path: dir, reason: fsReason(err) });
     return [];
   }
-  const names = mediaFiles(entries);
+  const originals = originalStems(fileNames(entries));
   for (const e of entries) {
     if (e.name.startsWith('.')) continue;
     const path = join(dir, e.name);
@@ -53,27 +53,27 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
         skipped.files += below.length;
         skipped.folders++;
       }
-    } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, names)) out.push(path);
+    } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, originals)) out.push(path);
     else if (e.isFile() && extname(e.name) === '') skipped.unnamed.push(path);
   }
   return out;
 }
 
-/** The photos and videos among a folder's entries: the originals an earlier output can be of. */
-const mediaFiles = (entries: Dirent[]): string[] => entries.filter((e) => e.isFile() && isMediaPath(e.name)).map((e) => e.name);
+/** The names of the files (not folders) among a folder's entries. */
+const fileNames = (entries: Dirent[]): string[] => entries.filter((e) => e.isFile()).map((e) => e.name);
 
-/** The photos and videos in a folder (none when it cannot be read), read once per folder into `seen`. */
-function namesIn(dir: string, seen: Map<string, string[]>): string[] {
-  let names = seen.get(dir);
-  if (!names) {
+/** A folder's originalStems (none when it cannot be read), read once per folder into `seen`. */
+function originalsIn(dir: string, seen: Map<string, Set<string>>): Set<string> {
+  let stems = seen.get(dir);
+  if (!stems) {
     try {
-      names = mediaFiles(readdirSync(dir, { withFileTypes: true }));
+      stems = originalStems(fileNames(readdirSync(dir, { withFileTypes: true })));
     } catch {
-      names = [];
+      stems = new Set();
     }
-    seen.set(dir, names);
+    seen.set(dir, stems);
   }
-  return names;
+  return stems;
 }
 
 /** Up to three of `paths`, named below the folder `base`, then how many more. */
@@ -92,7 +92,7 @@ export function expandInputs(args: string[], recursive: boolean, outputFolder?: 
   const files: InputFile[] = [];
   const problems: ExpandedInputs['problems'] = [];
   const notices: ExpandedInputs['notices'] = [];
-  const folders = new Map<string, string[]>();
+  const folders = new Map<string, Set<string>>();
   for (const arg of args) {
     let stat;
     try {
@@ -115,7 +115,7 @@ export function expandInputs(args: string[], recursive: boolean, outputFolder?: 
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
       // As a folder does: photos and videos (and names without an extension, which get a rename hint), not a README.txt.
-      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !inOutputs(p) && !isEarlierOutput(p, namesIn(dirname(p), folders)));
+      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !inOutputs(p) && !isEarlierOutput(p, originalsIn(dirname(p), folders)));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
       const { base } = splitGlob(arg);
       files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { VIDEO_EXTENSIONS } from '../media/container.js';
-import { IMAGE_EXTENSIONS, isImagePath } from './media-kind.js';
+import { IMAGE_EXTENSIONS, isImagePath, isMediaPath } from './media-kind.js';
 
 const SUFFIX = '_anonymized';
 const TEMP_MARK = '.faceblur-partial-';
@@ -19,19 +19,23 @@ export function isOwnOutput(path: string): boolean {
 /**
  * True for a file an earlier run left beside its input, which a folder or glob must not take for a
  * new input: a leftover temp file, or an output name (`NAME_anonymized.ext`, `NAME_not_anonymized.ext`,
- * or unusedOutputPath's `NAME-2_anonymized.ext`) whose original, some `NAME.*`, is among `siblings`
- * (the photos and videos in the same folder: a `NAME.txt` or a folder `NAME.jpg` is no original). A file named like an output with no original beside it, such as
+ * or unusedOutputPath's `NAME-2_anonymized.ext`) whose original, some `NAME.*`, is in the same
+ * folder. `originals`: the name stems (without extension) of the photos and videos there, from
+ * originalStems (a `NAME.txt` or a folder `NAME.jpg` is no original). A file named like an output with no original beside it, such as
  * someone else's `interview_anonymized.jpg`, is an input: skipping it left a photo of 22 faces
  * untouched, without a word, in a folder a new-user trial believed done.
  */
-export function isEarlierOutput(path: string, siblings: readonly string[]): boolean {
+export function isEarlierOutput(path: string, originals: ReadonlySet<string>): boolean {
   const name = basename(path);
   if (isTempOutput(name)) return true;
   if (!isOwnOutput(name)) return false;
+  // An output's own stem keeps its suffix (NAME_anonymized), so it is never its own original.
   const stem = basename(name, extname(name)).replace(/(_not)?_anonymized$/, '');
-  const stems = new Set(siblings.filter((n) => n !== name).map((n) => basename(n, extname(n))));
-  return stems.has(stem) || stems.has(stem.replace(/-\d+$/, ''));
+  return originals.has(stem) || originals.has(stem.replace(/-\d+$/, ''));
 }
+
+/** The stems (names without extension) of the photos and videos among `names`: isEarlierOutput's originals. */
+export const originalStems = (names: readonly string[]): Set<string> => new Set(names.filter(isMediaPath).map((n) => basename(n, extname(n))));
 
 /** The suffix of outputs that hide nothing (--replacewith none): a name no one can take for an anonymized file. */
 export const UNTOUCHED_SUFFIX = '_not_anonymized';

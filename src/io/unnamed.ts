@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import type { FfmpegTools } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { extensionFromContent } from '../media/sniff.js';
 import type { InputFile } from './inputs.js';
 import { isMediaPath } from './media-kind.js';
+import { unusedOutputPath } from './outputs.js';
 
 /**
  * Splits off the named inputs whose extension is not a photo or video one (`IMG_0042` from a phone
@@ -26,9 +26,9 @@ export async function refuseUnnamed(files: InputFile[], tools: FfmpegTools | und
     }
     const named = extname(f.path) ? `its extension (${extname(f.path)}) is not a photo or video one` : 'its name has no extension';
     // A name already taken (photo.jpg beside photo.jpg_large) is not offered: renaming onto it would lose that file.
-    const stem = join(dirname(f.path), basename(f.path, extname(f.path)));
-    const free = [`${stem}${ext}`, ...Array.from({ length: 98 }, (_, i) => `${stem}-${i + 2}${ext}`)].find((p) => !existsSync(p));
-    const hint = free === `${stem}${ext}` ? `rename it ${free}` : `rename it, for example to ${free ?? `another name ending in ${ext}`} (${stem}${ext} is taken)`;
+    const wanted = join(dirname(f.path), `${basename(f.path, extname(f.path))}${ext}`);
+    const free = unusedOutputPath(wanted);
+    const hint = free === wanted ? `rename it ${free}` : `rename it, for example to ${free} (${wanted} is taken)`;
     problems.push({ input: f.path, message: `${named}, which faceblur goes by to tell a photo from a video and to name the output; it reads as ${ext}: ${hint}` });
   }
   return { files: kept, problems };

@@ -70,13 +70,12 @@ export async function readProject(path: string): Promise<Project> {
  * @throws UserError (exit 2) naming the file and what to do.
  */
 export async function checkProjectWritable(path: string): Promise<void> {
-  const writable = await access(path, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
-  if (!writable) throw new UserError(`${path} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file`, 2);
+  // One not made yet is made by the save (its folders too: lockProject).
+  const writable = (p: string) => access(p, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
+  if (!(await writable(path))) throw new UserError(`${path} is read-only: the edits are saved into it; make it writable (chmod u+w) or give another --project file`, 2);
   // Saved as a temp file renamed over it, in the folder of the file a link points at (writeProject).
-  const target = await realpath(path).catch(() => path);
-  const folder = dirname(target);
-  const open = await access(folder, constants.W_OK).then(() => true, (err: NodeJS.ErrnoException) => err.code === 'ENOENT');
-  if (!open) throw new UserError(`${path}: its folder ${folder} is read-only, and the edits are saved there; give another --project file`, 2);
+  const folder = dirname(await realpath(path).catch(() => path));
+  if (!(await writable(folder))) throw new UserError(`${path}: its folder ${folder} is read-only, and the edits are saved there; give another --project file`, 2);
 }
 
 /**

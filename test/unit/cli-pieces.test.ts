@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandGlob, splitGlob } from '../../src/io/glob.js';
 import { expandInputs } from '../../src/io/inputs.js';
-import { defaultOutputPath, isEarlierOutput, isOwnOutput, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
+import { defaultOutputPath, isEarlierOutput, isOwnOutput, originalStems, outputPathFor, tempPathFor, unusedOutputPath } from '../../src/io/outputs.js';
 import type { z } from 'zod';
 import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf, ineffectiveOptions } from '../../src/option-messages.js';
@@ -156,8 +156,8 @@ describe('inputs and outputs', () => {
     }
     expect(expandInputs([dir], false).files.map((f) => f.relativeTo)).toEqual(['clip.mp4', 'interview_anonymized.jpg', 'photo.jpg']);
     expect(expandInputs([join(dir, '*_anonymized.*')], false).files.map((f) => f.relativeTo)).toEqual(['interview_anonymized.jpg']);
-    expect(isEarlierOutput('a/clip_anonymized.mov', ['clip.mp4', 'clip_anonymized.mov'])).toBe(true);
-    expect(isEarlierOutput('a/clip_anonymized.mov', ['clip_anonymized.mov'])).toBe(false);
+    expect(isEarlierOutput('a/clip_anonymized.mov', originalStems(['clip.mp4', 'clip_anonymized.mov']))).toBe(true);
+    expect(isEarlierOutput('a/clip_anonymized.mov', originalStems(['clip_anonymized.mov']))).toBe(false);
     // Only a photo or video is an original: a trial's interview.txt, or a folder talk.jpg, hid the outputs-named photos.
     const other = tempDir();
     writeFileSync(join(other, 'interview_anonymized.jpg'), 'x');
