@@ -116,7 +116,7 @@ export const fileOptionSpecs = {
   recursive: opt('-r, --recursive', 'descend into subfolders of folder inputs', z.boolean().default(false)),
   force: opt('-f, --force', 'overwrite existing outputs', z.boolean().default(false)),
   skipExisting: opt('--skip-existing', 'skip inputs whose output already exists (resume an interrupted folder run)', z.boolean().default(false)),
-  report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame', z.string().optional(), 'none'),
+  report: opt('--report <file>', 'write a JSON report of every anonymized region in every frame (- for stdout, in place of the output paths)', z.string().optional(), 'none'),
   project: opt('--project <file>', 'render from this project (made by faceblur analyze, then edited) instead of detecting, so detection and tracking options are refused; one input, the one it was made for', z.string().optional(), 'none'),
   renderSegment: { ...opt('--render-segment <first:count:pts>', 'internal (faceblur worker): render only frames FIRST..FIRST+COUNT-1 of one video, the first at PTS seconds, without audio, to an .mkv', segmentSchema.optional()), hidden: true },
   seekProxy: { ...opt('--seek-proxy <file>', "internal (faceblur review): analyze one video and also write its every frame, at most 1280 px wide, as JPEGs back to back into FILE (the editor's seek proxy)", z.string().optional()), hidden: true },

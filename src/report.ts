@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Box } from './detect/box.js';
@@ -56,6 +57,7 @@ const covers = (b: Box) => b.x2 - b.x1 >= 1 && b.y2 - b.y1 >= 1;
  */
 export async function checkReportPath(path: string, inputs: string[], outputs: string[], o: { force: boolean; skipExisting: boolean }): Promise<void> {
   if (path.trim() === '') throw usageError('--report needs a file name, such as report.json');
+  if (path === REPORT_TO_STDOUT) return;
   const existing = await stat(path).catch(() => undefined);
   if (existing?.isDirectory()) throw usageError(`--report ${path}: is a folder; name a file in it, such as ${join(path, 'report.json')}`);
   // Found in a new-user trial: `--report clip.mp4` replaced the input with JSON.
@@ -69,6 +71,12 @@ export async function checkReportPath(path: string, inputs: string[], outputs: s
   await claimFile(temp);
   await rm(temp, { force: true });
 }
+
+/**
+ * `--report -` writes the report to stdout, in place of the output paths (each file's `output` is in
+ * it), so that it can be piped to jq. A trial's `--report -` wrote a file named "-".
+ */
+export const REPORT_TO_STDOUT = '-';
 
 /** A write stream whose errors wait for `finished()` (close, append) instead of crashing the process as an unhandled 'error' event. */
 function writeStream(path: string): WriteStream {
@@ -90,8 +98,12 @@ export class ReportWriter {
   /** Appends run one after another, in the order files finish. */
   private appending: Promise<void> = Promise.resolve();
 
+  /** Where the temp and part files go: beside the report, or in the temp folder for stdout. */
+  private readonly base: string;
+
   constructor(private readonly path: string, version: string, settings: ReportSettings) {
-    this.temp = tempPathFor(path);
+    this.base = path === REPORT_TO_STDOUT ? join(tmpdir(), 'faceblur-report.json') : path;
+    this.temp = tempPathFor(this.base);
     this.stream = writeStream(this.temp);
     this.stream.write(`{"format":"faceblur-report","version":1,"faceblur":${JSON.stringify(version)},"settings":${JSON.stringify(settings)},"files":[`);
   }
@@ -113,7 +125,7 @@ export class ReportWriter {
 
   beginFile(info: { input: string; output: string; kind: 'video' | 'image'; width: number; height: number }): ReportFile {
     this.begun.add(info.input);
-    const partPath = tempPathFor(this.path);
+    const partPath = tempPathFor(this.base);
     this.parts.add(partPath);
     const part = writeStream(partPath);
     part.write(`\n${JSON.stringify(info).slice(0, -1)},"frames":[`);
@@ -155,7 +167,7 @@ export class ReportWriter {
   failed(input: string, error: string): void {
     if (this.begun.has(input)) return;
     this.begun.add(input);
-    const partPath = tempPathFor(this.path);
+    const partPath = tempPathFor(this.base);
     this.parts.add(partPath);
     this.total.failed++;
     const part = writeStream(partPath);
@@ -164,15 +176,19 @@ export class ReportWriter {
     this.append(partPath);
   }
 
-  /** Ends the report and renames it into place. @throws UserError when it could not be written. */
+  /** Ends the report and renames it into place, or copies it to stdout. @throws UserError when it could not be written. */
   async close(): Promise<void> {
     try {
       await this.appending;
       this.stream.end(`\n],"summary":${JSON.stringify(this.total)}}\n`);
       await finished(this.stream);
-      await rename(this.temp, this.path);
+      if (this.path !== REPORT_TO_STDOUT) return await rename(this.temp, this.path);
+      // Whole only once the run ends: stdout gets one complete JSON document or nothing.
+      for await (const chunk of createReadStream(this.temp)) if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      await rm(this.temp, { force: true });
     } catch (err) {
-      throw new UserError(`cannot write the report ${this.path}: ${fsReason(err)}`);
+      await rm(this.temp, { force: true });
+      throw new UserError(`cannot write the report ${this.path === REPORT_TO_STDOUT ? 'to stdout' : this.path}: ${fsReason(err)}`);
     }
   }
 

@@ -17,7 +17,7 @@ import { analyzeJob } from './pipeline/analyze.js';
 import { checkProjectInput, projectPathFor, readProject } from './project/file.js';
 import { isProjectLocked, lockedMessage } from './project/lock.js';
 import { keptDuplicates, redactsAnything } from './project/regions.js';
-import { checkReportPath, ReportWriter } from './report.js';
+import { checkReportPath, REPORT_TO_STDOUT, ReportWriter } from './report.js';
 import { createLog, type Log } from './ui/log.js';
 import { createProgressDisplay, type ProgressDisplay } from './ui/progress.js';
 
@@ -181,7 +181,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
     const outcomes = await runBatch(ctx, files, { output: o.output, force: o.force, skipExisting: o.skipExisting, report, untouched: hidesNothing, ...analyze }, (r) => {
       if (r.skipped) log.info(`${r.input}: skipped, ${r.output} exists`);
       else if (r.ok) {
-        display.above(() => process.stdout.write(`${r.output}\n`));
+        if (o.report !== REPORT_TO_STDOUT) display.above(() => process.stdout.write(`${r.output}\n`));
         // "no face found" would be wrong for a project whose faces were all set to keep.
         const lines = r.faces && project && r.faces.faces === 0 ? ['the project has nothing to anonymize (no redact track): every face stays visible'] : r.faces ? describeFaces(r.faces, !isImagePath(r.input), fate) : [];
         for (const line of lines) log.info(`  ${r.input}: ${line}`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -159,5 +159,24 @@ describe('faceblur on photos', () => {
       const written = await rgb(join(out, day, 'a.png'));
       expect(psnr(input.data, written.data, input.width, () => true), day).toBeLessThan(45);
     }
+  });
+
+  it('--report - writes the report to stdout, in place of the output paths, and no file named "-"', async () => {
+    const run = tempDir();
+    const tmp = tempDir();
+    copyFileSync(photo, join(run, 'a.jpg'));
+    writeFileSync(join(run, 'b.jpg'), 'not a photo');
+    const r = await runCli(['a.jpg', 'b.jpg', '--report', '-', '--quiet'], { cwd: run, env: { TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.format).toBe('faceblur-report');
+    const [a, b] = ['a.jpg', 'b.jpg'].map((n) => report.files.find((f: { input: string }) => f.input.endsWith(n)));
+    expect(a.status).toBe('ok');
+    expect(a.output).toMatch(/a_anonymized\.jpg$/);
+    expect(a.frames[0].regions.length).toBeGreaterThan(0);
+    expect(b.status).toBe('failed');
+    expect(readdirSync(run).sort()).toEqual(['a.jpg', 'a_anonymized.jpg', 'b.jpg']);
+    // The report's temp and part files went to the temp folder, and were removed.
+    expect(readdirSync(tmp).filter((n) => n.includes('report'))).toEqual([]);
   });
 });
