@@ -92,6 +92,21 @@ export function decodeVideo(
   return { frames: frames(proc, pool, layout), process: proc, release: (f) => f.packed && pool.give(f.packed) };
 }
 
+/**
+ * What to tell the user when the decoder complained about a file it still read to the end: bit rot
+ * or a damaged copy, whose broken frames ffmpeg conceals (garbled) or drops, exiting 0. Undefined
+ * when it said nothing. `declared` is the frame count the input's index gives, when it gives one;
+ * `what` names what the missing frames are missing from.
+ * A trial's bit-rotted MP4 lost a frame with no word.
+ */
+export function damageNotice(decoder: Decoder, decoded: number, declared: number | undefined, what: 'output' | 'project'): string | undefined {
+  const { count, first } = decoder.process.complaints();
+  if (count === 0) return undefined;
+  const n = declared === undefined ? 0 : declared - decoded;
+  const lost = n > 0 ? `; ${n} of its ${declared} frames could not be decoded and ${n === 1 ? 'is' : 'are'} missing from the ${what}` : '';
+  return `the input is damaged: the decoder reported ${count} error${count === 1 ? '' : 's'} (the first: ${first})${lost}; frames there may be garbled, so check the output`;
+}
+
 async function* frames(proc: FfmpegProcess, pool: FramePool, layout: DecodeLayout): AsyncGenerator<Frame> {
   const reader = new ByteReader(proc.stdout!);
   let width = 0;

@@ -135,6 +135,12 @@ export interface FfmpegProcess {
   /** Resolves on exit 0; rejects with the last lines ffmpeg wrote to stderr otherwise. */
   exited: Promise<void>;
   kill(): void;
+  /**
+   * The lines ffmpeg wrote to stderr so far, and the first of them without its `[h264 @ 0x…]`
+   * prefix. Run at `-loglevel error`, every one is an error, even when ffmpeg exits 0 (a damaged
+   * stream it decoded around).
+   */
+  complaints(): { count: number; first: string | undefined };
 }
 
 const STDERR_TAIL_LINES = 12;
@@ -157,12 +163,18 @@ export function runFfmpeg(
   children.add(child);
   // Only a bounded tail of stderr is kept: a long run can print megabytes of warnings.
   const tail: string[] = [];
+  const said = { count: 0, first: undefined as string | undefined };
   let partial = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (chunk: string) => {
     const lines = (partial + chunk).split(/\r?\n/);
     partial = lines.pop() ?? '';
-    for (const l of lines) if (l.trim()) tail.push(l.trim());
+    for (const l of lines) {
+      if (!l.trim()) continue;
+      tail.push(l.trim());
+      said.count++;
+      said.first ??= withoutPrefix(l.trim());
+    }
     if (tail.length > STDERR_TAIL_LINES) tail.splice(0, tail.length - STDERR_TAIL_LINES);
   });
   // A write to a child that died raises EPIPE on stdin; the exit status below reports the real cause.
@@ -174,7 +186,7 @@ export function runFfmpeg(
       if (code === 0) return resolve();
       if (partial.trim()) tail.push(partial.trim());
       const telling = tail.filter((l) => !WRAP_UP.test(l));
-      const why = telling.length > 0 ? telling[telling.length - 1]!.replace(/^\[[^\]]+\]\s*/, '') : signal ? `killed by ${signal}` : `exit code ${code}`;
+      const why = telling.length > 0 ? withoutPrefix(telling[telling.length - 1]!) : signal ? `killed by ${signal}` : `exit code ${code}`;
       reject(new FfmpegError(`${label} failed: ${why}`));
     });
   });
@@ -187,8 +199,12 @@ export function runFfmpeg(
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
+    complaints: () => ({ ...said }),
   };
 }
+
+/** A line of ffmpeg's log without the `[h264 @ 0x55d…]` that names the component saying it. */
+const withoutPrefix = (line: string): string => line.replace(/^\[[^\]]+\]\s*/, '');
 
 export class FfmpegError extends Error {
   constructor(message: string) {

@@ -4,7 +4,7 @@ import { iou } from '../detect/box.js';
 import type { FrameKind } from '../detect/detector.js';
 import { UserError } from '../errors.js';
 import { isImagePath } from '../io/media-kind.js';
-import { decodeVideo } from '../media/decode.js';
+import { damageNotice, decodeVideo } from '../media/decode.js';
 import { roomForJpegs } from '../media/jpeg-frames.js';
 import type { Frame } from '../media/frame.js';
 import { ProjectBuilder, type BuildRegion } from '../project/build.js';
@@ -81,6 +81,8 @@ async function analyzeVideo(ctx: RunContext, input: string, p: AnalyzeParams): P
     await decoder.process.exited.catch(() => undefined);
   }
   if (builder.frameCount === 0) throw new UserError('no video frames could be decoded');
+  const damage = damageNotice(decoder, builder.frameCount, v.frameCount, 'project');
+  if (damage) ctx.log.warn(`${input}: ${damage}`);
   const duration = v.duration ?? last + 1 / v.fps;
   return { builder, identity: { kind: 'video', width: v.width, height: v.height, rotation: v.rotation, duration } };
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { decodeVideo } from '../media/decode.js';
+import { damageNotice, decodeVideo } from '../media/decode.js';
 import { startEncoder } from '../media/encode.js';
 import { frameByteLength, type Frame } from '../media/frame.js';
 import { truncationOf } from '../media/integrity.js';
@@ -131,6 +131,9 @@ export async function anonymizeVideo(
     if (count === 0) throw new UserError('no video frames could be decoded');
     if (ctx.segment && count !== ctx.segment.count) throw new Error(`the segment has ${count} frames, expected ${ctx.segment.count}`);
     if (ctx.project && count !== ctx.project.input.frameCount) throw new UserError(`the input has ${count} frames, its project ${ctx.project.input.frameCount}`);
+    // A segment's decoder starts at a seek point, where a healthy file can lack a reference frame.
+    const damage = segment ? undefined : damageNotice(decoder, count, v.frameCount, 'output');
+    if (damage) ctx.log.warn(`${input}: ${damage}`);
     await encoder.finish();
     completed = true;
     rep?.end({ status: 'ok', frames: count });

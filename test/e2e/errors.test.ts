@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -286,6 +286,33 @@ describe('bad input and usage errors', () => {
     expect(sha256(join(sub, 'a_anonymized.jpg'))).toBe(first);
     const both = await runCli([sub, '--skip-existing', '--force']);
     expect(both.code).toBe(2);
+  });
+
+  it('says that a bit-rotted video is damaged, and how many of its frames are missing, where ffmpeg decodes around it and exits 0', async () => {
+    const sub = join(dir, 'rot');
+    mkdirSync(sub);
+    const bytes = Buffer.from(readFileSync(join(ROOT, 'fixtures', 'demo', 'asl-book.mp4')));
+    // 40 runs of 64 random bytes in the middle three fifths (the picture data, not the index), as bit rot or a bad copy leaves them.
+    let seed = 1;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let k = 0; k < 40; k++) {
+      const at = Math.floor(bytes.length * (0.2 + 0.6 * rand()));
+      for (let j = at; j < at + 64; j++) bytes[j] = Math.floor(256 * rand());
+    }
+    writeFileSync(join(sub, 'rot.mp4'), bytes);
+    const r = await runCli([join(sub, 'rot.mp4'), '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr).toMatch(/rot\.mp4: the input is damaged: the decoder reported \d+ errors? \(the first: .+\).*; frames there may be garbled, so check the output/);
+    const declared = /(\d+) of its (\d+) frames could not be decoded/.exec(r.stderr);
+    const written = Number(execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v', '-show_entries', 'stream=nb_read_frames', '-of', 'csv=p=0', join(sub, 'rot_anonymized.mp4')], { encoding: 'utf8' }));
+    // Said only when frames are missing, and then the count is right.
+    if (declared) expect(written).toBe(Number(declared[2]) - Number(declared[1]));
+    else expect(written).toBe(109);
+    // The healthy original says nothing of the kind.
+    const clean = await runCli([join(ROOT, 'fixtures', 'demo', 'asl-book.mp4'), '-o', join(sub, 'clean.mp4'), '--quiet']);
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toBe('');
   });
 
   it('reports an audio-only file as having no video stream', async () => {
