@@ -9,6 +9,11 @@ export interface TrackView {
   /** 'candidate' for a suggestion below the threshold. */
   origin: 'auto' | 'manual' | 'static' | 'candidate';
   action: 'redact' | 'keep' | 'candidate';
+  /**
+   * For a redacted auto track that follows the face of a kept one (keptDuplicates in
+   * src/project/regions.ts): the kept track's id. Export leaves it visible with that face.
+   */
+  follows?: number;
   label?: string;
   /** Best score along the track, 0..1, and the frame it was seen on (the thumbnail's frame). */
   bestScore: number;

@@ -124,4 +124,19 @@ describe.runIf(HAVE_CHROMIUM)('faceblur review: what a newcomer stumbled on', ()
     await shot('redone');
     expect(await page.locator('.clock').getAttribute('data-frame')).toBe('0');
   });
+
+  it('a second track of the kept face is listed and drawn as visible with it, as export leaves it', async () => {
+    // A trial's editor listed such a track as "redacted" while the export left that face visible.
+    const { page, shot } = await openEditor(suite, 'newcomer-follows', {
+      frames: FRAMES, width: W, height: H,
+      tracks: [{ id: 0, frames: range(0, 19), box: sq(20, 20) }, { id: 1, frames: range(0, 19), box: sq(22, 21) }, { id: 2, frames: range(0, 19), box: sq(120, 20) }],
+    });
+    await page.waitForSelector('.clock[data-frame="0"]');
+    await page.click('.row[data-id="0"] button[data-op="setAction-keep"]');
+    await page.waitForSelector('.row.keep[data-id="1"] .state:text-is("visible with kept #0")');
+    expect(await page.locator('.row[data-id="2"] .state').textContent()).toBe('redacted');
+    await shot('follows-kept');
+    await page.click('.row[data-id="0"] button[data-op="setAction-redact"]');
+    await page.waitForSelector('.row.redact[data-id="1"] .state:text-is("redacted")');
+  });
 });

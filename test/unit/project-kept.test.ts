@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boxesOf, type BoxRow } from '../../src/project/boxes.js';
 import { keptDuplicates, projectRegionsAt } from '../../src/project/regions.js';
 import type { Project, Track } from '../../src/project/schema.js';
+import { projectPatch, projectView } from '../../src/review/view.js';
 import { sampleProject } from './project-fixture.js';
 
 /** A track over `frames`, its box at x (moving 2 px a frame), 40x48 px. */
@@ -58,5 +59,16 @@ describe('a kept face stays visible', () => {
     const p = project([{ id: 10, origin: 'auto', action: 'redact', boxes: boxesOf(rows) }]);
     expect(keptDuplicates(p).size).toBe(0);
     for (const f of [0, 9, 10, 11, 39]) expect(projectRegionsAt(p)(f).map((r) => r.trackId), `frame ${f}`).toEqual([10]);
+  });
+
+  it('the editor names a track that follows a kept face as visible with it, and updates that when the kept track changes', () => {
+    // A trial's editor listed such tracks as "redacted" while the export left them visible.
+    const a: Project = { ...project([track(5, 'auto', 'redact', span(0, 36), 203), track(7, 'auto', 'redact', span(0, 39), 400)]) };
+    const view = projectView(a, 'clip.mp4', 1);
+    expect(view.tracks.map((t) => [t.id, t.follows])).toEqual([[3, undefined], [5, 3], [7, undefined]]);
+    // Track 3 set back to redact: track 5 no longer follows a kept face, though its own object did not change.
+    const b: Project = { ...a, tracks: a.tracks.map((t) => (t.id === 3 ? { ...t, action: 'redact' as const } : t)) };
+    const patch = projectPatch(a, 1, b, 2);
+    expect(patch.changed.map((t) => [t.id, t.follows, t.boxes === undefined])).toEqual([[3, undefined, true], [5, undefined, true]]);
   });
 });

@@ -37,6 +37,20 @@ export function boxAt(t: TrackView, frame: number): Box | undefined {
 export const firstFrame = (t: TrackView): number => t.boxes.frame[0] ?? 0;
 export const lastFrame = (t: TrackView): number => t.boxes.frame[t.boxes.frame.length - 1] ?? 0;
 
+/**
+ * How a track is drawn and named: an auto track that follows a kept face (`follows`) is shown as
+ * kept, since export leaves it visible with that face; a trial saw such tracks listed as "redacted".
+ */
+export const shownAction = (t: TrackView): TrackView['action'] => (t.follows === undefined ? t.action : 'keep');
+
+/** A track's state in words, as the panel (`long`) and the timeline's lanes name it. */
+export function stateText(t: TrackView, long: boolean): string {
+  if (t.action === 'candidate') return `suggestion ${scoreText(t.bestScore)}`;
+  if (t.follows !== undefined) return `visible with kept #${t.follows}`;
+  if (t.action === 'keep') return long ? 'kept visible' : 'kept';
+  return 'redacted';
+}
+
 /** Runs of consecutive frames, as [first, last] pairs: what a timeline lane draws. */
 export function spans(t: TrackView): [number, number][] {
   const out: [number, number][] = [];

@@ -1,5 +1,5 @@
 import { Thumbnails } from './thumbs.js';
-import { clock, scoreText, firstFrame, lastFrame, type TrackView } from './model.js';
+import { clock, firstFrame, lastFrame, shownAction, stateText, type TrackView } from './model.js';
 
 /** Row height in pixels; the list draws only the rows in view, so 200 or 2,000 tracks cost the same. */
 export const ROW = 56;
@@ -58,7 +58,7 @@ export class TrackList {
 
   private row(t: TrackView, i: number, sel: number | undefined): HTMLElement {
     const row = document.createElement('div');
-    row.className = `row ${t.action}${t.id === sel ? ' selected' : ''}`;
+    row.className = `row ${shownAction(t)}${t.id === sel ? ' selected' : ''}`;
     row.style.top = `${i * ROW}px`;
     row.dataset.id = String(t.id);
     const img = document.createElement('img');
@@ -68,7 +68,7 @@ export class TrackList {
     text.className = 'text';
     // The origin goes on the state line: on the first it pushed the time range out of sight.
     const origin = t.origin === 'manual' || t.origin === 'static' ? ` (${t.origin})` : '';
-    const state = t.action === 'candidate' ? `suggestion ${scoreText(t.bestScore)}` : `${t.action === 'keep' ? 'kept visible' : 'redacted'}${origin}`;
+    const state = `${stateText(t, true)}${t.action === 'candidate' ? '' : origin}`;
     text.innerHTML = '<b></b> <span class="when"></span><br><span class="state"></span>';
     text.querySelector('b')!.textContent = `#${t.id}${t.label ? ` ${t.label}` : ''}`;
     if (this.host.video) text.querySelector('.when')!.textContent = `${clock(this.host.time(firstFrame(t)))}–${clock(this.host.time(lastFrame(t)))}`;

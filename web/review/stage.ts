@@ -1,5 +1,5 @@
 import { MIN_BOX } from '../../src/detect/box.js';
-import { scoreText, boxAt, type Box, type TrackView } from './model.js';
+import { scoreText, boxAt, shownAction, type Box, type TrackView } from './model.js';
 
 export const COLORS = { redact: '#ff3b3b', keep: '#35d435', candidate: '#ffb000', selected: '#00d8ff', drawn: '#ffffff', following: '#b266ff' } as const;
 
@@ -87,7 +87,7 @@ export class Stage {
     for (const { t, b: at } of this.shown()) {
       if (!outlines && t.id !== sel) continue;
       const b = this.drag?.id === t.id ? this.drag.box : at;
-      const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
+      const colour = t.id === sel ? COLORS.selected : COLORS[shownAction(t)];
       c.lineWidth = t.id === sel ? line * 1.5 : line;
       c.strokeStyle = colour;
       c.setLineDash(t.action === 'candidate' ? [line * 4, line * 3] : []);

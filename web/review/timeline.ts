@@ -1,13 +1,12 @@
 import { COLORS } from './stage.js';
-import { scoreText, spans, type TrackView } from './model.js';
+import { shownAction, spans, stateText, type TrackView } from './model.js';
 
 /** Pixels per lane: room for one line of its label. Lanes follow the tracks panel's order. */
 const LANE = 16;
 
 /** A lane's label: id, name, and state, as in the tracks panel. */
 export function laneLabel(t: TrackView): string {
-  const state = t.action === 'candidate' ? `suggestion ${scoreText(t.bestScore)}` : t.action === 'keep' ? 'kept' : 'redacted';
-  return `#${t.id}${t.label ? ` ${t.label}` : ''} · ${state}`;
+  return `#${t.id}${t.label ? ` ${t.label}` : ''} · ${stateText(t, false)}`;
 }
 
 /**
@@ -99,7 +98,7 @@ export class Timeline {
       const y = offset + (i - first) * LANE;
       if (y > h) break;
       const { t, spans } = this.rows[i]!;
-      const colour = t.id === sel ? COLORS.selected : COLORS[t.action];
+      const colour = t.id === sel ? COLORS.selected : COLORS[shownAction(t)];
       if (t.id === sel) {
         c.fillStyle = '#103844';
         c.fillRect(0, y, w, LANE);
@@ -107,7 +106,7 @@ export class Timeline {
       c.fillStyle = colour;
       for (const [a, b] of spans) c.fillRect(x(a), y + 3, Math.max(2, x(b + 1) - x(a)), LANE - 6);
       const label = document.createElement('div');
-      label.className = `lanelabel ${t.action}${t.id === sel ? ' selected' : ''}`;
+      label.className = `lanelabel ${shownAction(t)}${t.id === sel ? ' selected' : ''}`;
       label.style.top = `${y}px`;
       label.dataset.id = String(t.id);
       label.textContent = laneLabel(t);
