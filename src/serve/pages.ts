@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { packageRoot } from '../models/manifest.js';
-import type { Credentials } from './auth.js';
+import { TooManyAttempts, type Credentials } from './auth.js';
 
 /** The jobs page's bundle, built by `npm run build` (scripts/build-page.js from web/serve). */
 const PAGE_DIR = join(packageRoot, 'dist', 'serve-page');
@@ -23,7 +23,16 @@ function jobsPage(token: string): string {
 `;
 }
 
-function loginPage(users: boolean, failed: boolean): string {
+/** What the sign-in form says above its fields: `?failed`, `?wait=SECONDS` (too many wrong passwords), `?out` (signed out). */
+function loginNote(q: Record<string, string | undefined>): string {
+  if ('failed' in q) return '<p class="error">Wrong credentials; try again.</p>';
+  const wait = Number(q.wait);
+  if (Number.isInteger(wait) && wait > 0) return `<p class="error">Too many wrong passwords for this name; try again in ${wait} s.</p>`;
+  if ('out' in q) return '<p>Signed out.</p>';
+  return '';
+}
+
+function loginPage(users: boolean, note: string): string {
   const fields = users
     ? `<label>Name <input name="name" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>`
@@ -33,7 +42,7 @@ function loginPage(users: boolean, failed: boolean): string {
 <title>faceblur — sign in</title><link rel="stylesheet" href="/login.css">
 </head><body><form class="login" method="post" action="/login">
 <h1>faceblur</h1>
-${failed ? '<p class="error">Wrong credentials; try again.</p>' : ''}
+${note}
 ${fields}
 <button type="submit">Sign in</button>
 </form></body></html>
@@ -42,8 +51,9 @@ ${fields}
 
 /**
  * The browser pages: the jobs page (its script and style carry the page's token, which the script
- * passes on to every API request), and the sign-in form, which turns a token or a name and password
- * into the page's address (`/?token=…`): the credential lives in the address, never in a cookie.
+ * passes on to every API request), the sign-in form, which turns a token or a name and password
+ * into a session in the page's address (`/?token=…`): the credential lives in the address, never in
+ * a cookie; and sign-out (`POST /logout?token=…`), which ends that session.
  */
 export function registerPages(app: FastifyInstance, credentials: Credentials): void {
   const asset = async (reply: FastifyReply, name: string, type: string) => {
@@ -56,7 +66,7 @@ export function registerPages(app: FastifyInstance, credentials: Credentials): v
   app.get('/app.css', (_req, reply) => asset(reply, 'app.css', 'text/css; charset=utf-8'));
   app.get('/login.css', (_req, reply) => asset(reply, 'app.css', 'text/css; charset=utf-8'));
   app.get('/favicon.ico', (_req, reply) => reply.code(204).send());
-  app.get('/login', async (req, reply) => html(reply, loginPage(credentials.hasUsers, 'failed' in (req.query as object))));
+  app.get('/login', async (req, reply) => html(reply, loginPage(credentials.hasUsers, loginNote(req.query as Record<string, string | undefined>))));
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 4096 }, (_req, body, done) =>
     done(null, Object.fromEntries(new URLSearchParams(String(body)))),
@@ -64,11 +74,23 @@ export function registerPages(app: FastifyInstance, credentials: Credentials): v
   app.post('/login', async (req, reply) => {
     const form = (req.body ?? {}) as Record<string, string | undefined>;
     let token: string | undefined;
-    if (credentials.hasUsers) {
-      if (form.name && form.password && (await credentials.allowsPassword(form.name, form.password, req.ip))) token = credentials.newSession();
-    } else if (form.token && credentials.allowsToken(form.token)) {
-      token = form.token;
+    try {
+      if (credentials.hasUsers) {
+        if (form.name && form.password && (await credentials.allowsPassword(form.name, form.password, req.ip))) token = credentials.newSession(form.name);
+      } else if (form.token && credentials.allowsToken(form.token)) {
+        // A session, not the token itself: a trial found the team's lasting token in the address bar and the history.
+        token = credentials.newSession(undefined);
+      }
+    } catch (err) {
+      // The form shows the wait; a trial's browser got the 429's raw JSON.
+      if (err instanceof TooManyAttempts) return reply.redirect(`/login?wait=${err.seconds}`, 303);
+      throw err;
     }
     return reply.redirect(token ? `/?token=${encodeURIComponent(token)}` : '/login?failed', 303);
+  });
+  // Past the guard, so only with a valid token; a session ends, the access token itself stays valid.
+  app.post('/logout', async (req, reply) => {
+    credentials.endSession((req.query as { token?: string }).token ?? '');
+    return reply.redirect('/login?out', 303);
   });
 }

@@ -40,7 +40,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
     throw usageError(`--host ${o.host} lets other machines in: give --auth FILE (a token file, or users made with --add-user)`);
   }
   const log = createLog({ quiet: o.quiet, verbose: o.verbose });
-  const given = o.auth ? { credentials: await Credentials.load(o.auth), token: undefined } : Credentials.random();
+  const given = o.auth ? { credentials: await Credentials.load(o.auth, (l) => log.warn(l)), token: undefined } : Credentials.random();
   const tools = findFfmpeg();
   const dataDir = resolve(o.data);
   await mkdir(dataDir, { recursive: true }).catch(() => {

@@ -49,11 +49,28 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     expect((await fetch(`${base}api/jobs`)).status).toBe(401);
     const login = (body: string) => fetch(`${base}login`, { method: 'POST', body: new URLSearchParams(body), redirect: 'manual' });
     const ok = await login('token=a-long-team-token-0123456789');
-    expect([ok.status, ok.headers.get('location')]).toEqual([303, '/?token=a-long-team-token-0123456789']);
+    // A session of its own, not the team's lasting token (a trial found that in the address bar and the history).
+    expect(ok.status).toBe(303);
+    const session = new URL(ok.headers.get('location')!, base).searchParams.get('token')!;
+    expect(session).toMatch(/^[A-Za-z0-9_-]{24}$/);
+    expect(ok.headers.get('location')).not.toContain('a-long-team-token');
+    expect((await bearer(session)).status).toBe(200);
     const wrong = await login('token=guess');
     expect([wrong.status, wrong.headers.get('location')]).toEqual([303, '/login?failed']);
     // No cookie: the credential never travels by itself.
     expect(ok.headers.get('set-cookie')).toBeNull();
+    // Sign out ends the session; the token file's token stays valid.
+    const out = await fetch(`${base}logout?token=${session}`, { method: 'POST', redirect: 'manual' });
+    expect([out.status, out.headers.get('location')]).toEqual([303, '/login?out']);
+    expect((await bearer(session)).status).toBe(401);
+    expect((await bearer('a-long-team-token-0123456789')).status).toBe(200);
+    expect(await (await fetch(`${base}login?out`)).text()).toContain('Signed out.');
+    // A new token in the file takes over at once, and ends the sessions the old one opened.
+    const again = new URL((await login('token=a-long-team-token-0123456789')).headers.get('location')!, base).searchParams.get('token')!;
+    writeFileSync(file, 'a-new-team-token-9876543210\n');
+    expect((await bearer('a-long-team-token-0123456789')).status).toBe(401);
+    expect((await bearer(again)).status).toBe(401);
+    expect((await bearer('a-new-team-token-9876543210')).status).toBe(200);
   });
 
   it('with users: --add-user stores an scrypt hash; name and password sign in (form or Basic), a wrong one does not', async () => {
@@ -97,14 +114,49 @@ describe('faceblur serve: start, sign-in, retention, limits', () => {
     // A sign-in posted from another site is refused (login CSRF).
     const forged = await fetch(`${s.base}login`, { method: 'POST', headers: { Origin: 'https://evil.example' }, body: new URLSearchParams({ name: 'ben', password: 'another secret' }), redirect: 'manual' });
     expect(forged.status).toBe(403);
-    // Guessing is limited: 10 wrong passwords a minute per address, by the form and Basic alike (3 above).
+    // Guessing is limited: 10 wrong passwords a minute per address and name, by the form and Basic alike (ben: 1 above).
     const guesses = [];
-    for (let i = 0; i < 7; i++) guesses.push((await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: `guess${i}` }), redirect: 'manual' })).status);
-    expect(guesses).toEqual([303, 303, 303, 303, 303, 303, 303]);
+    for (let i = 0; i < 9; i++) guesses.push((await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: `guess${i}` }), redirect: 'manual' })).status);
+    expect(guesses).toEqual(Array(9).fill(303));
     const blocked = await fetch(`${s.base}login`, { method: 'POST', body: new URLSearchParams({ name: 'ben', password: 'another secret' }), redirect: 'manual' });
-    expect(blocked.status).toBe(429);
-    expect(((await blocked.json()) as { error: string }).error).toMatch(/^too many wrong passwords from your address; try again in \d+ s$/);
-    expect((await basic('ana', 'changed password')).status).toBe(429);
+    // The form says so in the page (a trial's browser showed the 429's JSON).
+    expect(blocked.status).toBe(303);
+    const wait = blocked.headers.get('location')!;
+    expect(wait).toMatch(/^\/login\?wait=\d+$/);
+    expect(await (await fetch(new URL(wait, s.base))).text()).toMatch(/Too many wrong passwords for this name; try again in \d+ s\./);
+    const blockedBasic = await basic('ben', 'another secret');
+    expect(blockedBasic.status).toBe(429);
+    expect(((await blockedBasic.json()) as { error: string }).error).toMatch(/^too many wrong passwords for this name from your address; try again in \d+ s$/);
+    // Another user on the same address (everyone, behind a reverse proxy) is not locked out by ben's typos.
+    expect((await basic('ana', 'changed password')).status).toBe(200);
+  });
+
+  it('takes in a changed users file at once: a removed user and an old password stop working, and their sessions end', async () => {
+    // A trial removed a user's line and changed a password while serve ran: both kept working until a restart.
+    const dir = tempDir();
+    const file = join(dir, 'users');
+    expect((await addUser(file, 'ana', 'first password')).code).toBe(0);
+    expect((await addUser(file, 'ben', 'ben password')).code).toBe(0);
+    const short = await addUser(file, 'cat', 'x');
+    expect([short.code, short.stderr]).toEqual([2, 'faceblur: --add-user: the password must be at least 8 characters\n']);
+    s = await startServe(['--auth', file, '--data', join(dir, 'data')]);
+    const basic = (user: string, pw: string) => s!.api('/api/jobs', { headers: { Authorization: `Basic ${Buffer.from(`${user}:${pw}`).toString('base64')}` } });
+    const signIn = async (name: string, password: string) =>
+      new URL((await fetch(`${s!.base}login`, { method: 'POST', body: new URLSearchParams({ name, password }), redirect: 'manual' })).headers.get('location')!, s!.base).searchParams.get('token')!;
+    const [anaSession, benSession] = [await signIn('ana', 'first password'), await signIn('ben', 'ben password')];
+    const withSession = (t: string) => fetch(`${s!.base}api/jobs?token=${t}`).then((r) => r.status);
+    expect([await withSession(anaSession), await withSession(benSession)]).toEqual([200, 200]);
+    expect((await addUser(file, 'ana', 'second password')).code).toBe(0);
+    expect((await basic('ana', 'first password')).status).toBe(401);
+    expect((await basic('ana', 'second password')).status).toBe(200);
+    expect(await withSession(anaSession)).toBe(401);
+    writeFileSync(file, readFileSync(file, 'utf8').split('\n').filter((l) => !l.startsWith('ben:')).join('\n'));
+    expect((await basic('ben', 'ben password')).status).toBe(401);
+    expect(await withSession(benSession)).toBe(401);
+    // A file that no longer parses leaves the last good users in force, and says so.
+    writeFileSync(file, 'not a users file: oops\n');
+    expect((await basic('ana', 'second password')).status).toBe(200);
+    expect(s.run.stderr()).toMatch(/warning: --auth \S+: line 1 is not name:scrypt:N:r:p:salt:hash .*; the sign-ins it held before stay in force/);
   });
 
   it('deletes jobs past --retention, input and output, and refuses videos over --max-duration', async () => {

@@ -61,15 +61,18 @@ async function start(): Promise<void> {
   const table = el('table', { className: 'jobs' }, el('thead', {}, el('tr', {}, ...[['name', 'File'], ['status', 'Status'], ['args', 'Settings'], ['expires', 'Deleted after'], ['actions', '']].map(([c, h]) => el('th', { className: c! }, h!)))), jobsBody);
   // Settings first (they apply to the next drop), the drop zone, and each upload's line right under it, where the eye is after a drop.
   const unreachable = el('p', { className: 'unreachable', hidden: true }, 'The server does not answer (stopped, or the network dropped); the list below is the last one it gave. Retrying…');
-  // With --redis, serve only queues: a job waits for ever, silently, when no worker runs.
+  // With --redis, serve only queues: a job waits for ever, silently, when no worker runs; and a
+  // running job whose last worker stopped waits too (a trial saw it read "running 17 %" for good).
   const noWorker = el(
     'p',
     { className: 'no-worker', hidden: true },
-    'No faceblur worker is connected to this server’s queue, so queued jobs wait. Start one (',
+    'No faceblur worker is connected to this server’s queue, so queued and unfinished jobs wait. Start one (',
     el('code', {}, 'faceblur worker --redis URL --data DIR'),
-    ', with the same Redis and data folder as serve); the jobs start as soon as it does.',
+    ', with the same Redis and data folder as serve); the jobs go on as soon as it does.',
   );
-  root.replaceChildren(el('h1', {}, 'faceblur'), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), unreachable, noWorker, table);
+  // Ends this page's session (after a sign-in); with the access token in the address, it only leaves.
+  const signOut = el('form', { className: 'sign-out', method: 'post', action: withToken('/logout') }, el('button', { type: 'submit' }, 'Sign out'));
+  root.replaceChildren(el('header', { className: 'top' }, el('h1', {}, 'faceblur'), signOut), settings.element, drop, input, uploads, el('h2', {}, 'Jobs'), unreachable, noWorker, table);
 
   let poll: ReturnType<typeof setInterval> | undefined;
   // Every later request would fail the same way: say why once, in place of the page.
@@ -97,7 +100,7 @@ async function start(): Promise<void> {
       if (mine < shown) return;
       shown = mine;
       unreachable.hidden = true;
-      noWorker.hidden = !(workers === 0 && jobs.some((j) => j.status === 'queued'));
+      noWorker.hidden = !(workers === 0 && jobs.some((j) => j.status === 'queued' || j.status === 'running'));
       jobsBody.replaceChildren(...jobs.map((j) => jobRow(j, remove)));
       if (!jobs.length) jobsBody.append(el('tr', {}, el('td', { colSpan: 5, className: 'empty' }, 'No jobs yet.')));
     } catch (err) {
