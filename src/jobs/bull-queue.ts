@@ -44,10 +44,12 @@ export const partId = {
  */
 export const PRIORITY = { quick: 0, video: 1 } as const;
 
-/** Redis keys beside the queue, per job id. Both expire with the queue's history (KEEP_SECONDS). */
+/** Redis keys beside the queue, per job id. All expire with the queue's history (KEEP_SECONDS). */
 export const keys = {
   /** Hash: segment index → frames done. */
   progress: (id: string): string => `${QUEUE}:progress:${id}`,
+  /** Hash: segment index → what its run said about the file (JSON array of lines), for the join's message. */
+  notes: (id: string): string => `${QUEUE}:notes:${id}`,
   /** Set by cancel: workers stop the job's parts when they see it. */
   cancelled: (id: string): string => `${QUEUE}:cancelled:${id}`,
 };

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
-import { readJob, readJobState, runWholeJob, writeJobState, type JobRecord, type JobRunner, type JobState } from './job.js';
+import { doneState, readJob, readJobState, runWholeJob, writeJobState, type JobRecord, type JobRunner, type JobState } from './job.js';
 
 /** Progress is rewritten at most this often (milliseconds): enough for a live bar, little disk traffic. */
 const PROGRESS_INTERVAL_MS = 500;
@@ -63,7 +63,7 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
       write({ status: 'running', progress: Math.min(1, Math.max(0, fraction)) });
     })
       .then(
-        () => write({ status: 'done', progress: 1 }),
+        (notes) => write(doneState(notes)),
         (err: unknown) => {
           if (entry.cancelled) write({ status: 'cancelled', progress: 0, message: 'cancelled' });
           else if (!abort.signal.aborted) write({ status: 'failed', progress: 0, message: errorMessage(err) });

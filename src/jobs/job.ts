@@ -90,12 +90,15 @@ export async function writeJobState(dataDir: string, id: string, state: Omit<Job
 /**
  * Runs a whole job in one process: this faceblur's own CLI on the job's input, writing `output.<ext>`
  * (the CLI writes a temp file and renames it on success, so a killed run publishes nothing).
- * `onProgress` gets 0..1 of the frames.
+ * `onProgress` gets 0..1 of the frames. Resolves with what the run said about the file (runCliChild).
  * @throws Error with the CLI's one-line message when it fails, or the signal's reason when aborted.
  */
-export async function runWholeJob(dataDir: string, job: JobRecord, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<void> {
+export async function runWholeJob(dataDir: string, job: JobRecord, signal: AbortSignal, onProgress: (fraction: number) => void): Promise<string[]> {
   const dir = jobDir(dataDir, job.id);
   // A run killed with its worker left its temp output here; this run holds the job now (one at a time).
   for (const name of await readdir(dir)) if (isTempOutput(name)) await rm(join(dir, name), { force: true });
-  await runCliChild([join(dir, job.inputFile), '-o', join(dir, job.outputFile), ...job.args], (done, total) => onProgress(total ? done / total : 0), signal);
+  return runCliChild([join(dir, job.inputFile), '-o', join(dir, job.outputFile), ...job.args], (done, total) => onProgress(total ? done / total : 0), signal);
 }
+
+/** A finished job's state: its message is what the run said about the file, one note a line. */
+export const doneState = (notes: readonly string[]): Omit<JobState, 'updatedAt'> => ({ status: 'done', progress: 1, ...(notes.length > 0 ? { message: notes.join('\n') } : {}) });

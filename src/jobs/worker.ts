@@ -10,10 +10,11 @@ import { containerFor } from '../media/container.js';
 import { findFfmpeg } from '../media/ffmpeg.js';
 import { packetTimes } from '../media/packets.js';
 import { probe } from '../media/probe.js';
+import { clock } from '../pipeline/face-stats.js';
 import { segmentArg } from '../pipeline/segment.js';
 import { checkRedis, connectionOf, KEEP_SECONDS, keys, partId, PRIORITY, QUEUE, type JobData, type JoinData, type SegmentData } from './bull-queue.js';
 import { runCliChild } from './cli-child.js';
-import { jobDir, readJob, runWholeJob, writeJobState, type JobRecord, type JobState } from './job.js';
+import { doneState, jobDir, readJob, runWholeJob, writeJobState, type JobRecord, type JobState } from './job.js';
 import { parseJobArgs } from './job-options.js';
 import { splitAtKeyframes } from './split.js';
 
@@ -62,6 +63,10 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
   queue.on('error', () => undefined);
   flows.on('error', () => undefined);
   const redis = await queue.getBackend().client;
+  // HSET with the key's expiry, in one step: BullMQ's client has no EXPIRE of its own, and a hash
+  // written by plain HSET outlived its deleted job for good (a trial's progress key, TTL -1).
+  redis.defineCommand('faceblurHsetKept', { numberOfKeys: 1, lua: "redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])\nreturn redis.call('EXPIRE', KEYS[1], ARGV[3])" });
+  const hsetKept = (key: string, field: string, value: string | number) => redis.runCommand('faceblurHsetKept', [key, field, value, KEEP_SECONDS]);
   const tools = findFfmpeg();
 
   /** Whether the job was cancelled or its folder deleted (by serve: delete, or retention). */
@@ -131,9 +136,9 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
       }
       await state(id, { status: 'running', progress: 0 });
       fraction = 0;
-      await runWholeJob(s.dataDir, record, signal, (f) => (fraction = f));
+      const notes = await runWholeJob(s.dataDir, record, signal, (f) => (fraction = f));
       s.log(`${id}: done`);
-      return { status: 'done', progress: 1 };
+      return doneState(notes);
     }, async () => {
       if (fraction === undefined) return;
       await job.updateProgress(fraction);
@@ -162,7 +167,7 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
     const { id, index, spec, totalFrames } = job.data;
     let done = 0;
     const report = async () => {
-      await redis.hset(keys.progress(id), { [index]: done });
+      await hsetKept(keys.progress(id), String(index), done);
       const all = Object.values(await redis.hgetall(keys.progress(id))).reduce((n, v) => n + Number(v), 0);
       await job.updateProgress(done / spec.count);
       await state(id, { status: 'running', progress: Math.min(1, all / totalFrames) });
@@ -175,7 +180,9 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
       const started = performance.now();
       // -f: a segment retried after its worker was killed overwrites the earlier attempt's file.
       const args = [join(dir, record.inputFile), '-o', segmentPath(dir, index), ...record.args, '--render-segment', segmentArg(spec), '--codec', o.codec ?? containerFor(record.outputFile).videoCodec, '-f'];
-      await runCliChild(args, (n) => (done = n), signal);
+      const notes = await runCliChild(args, (n) => (done = n), signal);
+      // For the join, which says them part by part: a segment's counts are its own.
+      await hsetKept(keys.notes(id), String(index), JSON.stringify(notes));
       done = spec.count;
       await report();
       s.log(`${id}: segment ${index} (${spec.count} frames) done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
@@ -203,9 +210,12 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
         await rm(temp, { force: true });
       }
       await rm(join(dir, 'segments'), { recursive: true, force: true });
-      await redis.del(keys.progress(id));
+      // What each segment's run said, part by part: counts of one segment do not add up to the video's (a face crosses parts).
+      const said = await redis.hgetall(keys.notes(id));
+      const notes = segments.flatMap((spec, i) => (JSON.parse(said[i] ?? '[]') as string[]).map((n) => `part ${i + 1} of ${segments.length} (from ${clock(spec.pts - info.startTime)}): ${n}`));
+      await redis.del(keys.progress(id), keys.notes(id));
       s.log(`${id}: done (${segments.length} segments joined)`);
-      return { status: 'done', progress: 1 };
+      return doneState(notes);
     });
   }
 

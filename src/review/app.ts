@@ -95,7 +95,9 @@ export class ReviewApp {
           prebuilt = join(this.scratch, 'frames.mjpeg');
         }
         const proxy = prebuilt ? ['--seek-proxy', prebuilt] : [];
-        await this.runJob('analyze', (s, progress) => runCliChild(['analyze', c.input, '-o', c.projectPath, ...proxy, ...c.analyzeArgs], progress, s));
+        await this.runJob('analyze', async (s, progress) => {
+          await runCliChild(['analyze', c.input, '-o', c.projectPath, ...proxy, ...c.analyzeArgs], progress, s);
+        });
       }
       if (this.failure) return this.removeScratch();
       const project = loaded ?? (await readProject(c.projectPath));

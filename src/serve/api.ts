@@ -51,6 +51,9 @@ const MIME: Record<string, string> = {
   '.gif': 'image/gif', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp', '.tif': 'image/tiff', '.tiff': 'image/tiff', '.avif': 'image/avif',
 };
 
+/** The longest file name most file systems take (ext4, APFS, NTFS in UTF-16 units), in UTF-8 bytes. */
+const MAX_NAME_BYTES = 255;
+
 /**
  * `Content-Disposition` for a download named after the upload, as the CLI names its outputs:
  * `talk.mp4` → `talk_anonymized.mp4`, or `talk_not_anonymized.mp4` for a job that hides nothing
@@ -59,7 +62,10 @@ const MIME: Record<string, string> = {
 function attachment(job: JobRecord): string {
   const ext = extname(job.outputFile);
   const suffix = job.args.includes('--replacewith=none') ? UNTOUCHED_SUFFIX : '_anonymized';
-  const name = `${job.inputName.slice(0, job.inputName.length - extname(job.inputName).length)}${suffix}${ext}`;
+  // At most 255 bytes, what file systems take: a trial's 250-character name could not be saved.
+  let stem = [...job.inputName.slice(0, job.inputName.length - extname(job.inputName).length)];
+  while (stem.length > 1 && Buffer.byteLength(`${stem.join('')}${suffix}${ext}`) > MAX_NAME_BYTES) stem = stem.slice(0, -1);
+  const name = `${stem.join('')}${suffix}${ext}`;
   const ascii = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

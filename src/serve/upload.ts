@@ -59,8 +59,9 @@ const formatBytes = (n: number): string => {
  * Receives one uploaded file into a job: streams it to a fresh folder under `uploads/` (never
  * whole in memory, never under the user's name), checks its size, that ffprobe reads it as a video
  * or photo, and the video's duration; then publishes and queues the job. A file whose name has no
- * media extension (`IMG_0042`, `clip`) is taken by its content: ffprobe's format decides its
- * extension (extensionFromContent). Whatever fails (a limit, a file that is not media, the client
+ * media extension (`IMG_0042`, `clip`), or one whose extension says photo where its content is a
+ * video or the other way round, is taken by its content: ffprobe's format decides its extension
+ * (extensionFromContent). Whatever fails (a limit, a file that is not media, the client
  * going away mid-upload) removes the folder, so nothing is left.
  * @throws HttpError 413 (too large, too long), 415 (not a video or photo) or 503 (the queue refused the job), or the stream's error when the upload was cut off.
  */
@@ -83,10 +84,14 @@ export async function receiveFile(part: MultipartFile, store: JobStore, limits: 
     // As the CLI checks it, at the upload rather than on a worker after the job has queued.
     const truncated = await truncationOf(received);
     if (truncated) throw new HttpError(415, `${name}: ${truncated}`);
-    const ext = byName ?? extensionFromContent(info);
+    const sniffed = extensionFromContent(info);
+    // A video named .jpg (or a photo named .mp4) is taken as what it is: a trial's video named
+    // clip.jpg was queued as a photo and failed with "not a readable image".
+    const photoExt = (e: string) => isImagePath(`input${e}`);
+    const ext = byName && !(sniffed && photoExt(sniffed) !== photoExt(byName)) ? byName : sniffed;
     if (!ext) throw new HttpError(415, `${name}: not a video or photo faceblur reads (ffprobe reads it as ${info.formatName}, ${info.video.codec})`);
     const inputFile = `input${ext}`;
-    if (!byName) await rename(received, join(dir, inputFile));
+    if (ext !== byName) await rename(received, join(dir, inputFile));
     const photo = isImagePath(inputFile);
     const duration = info.video.duration ?? 0;
     if (!photo && duration > limits.maxDuration) {

@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IMAGES, tempDir } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshots } from '../review/harness.js';
-import { startServe, stopServe, type Serve } from '../serve/harness.js';
+import { groupClip, startServe, stopServe, type Serve } from '../serve/harness.js';
 import { redisTestsRun, startWorkerProcess, testRedis, type TestRedis, type WorkerProcess } from './helpers.js';
 
 const runnable = redisTestsRun();
@@ -43,7 +43,7 @@ describe.skipIf(!runnable || !HAVE_CHROMIUM)('faceblur serve --redis without a w
     await page.waitForSelector('.no-worker:not([hidden])');
     await shot('waiting');
     expect(await page.locator('.no-worker').innerText()).toBe(
-      'No faceblur worker is connected to this server’s queue, so queued jobs wait. Start one (faceblur worker --redis URL --data DIR, with the same Redis and data folder as serve); the jobs start as soon as it does.',
+      'No faceblur worker is connected to this server’s queue, so queued and unfinished jobs wait. Start one (faceblur worker --redis URL --data DIR, with the same Redis and data folder as serve); the jobs go on as soon as it does.',
     );
     expect(await page.locator('tr[data-status="queued"]').count()).toBe(1);
 
@@ -52,5 +52,16 @@ describe.skipIf(!runnable || !HAVE_CHROMIUM)('faceblur serve --redis without a w
     await page.waitForSelector('.no-worker[hidden]', { state: 'attached' });
     await shot('done');
     expect(await workers()).toBe(1);
+
+    // The worker stops in the middle of a job: the row still reads "running", and the notice says why it does not move
+    // (a trial's job read "running 17 %" for good, with no word).
+    const clip = join(dir, 'group.mp4');
+    groupClip(clip, 6);
+    await page.setInputFiles('#files', clip);
+    await page.waitForSelector('tr[data-status="running"]', { timeout: 60_000 });
+    worker.child.kill('SIGKILL');
+    await page.waitForSelector('.no-worker:not([hidden])', { timeout: 30_000 });
+    expect(await page.locator('tr[data-status="running"]').count()).toBe(1);
+    await shot('worker-gone-mid-job');
   });
 });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE } from '../../src/jobs/bull-queue.js';
 import { createBullRunner } from '../../src/jobs/bull-runner.js';
@@ -134,6 +135,16 @@ describe.skipIf(!runnable)('faceblur worker on Redis', () => {
     // The segment the killed worker was rendering was rendered again, by the survivor.
     expect(survivor.log()).toMatch(new RegExp(`${jobs[0]!.id}: segment ${segment} \\(\\d+ frames\\) done`));
     expect(survivor.log()).toMatch(new RegExp(`${jobs[0]!.id}: done \\(3 segments joined\\)`));
+    // The joined job says what each part's run found, by its start (a trial's jobs said nothing of their faces).
+    expect(states[jobs[0]!.id]!.message).toMatch(/^part 1 of 3 \(from 0:00\.0\): .*face.*\npart 2 of 3 \(from \d:\d\d\.\d\): .*\npart 3 of 3 /s);
+    expect(states[jobs[1]!.id]!.message).toMatch(/face/);
+    // Nothing of a finished job stays in Redis without an expiry (a trial's progress key had none).
+    const client = new Redis(redis!.url);
+    try {
+      for (const id of [jobs[0]!.id, jobs[1]!.id]) expect(await client.exists(`${QUEUE}:progress:${id}`, `${QUEUE}:notes:${id}`)).toBe(0);
+    } finally {
+      client.disconnect();
+    }
 
     for (const [job, ref] of [[jobs[0]!, 'long-ref.mp4'], [jobs[1]!, 'short-ref.mp4']] as const) {
       const out = outputOf(data, job);

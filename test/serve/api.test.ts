@@ -35,6 +35,9 @@ describe('faceblur serve: the HTTP API', () => {
     expect(jobs[0]!.args).toEqual(['--replacewith=solid', '--color=ff00ff']);
     const { job, progress } = await waitForJob(s, jobs[0]!.id);
     expect(job.status, job.message).toBe('done');
+    // What the run found, as the CLI says it (a trial's team could not tell a job with no face from one with ten).
+    expect(job.message).toMatch(/^\d+ face tracks anonymized in 30 of 30 frames; /);
+    expect(job.message).not.toContain(data);
     expect(progress.length, 'seen running').toBeGreaterThan(0);
     expect(progress.every((p) => p >= 0 && p <= 1)).toBe(true);
 
@@ -123,6 +126,28 @@ describe('faceblur serve: the HTTP API', () => {
       expect(ffprobe(out).streams[0]!.codec_name).toBe(type === 'image/jpeg' ? 'mjpeg' : 'h264');
     }
     expect(magentaPixels(join(dir, 'clip_anonymized.mp4'), 480, 320)).toBeGreaterThan(6 * 300);
+  });
+
+  it('takes a video named .jpg as a video and a photo named .mp4 as a photo, and names a long download within 255 bytes', async () => {
+    // A trial's clip.jpg (a video) was queued as a photo and failed with "not a readable image".
+    const long = `${'b'.repeat(250)}.jpg`;
+    const res = await s.api('/api/jobs', {
+      method: 'POST',
+      body: await uploadForm([{ path: clip, name: 'clip.jpg' }, { path: join(IMAGES, 'deface_city.jpg'), name: 'still.mp4' }, { path: join(IMAGES, 'deface_city.jpg'), name: long }], MASK),
+    });
+    const body = (await res.json()) as { jobs: (JobJson & { kind: string })[] };
+    expect(body.jobs.map((j) => [j.name, j.kind])).toEqual([['clip.jpg', 'video'], ['still.mp4', 'photo'], [long, 'photo']]);
+    const names = [];
+    for (const job of body.jobs) {
+      const { job: end } = await waitForJob(s, job.id);
+      expect(end.status, end.message).toBe('done');
+      const dl = await s.api(`/api/jobs/${job.id}/output`);
+      names.push(decodeURIComponent(/filename\*=UTF-8''(.*)$/.exec(dl.headers.get('content-disposition')!)![1]!));
+    }
+    expect(names.slice(0, 2)).toEqual(['clip_anonymized.mp4', 'still_anonymized.jpg']);
+    // A trial's 250-character name came down as 261 characters, which no file system takes.
+    expect(Buffer.byteLength(names[2]!)).toBe(255);
+    expect(names[2]).toMatch(/^b+_anonymized\.jpg$/);
   });
 
   it('refuses settings sent after the files, and makes no job of the files before them', async () => {

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IMAGES, ROOT, tempDir } from '../helpers.js';
 import { HAVE_CHROMIUM, launchBrowser, screenshots } from '../review/harness.js';
-import { groupClip, magentaPixels, startServe, stopServe, type Serve } from './harness.js';
+import { groupClip, magentaPixels, startServe, stopServe, uploadForm, waitForJob, type JobJson, type Serve } from './harness.js';
 
 /** Drops files on the page's drop zone as a person dragging them from a file manager would. */
 async function dropFiles(page: Page, files: { name: string; bytes: Buffer; type: string }[]): Promise<void> {
@@ -161,6 +161,30 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
       await stopServe(srv);
     }
   });
+  it('a job that hid nothing (replacewith none) does not pass for a done one, and each job says what its run found', async () => {
+    // A trial's list showed a plain green "done" for it, and no job said how many faces it found.
+    const dir = tempDir('faceblur-serve-none-');
+    const srv = await startServe(['--data', join(dir, 'data')]);
+    try {
+      for (const settings of [{ replacewith: 'none' }, undefined]) {
+        const up = await srv.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: join(IMAGES, 'deface_city.jpg') }], settings) });
+        expect((await waitForJob(srv, ((await up.json()) as { jobs: JobJson[] }).jobs[0]!.id)).job.status).toBe('done');
+      }
+      const page = await browser.newPage({ viewport: { width: 1000, height: 500 } });
+      await page.goto(`${srv.base}?token=${srv.token}`);
+      await page.waitForSelector('tbody tr[data-id]');
+      // Newest first.
+      const [plain, none] = await page.locator('tbody tr[data-id]').all();
+      expect(await none!.locator('td.status').innerText()).toMatch(/^done: nothing anonymized \(replacewith none\)\n\d+ faces found \(none anonymized: --replacewith none\)/);
+      expect(await none!.locator('td.status').getAttribute('class')).toBe('status untouched');
+      expect(await plain!.locator('td.status').innerText()).toMatch(/^done\n\d+ faces anonymized\n/);
+      await screenshots(page, '../serve/none')('listed');
+      await page.close();
+    } finally {
+      await stopServe(srv);
+    }
+  });
+
   it('signs in through the form: a wrong token is refused on the page, the right one opens the jobs page', async () => {
     const dir = tempDir('faceblur-serve-login-');
     const file = join(dir, 'team.token');
@@ -180,7 +204,17 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
       await page.click('button[type=submit]');
       await page.waitForSelector('label.drop');
       await shot('signed-in');
-      expect(new URL(page.url()).searchParams.get('token')).toBe('a-long-team-token-0123456789');
+      // A session of its own in the address, never the team's lasting token (a trial found it in the history).
+      const session = new URL(page.url()).searchParams.get('token')!;
+      expect(session).toMatch(/^[A-Za-z0-9_-]{24}$/);
+      expect(await page.content()).not.toContain('a-long-team-token');
+      // Sign out ends the session: the form says so, and the old address no longer opens the jobs.
+      await page.click('form.sign-out button');
+      await page.waitForSelector('form.login');
+      expect(await page.locator('form.login p').innerText()).toBe('Signed out.');
+      await shot('signed-out');
+      await page.goto(`${team.base}?token=${session}`);
+      expect(new URL(page.url()).pathname).toBe('/login');
       await page.close();
     } finally {
       await stopServe(team);

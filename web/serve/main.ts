@@ -16,7 +16,9 @@ const bytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` :
 const bar = (fraction: number) => el('progress', { max: 1, value: fraction });
 
 function jobRow(job: Job, onDelete: (job: Job) => void): HTMLTableRowElement {
-  const status = el('td', { className: `status ${job.status}` }, job.status);
+  // A job that hid nothing must not pass for an anonymized one (a trial's read a plain green "done").
+  const untouched = job.status === 'done' && job.args.includes('--replacewith=none');
+  const status = el('td', { className: `status ${untouched ? 'untouched' : job.status}` }, untouched ? 'done: nothing anonymized (replacewith none)' : job.status);
   if (job.status === 'running') status.append(' ', el('span', { className: 'progress' }, bar(job.progress), ` ${Math.round(job.progress * 100)}\u00a0%`));
   // Clamped to three lines in its column (app.css); the whole message is its title.
   if (job.message) status.append(el('div', { className: 'message', title: job.message }, job.message));
