@@ -10,6 +10,8 @@ export interface EmbeddedRunnerOptions {
   dataDir: string;
   /** Jobs run at once, each a faceblur child process (≥ 1). */
   concurrency: number;
+  /** Told each failed job in one line (a trial's serve logged none). */
+  onFailure?: (line: string) => void;
 }
 
 interface Running {
@@ -66,7 +68,10 @@ export async function createEmbeddedRunner(o: EmbeddedRunnerOptions): Promise<Jo
         (notes) => write(doneState(notes)),
         (err: unknown) => {
           if (entry.cancelled) write({ status: 'cancelled', progress: 0, message: 'cancelled' });
-          else if (!abort.signal.aborted) write({ status: 'failed', progress: 0, message: errorMessage(err) });
+          else if (!abort.signal.aborted) {
+            write({ status: 'failed', progress: 0, message: errorMessage(err) });
+            o.onFailure?.(`job ${job.id} (${job.inputName}) failed: ${errorMessage(err)}`);
+          }
         },
       )
       .then(() => writes)

@@ -10,6 +10,8 @@ export interface RunnerOptions {
   concurrency: number;
   /** `redis://HOST:PORT`: jobs go to a BullMQ queue that `faceblur worker` processes; else they run in serve. */
   redis?: string;
+  /** Where the embedded runner says that a job failed (with --redis, each worker logs its own). */
+  onFailure?: (line: string) => void;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface RunnerOptions {
  * @throws UserError (exit 2) from createBullRunner when Redis cannot be reached or does not persist.
  */
 export async function createRunner(o: RunnerOptions): Promise<JobRunner> {
-  if (!o.redis) return createEmbeddedRunner({ dataDir: o.dataDir, concurrency: o.concurrency });
+  if (!o.redis) return createEmbeddedRunner({ dataDir: o.dataDir, concurrency: o.concurrency, ...(o.onFailure ? { onFailure: o.onFailure } : {}) });
   const { createBullRunner } = await import('./bull-runner.js');
   return createBullRunner({ redis: o.redis, dataDir: o.dataDir });
 }

@@ -108,6 +108,9 @@ export async function startWorker(s: WorkerSettings): Promise<void> {
     } catch (err) {
       clearInterval(timer);
       await pending;
+      // Deleted or cancelled while it ran: its run failed because its files went, which is no failure
+      // (a trial's log said "segment failed: Command failed: ffprobe …" for a deleted job).
+      if (await gone(id).catch(() => false)) return 'cancelled';
       await state(id, { status: 'failed', progress: 0, message: errorMessage(err) }).catch(() => undefined);
       throw err;
     }

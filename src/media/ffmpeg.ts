@@ -83,15 +83,23 @@ export function findFfmpeg(env: NodeJS.ProcessEnv = process.env): FfmpegTools {
  * @throws UserError (exit 2) naming the encoder and how to list the known ones.
  */
 export function checkEncoder(tools: FfmpegTools, name: string): void {
+  const problem = encoderProblem(tools, name);
+  if (problem) throw usageError(problem.known ? problem.text : `${problem.text} ('${tools.ffmpeg} -encoders' lists those it has)`);
+}
+
+/**
+ * What is wrong with `name` as a video encoder of this ffmpeg, or undefined when it is one (or
+ * ffmpeg cannot be asked): `known` when it is an encoder of another kind. Without the server's path
+ * of ffmpeg, for serve's settings check.
+ */
+export function encoderProblem(tools: FfmpegTools, name: string): { text: string; known: boolean } | undefined {
   const out = spawnSync(tools.ffmpeg, ['-hide_banner', '-encoders'], { encoding: 'utf8' });
-  if (out.error || out.status !== 0) return;
+  if (out.error || out.status !== 0) return undefined;
   const kind = new RegExp(`^ ([VAS])\\S* ${name.replace(/[^\w-]/g, '')} `, 'm').exec(out.stdout)?.[1];
-  if (kind === 'V') return;
-  throw usageError(
-    kind
-      ? `--codec ${name}: is an ${kind === 'A' ? 'audio' : 'subtitle'} encoder; give a video one, such as libx264 or libx265`
-      : `--codec ${name}: this ffmpeg has no such encoder ('${tools.ffmpeg} -encoders' lists those it has)`,
-  );
+  if (kind === 'V') return undefined;
+  return kind
+    ? { text: `--codec ${name}: is an ${kind === 'A' ? 'audio' : 'subtitle'} encoder; give a video one, such as libx264 or libx265`, known: true }
+    : { text: `--codec ${name}: this ffmpeg has no such encoder`, known: false };
 }
 
 /** Keep every frame with its own timestamp: -fps_mode replaced -vsync in ffmpeg 5. */

@@ -31,6 +31,8 @@ export interface ReviewConfig {
   projectPath: string;
   /** Where Export writes. */
   outputPath: string;
+  /** What the export's message calls its file (serve: the job's download, not its path on the server); default: its path. */
+  outputName?: string;
   /**
    * Whether Export may replace a file that was at outputPath before this session's first export
    * (`faceblur review --force`, and serve, whose output is the job's own). Otherwise the session
@@ -195,7 +197,7 @@ export class ReviewApp {
     void this.runJob('export', async (signal, progress) => {
       await runCliChild([c.input, '--project', c.projectPath, '-o', out, '--force', ...c.exportArgs], progress, signal);
       this.output = out;
-      return { message: `written to ${out}${nothing ? '; nothing in it is anonymized: no track is set to redact, so every face stays visible' : ''}` };
+      return { message: `written to ${c.outputName ?? out}${nothing ? '; nothing in it is anonymized: no track is set to redact, so every face stays visible' : ''}` };
     });
   }
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { UNTOUCHED_SUFFIX } from '../io/outputs.js';
 import type { JobRecord } from '../jobs/job.js';
-import type { FfmpegTools } from '../media/ffmpeg.js';
+import { encoderProblem, type FfmpegTools } from '../media/ffmpeg.js';
 import { jobOptionsHelp, jobSettingsSchema, settingsToArgs, SettingsError } from './job-settings.js';
 import type { JobStore, JobView } from './store.js';
 import { HttpError, receiveFile, type UploadLimits } from './upload.js';
@@ -76,6 +76,8 @@ export interface ApiContext {
   limits: UploadLimits & { retention: number; maxUploads: number };
   /** Called before a job is deleted, to close anything open on it (its review editor). */
   onDelete(id: string): Promise<void>;
+  /** Where each refused upload is noted, with its reason (a trial's serve said nothing of five). */
+  log?: (line: string) => void;
 }
 
 /** The JSON API under /api: create jobs by upload, list, status, download, delete; described at /api/openapi.json. */
@@ -143,7 +145,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
       if (part.type === 'field') {
         if (part.fieldname !== 'settings' || refusal) continue;
         if (files) refusal = new HttpError(400, 'the settings field must come before the files (no job was made)');
-        else refusal = tryParse(() => (args = parseSettings(String(part.value))));
+        else refusal = tryParse(() => (args = parseSettings(String(part.value), c.tools)));
         continue;
       }
       files++;
@@ -156,6 +158,7 @@ export function registerApi(fastify: FastifyInstance, c: ApiContext): void {
       } catch (err) {
         if (!(err instanceof HttpError)) throw err;
         result.errors.push({ name: part.filename, status: err.status, error: err.message });
+        c.log?.(`upload refused: ${err.message}`);
       }
     }
     if (refusal) {
@@ -213,7 +216,7 @@ function tryParse(f: () => void): HttpError | undefined {
 }
 
 /** @throws HttpError 400 when the settings are not JSON, name an option jobs cannot set, or fail the CLI's schema. */
-function parseSettings(text: string): string[] {
+function parseSettings(text: string, tools: FfmpegTools): string[] {
   let value: unknown;
   try {
     value = JSON.parse(text || '{}');
@@ -227,7 +230,7 @@ function parseSettings(text: string): string[] {
     throw new HttpError(400, issue.code === 'unrecognized_keys' ? `settings: ${key} cannot be set for a job` : `settings: ${key}: ${issue.message}`);
   }
   try {
-    return settingsToArgs(r.data).args;
+    return settingsToArgs(r.data, (name) => encoderProblem(tools, name)?.text).args;
   } catch (err) {
     if (err instanceof SettingsError) throw new HttpError(400, `settings: ${err.message}`);
     throw err;

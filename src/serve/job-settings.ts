@@ -30,19 +30,26 @@ export class SettingsError extends Error {}
 
 /**
  * Checks `settings` with the CLI's own zod schema and turns them into CLI arguments
- * (`{thresh: 0.4, boxes: true, audio: false}` → `--thresh=0.4 --boxes --no-audio`).
- * @throws SettingsError naming each flag at fault, what it accepts and what was given, or the
- * detectors named that this server has no model file for.
+ * (`{thresh: 0.4, boxes: true, audio: false}` → `--thresh=0.4 --boxes --no-audio`). `hasEncoder`
+ * says whether this server's ffmpeg has a video encoder of that name (checkEncoder), so that a bad
+ * `codec` is refused at the upload, not when its job runs.
+ * @throws SettingsError naming every problem at once: each flag at fault with what it accepts and
+ * what was given, the detectors named that this server has no model file for, and an unknown codec.
  */
-export function settingsToArgs(settings: JobSettings): { args: string[]; options: FileOptions } {
+export function settingsToArgs(settings: JobSettings, hasEncoder: (name: string) => string | undefined = () => undefined): { args: string[]; options: FileOptions } {
   const raw = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
   const parsed = fileOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new SettingsError(describeIssue(parsed.error, fileOptionSpecs, raw));
+  // The detectors are judged alone too, so that a missing model is named with the other faults (a trial's was said only once those were fixed).
+  const detectors = parsed.success ? parsed.data : fileOptionsSchema.safeParse({ detector: raw.detector }).data;
+  const problems = parsed.success ? [] : [describeIssue(parsed.error, fileOptionSpecs, raw)];
   // Refused here, at the upload, rather than by the worker after the job has queued.
-  const missing = parsed.data.detector.flatMap((name) => findModel(name) ?? []).filter((m) => foundPath(m) === undefined);
+  const missing = (detectors?.detector ?? []).flatMap((name) => findModel(name) ?? []).filter((m) => foundPath(m) === undefined);
   if (missing.length > 0) {
-    throw new SettingsError(`--detector ${missing.map((m) => m.name).join(',')}: not installed on this server (its administrator can run '${missing.map(installCommand).join("' and '")}')`);
+    problems.push(`--detector ${missing.map((m) => m.name).join(',')}: not installed on this server (its administrator can run '${missing.map(installCommand).join("' and '")}')`);
   }
+  const codec = typeof raw.codec === 'string' ? hasEncoder(raw.codec) : undefined;
+  if (codec) problems.push(codec);
+  if (!parsed.success || problems.length > 0) throw new SettingsError(problems.join('; '));
   const args = Object.entries(raw).flatMap(([k, v]) => {
     const flag = flagOf(fileOptionSpecs[k as JobOption]);
     // One `--flag=value` word: a value that starts with a dash stays a value.

@@ -39,6 +39,8 @@ export class ReviewHost {
         title: job.inputName,
         projectPath: join(dir, 'project.faceblur.json'),
         outputPath: join(dir, job.outputFile),
+        // A trial's export said "written to /srv/…/jobs/ID/output.mp4", meaningless in a browser elsewhere.
+        outputName: "the job's output (its Download link on the jobs page)",
         replaceExisting: true,
         analyzeArgs: job.args.filter(within(DETECT)),
         exportArgs: job.args.filter(within(RENDER)),

@@ -46,7 +46,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
   await mkdir(dataDir, { recursive: true }).catch(() => {
     throw new UserError(`--data ${o.data}: cannot create the folder`, 2);
   });
-  const runner = await createRunner({ dataDir, concurrency: o.concurrency, ...(o.redis ? { redis: o.redis } : {}) });
+  const runner = await createRunner({ dataDir, concurrency: o.concurrency, ...(o.redis ? { redis: o.redis } : {}), onFailure: (l) => log.error(l) });
   const store = new JobStore(dataDir, runner, o.retention);
   await store.open();
   // Reviews hold copies of original frames in temp folders; a serve killed outright left them there.
@@ -62,6 +62,7 @@ export async function runServe(raw: Record<string, unknown>, version: string): P
     // With --auth, a reverse proxy on this machine may pass its own Host header through.
     loopbackPort: isLoopbackAddress(o.host) && !o.auth ? () => port : undefined,
     version,
+    log: (l) => log.info(l),
   });
   try {
     await app.listen({ port: o.port, host: o.host });

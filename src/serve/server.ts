@@ -22,6 +22,8 @@ export interface ServerParts {
   /** The port serve listens on, once it does, when the Host header must name loopback (127.0.0.1 without --auth). */
   loopbackPort: (() => number) | undefined;
   version: string;
+  /** Where serve notes each refused upload, with its reason. */
+  log?: (line: string) => void;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function buildServer(p: ServerParts): Promise<FastifyInstance> {
     transform: (route) => (route.url.startsWith('/api/') ? jsonSchemaTransform(route) : { schema: { ...route.schema, hide: true }, url: route.url }),
     transformObject: jsonSchemaTransformObject,
   });
-  registerApi(app, { store: p.store, tools: p.tools, limits: p.limits, onDelete: (id) => p.reviews.close(id) });
+  registerApi(app, { store: p.store, tools: p.tools, limits: p.limits, onDelete: (id) => p.reviews.close(id), ...(p.log ? { log: p.log } : {}) });
   registerPages(app, p.credentials);
   await app.register(registerReview, { store: p.store, reviews: p.reviews });
   return app;

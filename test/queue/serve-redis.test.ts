@@ -81,6 +81,17 @@ describe.skipIf(!runnable)('faceblur serve --redis with two workers', () => {
 
     await serve.api(`/api/jobs/${jobs[0]!.id}`, { method: 'DELETE' });
     expect((await serve.api(`/api/jobs/${jobs[0]!.id}`)).status).toBe(404);
+
+    // Deleted while its segments run: the workers stop it as cancelled, not "failed" with a raw command line (a trial's log).
+    const again = ((await (await serve.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: long }]) })).json()) as { jobs: JobJson[] }).jobs[0]!;
+    for (let t = Date.now(); Date.now() - t < 120_000; await new Promise((r) => setTimeout(r, 100))) {
+      const j = (await (await serve.api(`/api/jobs/${again.id}`)).json()) as JobJson;
+      if (j.status === 'running' && j.progress > 0) break;
+    }
+    await serve.api(`/api/jobs/${again.id}`, { method: 'DELETE' });
+    await new Promise((r) => setTimeout(r, 5_000));
+    const logs = workers.map((w) => w.log()).join('\n');
+    expect(logs.split('\n').filter((l) => l.includes(again.id) && /failed/.test(l))).toEqual([]);
     await stopServe(serve);
     serve = undefined;
   }, 900_000);

@@ -93,6 +93,9 @@ describe('faceblur serve: the HTTP API', () => {
     expect(uploadsLeft()).toEqual([]);
     const { job } = await waitForJob(s, body.jobs[0]!.id);
     expect(job.status, job.message).toBe('done');
+    // Serve's log names each refused upload (a trial's said nothing of five).
+    expect(s.run.stderr()).toMatch(/upload refused: notes\.mp4: not a readable media file/);
+    expect(s.run.stderr()).toContain('upload refused: big.jpg: larger than the 3 MiB this server accepts (--max-upload-size)');
 
     // Only bad files: the request fails with the first file's status.
     const only = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: notMedia }]) });
@@ -148,6 +151,14 @@ describe('faceblur serve: the HTTP API', () => {
     // A trial's 250-character name came down as 261 characters, which no file system takes.
     expect(Buffer.byteLength(names[2]!)).toBe(255);
     expect(names[2]).toMatch(/^b+_anonymized\.jpg$/);
+  });
+
+  it('logs a job that fails when it runs, with its reason', async () => {
+    // An encoder MP4 cannot hold passes the upload's checks and fails at the muxer; a trial's serve logged no failure at all.
+    const res = await s.api('/api/jobs', { method: 'POST', body: await uploadForm([{ path: clip, name: 'gif in mp4.mp4' }], { codec: 'gif' }) });
+    const { job } = await waitForJob(s, ((await res.json()) as { jobs: JobJson[] }).jobs[0]!.id);
+    expect(job.status).toBe('failed');
+    await expect.poll(() => s.run.stderr(), { timeout: 5_000 }).toContain(`error: job ${job.id} (gif in mp4.mp4) failed: ${job.message}`);
   });
 
   it('refuses settings sent after the files, and makes no job of the files before them', async () => {
@@ -228,6 +239,9 @@ describe('faceblur serve: the HTTP API', () => {
       status: 400,
       body: { error: 'settings: --thresh must be a number between 0 and 1 (got "2"); --replacewith must be one of blur, pixelate, solid, none (got "sparkles")' },
     });
+    // An encoder this ffmpeg lacks is refused at the upload, without the server's path (a trial's job failed later, naming /usr/bin/ffmpeg).
+    expect(await post({ codec: '-evil' })).toEqual({ status: 400, body: { error: 'settings: --codec -evil: this ffmpeg has no such encoder' } });
+    expect(await post({ codec: 'aac' })).toEqual({ status: 400, body: { error: 'settings: --codec aac: is an audio encoder; give a video one, such as libx264 or libx265' } });
     expect(await post({ ffmpegArgs: '-f image2 /etc/x' })).toEqual({ status: 400, body: { error: 'settings: ffmpegArgs cannot be set for a job' } });
     expect(await post({ model: '/etc/passwd' })).toEqual({ status: 400, body: { error: 'settings: model cannot be set for a job' } });
     expect(uploadsLeft()).toEqual([]);

@@ -100,7 +100,7 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
         await new Promise((r) => setTimeout(r, 300));
       }
     });
-    expect(state).toMatchObject({ kind: 'export', state: 'done' });
+    expect(state).toMatchObject({ kind: 'export', state: 'done', message: "written to the job's output (its Download link on the jobs page)" });
     expect(statSync(output).mtimeMs).toBeGreaterThan(before);
     expect(existsSync(join(data, 'jobs', videoId!, 'project.faceblur.json'))).toBe(true);
     await review.close();

@@ -49,6 +49,15 @@ describe('job settings', () => {
       expect(settingsToArgs({ detector: 'yunet-n' }).args).toEqual(['--detector=yunet-n']);
     });
 
+    it('name a missing detector and an unknown codec together with the other bad settings', () => {
+      // A trial's "scrfd not installed" came only once every other setting was fixed.
+      const noSuch = (name: string) => (name === '-evil' ? `--codec ${name}: this ffmpeg has no such encoder` : undefined);
+      expect(() => settingsToArgs({ detector: 'scrfd', thresh: 2, codec: '-evil' }, noSuch)).toThrow(
+        new SettingsError("--thresh must be a number between 0 and 1 (got \"2\"); --detector scrfd: not installed on this server (its administrator can run 'npx faceblur models install scrfd --accept-license non-commercial'); --codec -evil: this ffmpeg has no such encoder"),
+      );
+      expect(settingsToArgs({ codec: 'libx265' }, noSuch).args).toEqual(['--codec=libx265']);
+    });
+
     it('tell the form which detectors it has', () => {
       expect(jobOptionsHelp().find((o) => o.name === 'detector')!.help).toMatch(/; installed on this server: yunet, yunet-n$/);
     });
