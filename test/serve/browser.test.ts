@@ -46,6 +46,10 @@ describe.runIf(HAVE_CHROMIUM)('faceblur serve in a browser', () => {
     await page.click('details.settings summary');
     // A fixed list is a menu, whose first entry keeps the default.
     expect(await page.locator('select[name=replacewith] option').allInnerTexts()).toEqual(['blur (default)', 'blur', 'pixelate', 'solid', 'none']);
+    // A long default fits its field: its first clause, whole in the title and the help line (a trial saw it cut mid-word).
+    expect(await page.locator('input[name=thresh]').getAttribute('placeholder')).toBe('0.3 for video');
+    expect(await page.locator('input[name=thresh]').getAttribute('title')).toMatch(/^0\.3 for video \(0\.5 for faces larger .*0\.65 for photos/);
+    expect(await page.locator('input[name=maskMargin]').getAttribute('placeholder')).toBe('10; 16 with --thorough');
     await page.selectOption('select[name=replacewith]', 'solid');
     await page.fill('input[name=color]', 'ff00ff');
     await shot('settings');

@@ -49,7 +49,10 @@ export function settingsForm(options: OptionHelp[]): { element: HTMLElement; val
       read.push(() => (input.checked !== o.switchDefault ? [o.name, input.checked] : undefined));
     } else {
       input.type = 'text';
-      input.placeholder = o.default ?? '';
+      // A long default is cut to its first clause (a trial saw "0.3 for video (0.5 for faces larger than 7%" cut by the field); the help line below and the title give it whole.
+      const whole = o.default ?? '';
+      input.placeholder = whole.length > 24 ? whole.split(/ \(|;|,/)[0]! : whole;
+      input.title = whole;
       label.append(`${o.flag.slice(2)} `, input);
       read.push(() => (input.value.trim() ? [o.name, input.value.trim()] : undefined));
     }
