@@ -94,3 +94,17 @@ export function ineffectiveOptions(given: ReadonlySet<string>, o: Effective): st
   }
   return out;
 }
+
+/**
+ * Warnings for video options given to a run of photos only, which they do nothing to (a trial's
+ * `--fast` on photos was even recorded in the report): `--fast`, `--detect-every`, `--codec`,
+ * `--ffmpeg-args`. `o` holds the parsed options; each of these differs from its default only when given.
+ */
+export function photoIneffective(o: { fast: boolean; detectEvery: number; codec?: string | undefined; ffmpegArgs: readonly string[] }): string[] {
+  return [
+    ...(o.fast ? ['--fast has no effect on photos; it speeds up videos'] : []),
+    ...(o.detectEvery > 1 ? ['--detect-every has no effect on photos; it thins out the frames of videos'] : []),
+    ...(o.codec ? ['--codec has no effect on photos, which keep their format; it encodes videos'] : []),
+    ...(o.ffmpegArgs.length > 0 ? ['--ffmpeg-args has no effect on photos; ffmpeg encodes videos only'] : []),
+  ];
+}

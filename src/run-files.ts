@@ -4,6 +4,7 @@ import { InterruptedError, STOP_SIGNALS, usageError } from './errors.js';
 import { expandInputs, type ExpandedInputs, type InputFile } from './io/inputs.js';
 import { isImagePath, isMediaPath } from './io/media-kind.js';
 import { refuseUnnamed } from './io/unnamed.js';
+import { photoIneffective } from './option-messages.js';
 import { isFolderTarget, outputFormatProblem, outputPathFor } from './io/outputs.js';
 import { openPreview } from './live/preview-feed.js';
 import { checkEncoder, findFfmpeg, ChildSet, type FfmpegTools } from './media/ffmpeg.js';
@@ -92,7 +93,8 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   const untouchedWarning = `--replacewith none anonymizes nothing: every face stays visible in the output${files.length === 1 ? '' : 's'}${
     o.output === undefined || isFolderTarget(o.output) ? ', named <name>_not_anonymized.<ext>' : ''
   }`;
-  if (untouched) log.warn(untouchedWarning);
+  // Said once, after the summary; also before the work only where someone watches and can stop it (a trial read it twice under -q).
+  if (untouched && process.stderr.isTTY && !log.quiet) log.warn(untouchedWarning);
   // A new-user trial read "28 faces anonymized" under the warning that nothing is.
   const fate = untouched ? 'found (none anonymized: --replacewith none)' : 'anonymized';
   for (const p of problems) log.error(`${p.input}: ${p.message}`);
@@ -117,6 +119,7 @@ export async function runFiles(inputs: string[], o: FileOptions, version: string
   // overlaps (5.4 → 7.2 MP/s per core on two cores); a video's encoder already keeps the cores busy,
   // and parallel videos each hold a frame window, so more of them is the user's call (--jobs N).
   const photos = files.filter((f) => isImagePath(f.path)).length;
+  if (photos === files.length && mode === 'anonymize') for (const w of photoIneffective(o)) log.warn(w);
   const auto = photos === files.length ? 2 : 1;
   const jobs = Math.min(files.length, o.jobs === 0 ? auto : o.jobs);
   // Parallel files take turns on one detector thread (one model in memory); their encoders split the cores.

@@ -143,14 +143,47 @@ async function loadModel(family: ModelFamily, path: string): Promise<Uint8Array 
   });
 }
 
-/** One onnxruntime session of a model, which every pass of that model can share: its inputs are dynamic. */
+/** The outputs each family's decoder reads, by name; SCRFD's are read by position (6, or 9 with landmarks). */
+const OUTPUTS: Record<ModelFamily, readonly string[] | ((names: readonly string[]) => boolean)> = {
+  yunet: [8, 16, 32].flatMap((s) => ['cls', 'obj', 'bbox', 'kps'].map((k) => `${k}_${s}`)),
+  centerface: Object.values(CENTERFACE_OUTPUTS),
+  retinaface: ['output0', 'output1', 'output2'],
+  scrfd: (names) => names.length === 6 || names.length === 9,
+};
+
+/**
+ * Why a session cannot serve as a model of `family`, or undefined: outputs that are not the
+ * family's (a RetinaFace file given as YuNet's --model failed every file with "YuNet output for
+ * stride 8 is missing", a trial), or a fixed input size (OpenCV's yunet_n_640_640.onnx failed with
+ * onnxruntime's "Got invalid dimensions").
+ */
+export function modelMismatch(family: ModelFamily, session: Pick<Session, 'outputNames' | 'inputShape'>): string | undefined {
+  const want = OUTPUTS[family];
+  const fits = typeof want === 'function' ? want(session.outputNames) : want.every((n) => session.outputNames.includes(n));
+  if (!fits) return `it is not a ${family} model: its outputs are ${session.outputNames.join(', ')}${typeof want === 'function' ? '' : `, not ${family}'s ${want.join(', ')}`}`;
+  const [h, w] = session.inputShape.slice(-2);
+  if (typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0) return `its input has a fixed size of ${w}x${h}; faceblur needs a model of dynamic width and height (for YuNet: yunet_s_dynamic.onnx or yunet_n_dynamic.onnx)`;
+  return undefined;
+}
+
+/**
+ * One onnxruntime session of a model, which every pass of that model can share: its inputs are dynamic.
+ * @throws UserError (exit 2) when onnxruntime cannot load the file, or it does not fit the family (modelMismatch).
+ */
 export async function openModelSession(cfg: SessionConfig & { family: ModelFamily; modelPath: string }): Promise<Session> {
+  let session: Session;
   try {
-    return await createSession(await loadModel(cfg.family, cfg.modelPath), cfg);
+    session = await createSession(await loadModel(cfg.family, cfg.modelPath), cfg);
   } catch (err) {
     if (err instanceof Error && err.name === 'UserError') throw err;
     throw usageError(`cannot load model ${cfg.modelPath}: ${(err as Error).message.split('\n')[0]}`);
   }
+  const mismatch = modelMismatch(cfg.family, session);
+  if (mismatch) {
+    await session.dispose();
+    throw usageError(`model ${cfg.modelPath}: ${mismatch}`);
+  }
+  return session;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface Session {
   run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
   inputNames: readonly string[];
   outputNames: readonly string[];
+  /** The first input's shape as the model declares it: numbers are fixed sizes, names dynamic ones; empty when undeclared. */
+  inputShape: readonly (number | string)[];
   /** The execution provider the session really runs on. */
   provider: 'cpu' | 'cuda';
   dispose(): Promise<void>;
@@ -49,6 +51,7 @@ function wrap(session: ort.InferenceSession, provider: 'cpu' | 'cuda'): Session 
     run: (feeds) => session.run(feeds),
     inputNames: session.inputNames,
     outputNames: session.outputNames,
+    inputShape: session.inputMetadata[0]?.isTensor ? session.inputMetadata[0].shape : [],
     provider,
     dispose: () => session.release(),
   };

@@ -1,7 +1,7 @@
 import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { expandGlob, hasGlobMagic, splitGlob } from './glob.js';
-import { isMediaPath } from './media-kind.js';
+import { isMediaPath, unreadPhotoReason } from './media-kind.js';
 import { fsReason } from './claim.js';
 import { isEarlierOutput, originalStems } from './outputs.js';
 
@@ -24,6 +24,8 @@ interface LeftOut {
   files: number;
   folders: number;
   unnamed: string[];
+  /** Photos in formats faceblur does not read (HEIC, BMP, camera raw, .jfif), with unreadPhotoReason. */
+  unread: { path: string; reason: string }[];
   /** The run's output folder (absolute), when it lies inside an input folder: its files are this run's outputs, not inputs. */
   outputFolder: string | undefined;
   /** Subfolders that could not be read, with the reason. */
@@ -47,7 +49,7 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
     if (e.isDirectory() && resolve(path) === skipped.outputFolder) continue;
     if (e.isDirectory()) {
       // Without --recursive, a subfolder is only counted: its unnamed files are not this run's to name.
-      const below = listFolder(path, true, recursive ? skipped : { ...skipped, unnamed: [] });
+      const below = listFolder(path, true, recursive ? skipped : { ...skipped, unnamed: [], unread: [] });
       if (recursive) out.push(...below);
       else if (below.length > 0) {
         skipped.files += below.length;
@@ -55,6 +57,7 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
       }
     } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, originals)) out.push(path);
     else if (e.isFile() && extname(e.name) === '') skipped.unnamed.push(path);
+    else if (e.isFile() && unreadPhotoReason(path)) skipped.unread.push({ path, reason: unreadPhotoReason(path)! });
   }
   return out;
 }
@@ -102,20 +105,26 @@ export function expandInputs(args: string[], recursive: boolean, outputFolder?: 
     }
     if (stat?.isFile()) files.push({ path: arg });
     else if (stat?.isDirectory()) {
-      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [], outputFolder: skipOutputs, unreadable: [] };
+      const skipped: LeftOut = { files: 0, folders: 0, unnamed: [], unread: [], outputFolder: skipOutputs, unreadable: [] };
       const found = listFolder(arg, recursive, skipped);
       for (const u of skipped.unreadable) problems.push({ input: u.path, message: `cannot read this folder: ${u.reason}` });
       const left = [
         ...(skipped.files > 0 ? [`skipped ${plural(skipped.files, 'file')} in ${plural(skipped.folders, 'subfolder')} (use --recursive)`] : []),
         // A phone export's IMG_0042 has no extension; faceblur goes by extensions, so it says what it left.
         ...(skipped.unnamed.length > 0 ? [`left out ${plural(skipped.unnamed.length, 'file')} without an extension, which faceblur needs to tell a photo from a video (${names3(arg, skipped.unnamed)}); name each with its format's extension, such as .jpg or .mp4`] : []),
+        // One line per reason: HEIC and .jfif need different things done.
+        ...[...new Set(skipped.unread.map((u) => u.reason))].map((reason) => {
+          const paths = skipped.unread.filter((u) => u.reason === reason).map((u) => u.path);
+          return `left out ${plural(paths.length, 'photo')} (${names3(arg, paths)}): ${reason}`;
+        }),
       ].join('; ');
       if (found.length === 0 && !skipped.unreadable.some((u) => u.path === arg)) problems.push({ input: arg, message: `no photos or videos in this folder${left ? `; ${left}` : ''}` });
       else if (left) notices.push({ input: arg, message: left });
       files.push(...found.map((path) => ({ path, relativeTo: relative(arg, path) })));
     } else if (!stat && hasGlobMagic(arg)) {
       // As a folder does: photos and videos (and names without an extension, which get a rename hint), not a README.txt.
-      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '') && !inOutputs(p) && !isEarlierOutput(p, originalsIn(dirname(p), folders)));
+      // A HEIC the pattern names is kept, to be refused with its reason (refuseUnnamed), not "no files match".
+      const found = expandGlob(arg).filter((p) => (isMediaPath(p) || extname(p) === '' || unreadPhotoReason(p)) && !inOutputs(p) && !isEarlierOutput(p, originalsIn(dirname(p), folders)));
       if (found.length === 0) problems.push({ input: arg, message: 'no files match this pattern' });
       const { base } = splitGlob(arg);
       files.push(...found.map((path) => ({ path, relativeTo: relative(base, path) })));

@@ -3,7 +3,7 @@ import type { FfmpegTools } from '../media/ffmpeg.js';
 import { probe } from '../media/probe.js';
 import { extensionFromContent } from '../media/sniff.js';
 import type { InputFile } from './inputs.js';
-import { isMediaPath } from './media-kind.js';
+import { isMediaPath, unreadPhotoReason } from './media-kind.js';
 import { unusedOutputPath } from './outputs.js';
 
 /**
@@ -12,13 +12,20 @@ import { unusedOutputPath } from './outputs.js';
  * videos, and names its outputs, by the extension; such a file went on as a video and failed with a
  * misleading error ("frame size changed mid-stream", "Invalid argument" for its output name; a
  * new-user trial). Each gets one line instead, saying what its content reads as (ffprobe's format,
- * extensionFromContent) and the name to give it. Files that do not read as media (text, audio
+ * extensionFromContent) and the name to give it; a photo format faceblur does not read (HEIC, BMP,
+ * camera raw) gets its reason (unreadPhotoReason). Files that do not read as media (text, audio
  * only), and all files when `tools` is undefined (no ffmpeg), are left to the usual per-file errors.
  */
 export async function refuseUnnamed(files: InputFile[], tools: FfmpegTools | undefined): Promise<{ files: InputFile[]; problems: { input: string; message: string }[] }> {
   const problems: { input: string; message: string }[] = [];
   const kept: InputFile[] = [];
   for (const f of files) {
+    // Said as what it is, before ffprobe reads an iPhone's HEIC as a video "cut short while being written" (a trial).
+    const unread = unreadPhotoReason(f.path);
+    if (unread) {
+      problems.push({ input: f.path, message: unread });
+      continue;
+    }
     const ext = isMediaPath(f.path) || !tools ? undefined : await probe(tools, f.path).then((info) => (info.video ? extensionFromContent(info) : undefined), () => undefined);
     if (!ext) {
       kept.push(f);

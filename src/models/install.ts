@@ -14,23 +14,29 @@ export async function sha256File(path: string): Promise<string> {
 const sha256Of = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
- * Finds an installed copy of a manifest model whose sha256 is one of the model's runnable sums. A
- * copy with any other checksum is an error rather than skipped, since it means a corrupt or tampered
- * file the user should know about.
- * @throws UserError (exit 2) when no folder holds the model, or a copy is corrupt.
+ * Finds a copy of a manifest model whose sha256 is one of the model's runnable sums, in the folders
+ * modelSearchDirs gives, in order. A copy with any other checksum is never used: a good copy in a
+ * later folder is, with a warning naming the bad one (a trial's truncated file in FACEBLUR_MODEL_DIR
+ * hid a good installed copy); with none, it is the error.
+ * @throws UserError (exit 2) when no folder holds the model, or every copy is corrupt: what to do
+ * depends on where the bad copy lies (FACEBLUR_MODEL_DIR is the user's own folder, not faceblur's).
  */
 export async function locateModel(m: ModelEntry, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const corrupt: string[] = [];
   for (const dir of modelSearchDirs(m, env)) {
     const path = join(dir, m.file);
     if (!existsSync(path)) continue;
     const sum = await sha256File(path);
-    if (acceptedSums(m).includes(sum)) return path;
-    throw usageError(
-      `model file ${path} is corrupt (sha256 ${sum.slice(0, 12)}…, expected ${m.sha256.slice(0, 12)}…): ` +
-        `delete it and run '${installCommand(m)}'`,
-    );
+    const why = `model file ${path} is corrupt (sha256 ${sum.slice(0, 12)}…, expected ${m.sha256.slice(0, 12)}…)`;
+    const fix = dir === env.FACEBLUR_MODEL_DIR ? `replace it in FACEBLUR_MODEL_DIR with a good copy, or unset FACEBLUR_MODEL_DIR` : `delete it and run '${installCommand(m)}'`;
+    if (!acceptedSums(m).includes(sum)) {
+      corrupt.push(`${why}: ${fix}`);
+      continue;
+    }
+    for (const c of corrupt) process.stderr.write(`faceblur: warning: ${c}; using ${path}\n`);
+    return path;
   }
-  throw usageError(howToInstall(m));
+  throw usageError(corrupt[0] ?? howToInstall(m));
 }
 
 /** Whether `models install` has put this model in an install folder (FACEBLUR_MODEL_DIR does not count). */

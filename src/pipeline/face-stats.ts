@@ -131,7 +131,9 @@ const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? on
  */
 export function describeFaces(s: FaceSummary, video: boolean, done = 'anonymized'): string[] {
   const at = (h: ReviewHint) => `${video ? `${clock(h.time)} ` : ''}at (${h.x},${h.y})`;
-  const hint = (h: ReviewHint) => (h.why === 'low-confidence' ? `${at(h)}, score ${h.value.toFixed(2)}` : `${at(h)}, detected on ${count(h.value, 'frame')} only`);
+  // A track whose own detections were all merged into another's shows only held or predicted boxes (a trial read "detected on 0 frames only").
+  const brief = (n: number) => (n === 0 ? 'on held or predicted boxes only' : `detected on ${count(n, 'frame')} only`);
+  const hint = (h: ReviewHint) => (h.why === 'low-confidence' ? `${at(h)}, score ${h.value.toFixed(2)}` : `${at(h)}, ${brief(h.value)}`);
   const check = s.hints.length > 0 ? [`check first: ${s.hints.map(hint).join('; ')}`] : [];
   if (!video) return [s.faces === 0 ? 'no face found' : `${count(s.faces, 'face')} ${done}`, ...check];
   if (s.framesWithFaces === 0) return [`no face found in ${count(s.frames, 'frame')}`];

@@ -31,7 +31,7 @@ function encodeAs(img: Sharp, output: string): Sharp {
 /**
  * A photo decoded upright (EXIF orientation applied) as an RGB(A) frame over `data`, the interleaved
  * pixels that the frame is written back into; `profiled` when it keeps its own ICC colour profile.
- * @throws UserError when sharp cannot read it.
+ * @throws UserError when sharp cannot read it, or it is animated (a WebP, AVIF or TIFF of several frames).
  */
 export async function readPhoto(input: string): Promise<{ sharp: typeof import('sharp').default; data: Buffer; info: OutputInfo; frame: Frame; profiled: boolean }> {
   // Loaded on the first photo: a run of videos does without its 19 MB.
@@ -41,14 +41,21 @@ export async function readPhoto(input: string): Promise<{ sharp: typeof import('
   // values and written with the same profile, so its colours stay exactly the input's; other photos
   // (CMYK, greyscale, no profile) are converted to sRGB, which also widens greyscale to three channels.
   let profiled = false;
+  let frames = 1;
   try {
     const meta = await sharp(input, { failOn: 'error' }).metadata();
+    frames = meta.pages ?? 1;
     profiled = Boolean(meta.icc) && meta.space === 'srgb';
     const decoder = sharp(input, { failOn: 'error' }).rotate();
     // Alpha, if any, stays as a fourth channel and is left untouched.
     decoded = await (profiled ? decoder.keepIccProfile() : decoder.toColourspace('srgb')).raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
     throw new UserError(`not a readable image (${(err as Error).message.split('\n')[0]})`);
+  }
+  // Only the first frame would come out, the rest lost without a word (a trial's 23-frame WebP);
+  // ffmpeg 5 does not decode animated WebP, so it cannot go the GIF's way, as a video.
+  if (frames > 1 && extname(input).toLowerCase() !== '.gif') {
+    throw new UserError(`it holds ${frames} pictures (an animation, or pages), and faceblur would anonymize only the first: convert an animation to a video (MP4) or a GIF, or pages to one photo each, first`);
   }
   const { data, info } = decoded;
   return { sharp, data, info, frame: rgbFrameFromInterleaved(data, info.width, info.height, info.channels), profiled };

@@ -92,7 +92,20 @@ function modelPaths(o: SharedOptions): (name: string) => Promise<string> {
  *   what the two motion passes leave. thorough adds YuNet-s at 3/4 and 2x, and SCRFD-1G at full size
  *   when it is installed (THOROUGH_OPT_IN).
  */
-async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name: string) => Promise<string>): Promise<PassSpec[]> {
+/**
+ * The models a mode's passes run, in order: the named detectors; for the photo ensembles by
+ * default, YuNet-s and YuNet-n, and with --thorough SCRFD-1G too when the user installed it.
+ */
+export function modelsOf(o: SharedOptions, kind: FrameKind): string[] {
+  const mode = modeOf(o, kind);
+  if (o.singlePass || !mode.ensemble) return o.detector;
+  const byDefault = o.detector.length === 1 && o.detector[0] === 'yunet' && !o.model;
+  if (!byDefault) return o.detector;
+  const optIn = findModel(THOROUGH_OPT_IN);
+  return ['yunet', 'yunet-n', ...(mode === MODE.thorough && optIn && isInstalled(optIn) ? [THOROUGH_OPT_IN] : [])];
+}
+
+async function planPasses(o: SharedOptions, mode: Mode, kind: FrameKind, use: Use, pathOf: (name: string) => Promise<string>): Promise<PassSpec[]> {
   const names = o.detector;
   const pass = async (name: string, factor: number, extra: Pick<PassSpec, 'maxWidth' | 'halves'> = {}): Promise<PassSpec> => ({
     family: findModel(name)?.family ?? 'yunet',
@@ -102,12 +115,9 @@ async function planPasses(o: SharedOptions, mode: Mode, use: Use, pathOf: (name:
   });
   if (o.singlePass) return Promise.all(names.map((n) => pass(n, 1)));
   if (mode.ensemble) {
-    const byDefault = names.length === 1 && names[0] === 'yunet' && !o.model;
-    const models = byDefault ? ['yunet', 'yunet-n'] : names;
+    const models = modelsOf(o, kind);
     const first = mode === MODE.thorough ? [1, 0.75, 0.5, 1 / 3, 2] : [1, 0.5, 1 / 3];
-    const specs = models.flatMap((n, i) => (i === 0 ? first : [1, 0.75, 0.5]).map((f) => pass(n, f)));
-    const optIn = findModel(THOROUGH_OPT_IN);
-    if (mode === MODE.thorough && byDefault && optIn && isInstalled(optIn)) specs.push(pass(THOROUGH_OPT_IN, 1));
+    const specs = models.flatMap((n, i) => (n === THOROUGH_OPT_IN && names[0] !== n ? [1] : i === 0 ? first : [1, 0.75, 0.5]).map((f) => pass(n, f)));
     return Promise.all(specs);
   }
   // Small frames (up to 960 px wide, such as 480p video) also get a 2x pass: their background faces
@@ -146,7 +156,7 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
   const pathOf = modelPaths(o);
   const plan = async (kind: FrameKind): Promise<DetectPlan> => {
     const mode = modeOf(o, kind);
-    const passes = await planPasses(o, mode, use, pathOf);
+    const passes = await planPasses(o, mode, kind, use, pathOf);
     // Live frames skip the upscaling: on 640x480 it alone would take --thorough from 12 to 4 fps.
     const upscale = mode.ensemble && use !== 'live';
     const threshold = thresholdOf(o, kind);
@@ -154,6 +164,10 @@ export async function openDetector(o: SharedOptions, log: Log, use: Use): Promis
     const keepFrom = o.drawScores ? Math.max(CANDIDATE_FLOOR, threshold - LOW_CONFIDENCE_MARGIN) : undefined;
     return { passes, threshold, rule: mode.rule, ...(upscale ? { upscaleTo: ENSEMBLE_SIDE } : {}), ...(keepFrom === undefined ? {} : { keepFrom }) };
   };
+  // Its weights are for non-commercial research only: a run that uses them says so (a trial's --thorough used SCRFD without a word).
+  if (!o.detector.includes(THOROUGH_OPT_IN) && modelsOf(o, 'motion').includes(THOROUGH_OPT_IN)) {
+    log.info(`--thorough: ${THOROUGH_OPT_IN} joins the passes, as it is installed (its weights are for non-commercial research only)`);
+  }
   const motion = await plan('motion');
   const detector = await createThreadedDetector({
     plans: { motion, still: use === 'files' ? await plan('still') : motion },
@@ -195,7 +209,7 @@ export function reportSettingsOf(o: FileOptions, project: ProjectSettings | unde
   const { maskMargin: _, ...mask } = anonymizeSettingsOf(o, 'motion');
   const detection = project
     ? { fromProject: o.project, ...project }
-    : { threshold: { video: thresholdOf(o, 'motion'), photo: thresholdOf(o, 'still') }, ...projectSettingsOf(o, CANDIDATE_FLOOR) };
+    : { threshold: { video: thresholdOf(o, 'motion'), photo: thresholdOf(o, 'still') }, models: { video: modelsOf(o, 'motion'), photo: modelsOf(o, 'still') }, ...projectSettingsOf(o, CANDIDATE_FLOOR) };
   const { candidateFloor: __, ...used } = detection as Partial<ProjectSettings>;
   return {
     detection: used,

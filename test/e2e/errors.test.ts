@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, IMAGES, MODEL_DIR, ROOT, runCli, sha256, tempDir } from '../helpers.js';
@@ -199,6 +199,7 @@ describe('bad input and usage errors', () => {
     // Both warnings survive --quiet; the untouched copy's name says what it is.
     expect(r.stderr).toContain(`warning: ${folder}: skipped 1 file in 1 subfolder (use --recursive)`);
     expect(r.stderr).toContain('warning: --replacewith none anonymizes nothing: every face stays visible in the output, named <name>_not_anonymized.<ext>');
+    expect(r.stderr.split('anonymizes nothing').length - 1, 'said once').toBe(1);
     expect(r.stdout.trim()).toBe(join(folder, 'a_not_anonymized.jpg'));
     expect(readdirSync(folder).sort()).toEqual(['a.jpg', 'a_not_anonymized.jpg', 'sub']);
   });
@@ -227,6 +228,37 @@ describe('bad input and usage errors', () => {
     expect(onto.stderr).toMatch(/good\.jpg is a folder; choose another -o/);
     expect(onto.stderr).not.toMatch(/EISDIR|partial/);
     expect(readdirSync(join(sub, 'into'))).toEqual(['good.jpg']);
+  });
+
+  it('names the photos it cannot read (HEIC, BMP, a JPEG named .jfif) instead of leaving them out silently, and refuses a picture of many frames', async () => {
+    // A trial's folder of iPhone photos came out with only its JPEG, and a named .heic was called a video "cut short".
+    const folder = join(tempDir(), 'phone');
+    mkdirSync(folder);
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'a.jpg'));
+    copyFileSync(join(dir, 'good.jpg'), join(folder, 'b.jfif'));
+    for (const n of ['IMG_1.HEIC', 'IMG_2.heic', 'scan.bmp']) writeFileSync(join(folder, n), Buffer.from('ftypheic'.padEnd(64, '\0')));
+    const r = await runCli([folder, '-o', join(tempDir(), 'out') + '/', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(lines(r.stderr)).toEqual([
+      `warning: ${folder}: left out 1 photo (b.jfif): a JPEG named .jfif, an extension faceblur does not go by: rename it .jpg; left out 2 photos (IMG_1.HEIC, IMG_2.heic): HEIC photos are not a format faceblur reads: convert them to JPEG or PNG first (heif-convert, or export them from the phone or the Photos app as JPEG); left out 1 photo (scan.bmp): BMP photos are not a format faceblur reads: convert them to JPEG or PNG first`,
+    ]);
+    const named = await runCli([join(folder, 'IMG_1.HEIC'), '--quiet']);
+    expect(named.code).toBe(1);
+    expect(lines(named.stderr)).toEqual([`error: ${join(folder, 'IMG_1.HEIC')}: HEIC photos are not a format faceblur reads: convert them to JPEG or PNG first (heif-convert, or export them from the phone or the Photos app as JPEG)`]);
+    // A glob that names them says so too, not "no files match".
+    const globbed = await runCli([join(folder, '*.heic'), '--quiet']);
+    expect(lines(globbed.stderr)[0]).toMatch(/IMG_2\.heic: HEIC photos are not a format faceblur reads/);
+    // An animated WebP came out as its first frame alone, the rest lost without a word.
+    const anim = join(folder, 'anim.webp');
+    execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=5:duration=1', '-c:v', 'libwebp_anim', '-loop', '0', anim]);
+    const a = await runCli([anim, '--quiet']);
+    expect(a.code).toBe(1);
+    expect(lines(a.stderr)).toEqual([`error: ${anim}: it holds 5 pictures (an animation, or pages), and faceblur would anonymize only the first: convert an animation to a video (MP4) or a GIF, or pages to one photo each, first`]);
+    expect(existsSync(join(folder, 'anim_anonymized.webp'))).toBe(false);
+    // Video options on photos only do nothing, and say so.
+    const fast = await runCli([join(folder, 'a.jpg'), '-o', join(tempDir(), 'a.jpg'), '--fast', '--codec', 'libx265', '--quiet']);
+    expect(fast.code).toBe(0);
+    expect(lines(fast.stderr)).toEqual(['warning: --fast has no effect on photos; it speeds up videos', 'warning: --codec has no effect on photos, which keep their format; it encodes videos']);
   });
 
   it('refuses a named file without a photo or video extension in one line that says what it reads as', async () => {
@@ -343,6 +375,22 @@ describe('bad input and usage errors', () => {
     expect(r.code).toBe(2);
     expect(lines(r.stderr)).toHaveLength(1);
     expect(r.stderr).toMatch(/centerface.*not installed.*faceblur models install centerface/);
+  });
+
+  it('a --model of another family, or of a fixed input size, is one setup error before any file, not a cryptic failure of each', async () => {
+    // A trial's RetinaFace file as YuNet's --model failed all 11 photos with "YuNet output for stride 8 is missing".
+    const folder = join(tempDir(), 'two');
+    mkdirSync(folder);
+    for (const n of ['a.jpg', 'b.jpg']) copyFileSync(join(dir, 'good.jpg'), join(folder, n));
+    const retina = join(MODEL_DIR, 'retinaface_mnet025_dynamic.onnx');
+    const wrong = await runCli([folder, '--model', retina, '--quiet']);
+    expect(wrong.code).toBe(2);
+    expect(lines(wrong.stderr)).toEqual([`faceblur: model ${retina}: it is not a yunet model: its outputs are output0, output1, output2, not yunet's cls_8, obj_8, bbox_8, kps_8, cls_16, obj_16, bbox_16, kps_16, cls_32, obj_32, bbox_32, kps_32`]);
+    const fixed = join(MODEL_DIR, 'yunet_n_640_640.onnx');
+    const r = await runCli([folder, '--detector', 'yunet-n', '--model', fixed, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual([`faceblur: model ${fixed}: its input has a fixed size of 640x640; faceblur needs a model of dynamic width and height (for YuNet: yunet_s_dynamic.onnx or yunet_n_dynamic.onnx)`]);
+    expect(readdirSync(folder).sort()).toEqual(['a.jpg', 'b.jpg']);
   });
 
   it('offline, `models install` says what to download, from where, under which name, and how to install it from there', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMAGES, MODEL_DIR, runCli, tempDir } from '../helpers.js';
@@ -45,8 +45,12 @@ describe('faceblur models', () => {
     expect(run.code).toBe(0);
     expect(existsSync(join(dir, 'scrfd.jpg'))).toBe(true);
     // Installed, it joins --thorough (photo and video plans), and only --thorough.
-    const thorough = await runCli([photo, '-o', join(dir, 'out.jpg'), '--thorough', '--verbose', '--force'], { env: shared });
+    const thorough = await runCli([photo, '-o', join(dir, 'out.jpg'), '--thorough', '--verbose', '--force', '--report', join(dir, 'thorough.json')], { env: shared });
     expect(thorough.stderr).toMatch(/still: .*scrfd_1g_dynamic\.onnx@1/);
+    // Said, and recorded: a trial's --thorough used the non-commercial weights without a word, its report naming only yunet.
+    expect(thorough.stderr).toContain('--thorough: scrfd joins the passes, as it is installed (its weights are for non-commercial research only)');
+    const report = JSON.parse(readFileSync(join(dir, 'thorough.json'), 'utf8'));
+    expect(report.settings.detection.models).toEqual({ video: ['yunet', 'yunet-n', 'scrfd'], photo: ['yunet', 'yunet-n', 'scrfd'] });
     const plain = await runCli([photo, '-o', join(dir, 'out.jpg'), '--verbose', '--force'], { env: shared });
     expect(plain.code).toBe(0);
     expect(plain.stderr).not.toMatch(/scrfd/);

@@ -129,8 +129,10 @@ describe('faults during a run', () => {
     const corrupt = writeBytes(dir, 'corrupt.onnx', real.subarray(0, real.length >> 2));
     const out = join(dir, 'model-faults');
     const before = hashes([photo]);
+    const noInstall = join(dir, 'no-install');
+    mkdirSync(noInstall);
     for (const [args, env, why] of [
-      [[], { FACEBLUR_MODEL_DIR: models }, /model file .*yunet_s_dynamic\.onnx is corrupt \(sha256/],
+      [[], { FACEBLUR_MODEL_DIR: models, FACEBLUR_INSTALL_DIR: noInstall }, /model file .*yunet_s_dynamic\.onnx is corrupt \(sha256 .*\): replace it in FACEBLUR_MODEL_DIR with a good copy, or unset FACEBLUR_MODEL_DIR$/],
       [['--model', corrupt], {}, /cannot load model .*corrupt\.onnx/],
     ] as const) {
       const r = await runGuarded([photo, '-o', `${out}/`, ...args], { env });
@@ -139,5 +141,13 @@ describe('faults during a run', () => {
       expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(why)]);
       expect(existsSync(out)).toBe(false);
     }
+    // A good installed copy is used over the corrupt one, which is named (a trial's corrupt copy hid it, and the advice was to delete a file of the user's own folder).
+    const installed = join(dir, 'installed');
+    mkdirSync(installed);
+    writeBytes(installed, 'yunet_s_dynamic.onnx', real);
+    writeBytes(installed, 'yunet_n_dynamic.onnx', readFileSync(join(MODEL_DIR, 'yunet_n_dynamic.onnx')));
+    const r = await runGuarded([photo, '-o', `${out}/`], { env: { FACEBLUR_MODEL_DIR: models, FACEBLUR_INSTALL_DIR: installed } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`^faceblur: warning: model file .*yunet_s_dynamic\\.onnx is corrupt .*; using ${join(installed, 'yunet_s_dynamic.onnx').replace(/[.]/g, '\\.')}$`, 'm'));
   });
 });

@@ -40,6 +40,15 @@ describe('FaceStats', () => {
     ]);
   });
 
+  it('names a track shown only on held or predicted boxes as such, not "detected on 0 frames"', () => {
+    // A trial's --thresh 0.01 run read "detected on 0 frames only".
+    const stats = new FaceStats(0.3);
+    stats.frame(0, [{ ...face(100, 0.9), kind: 'detected' as const, trackId: 1 }]);
+    stats.frame(0.1, [{ ...face(100, 0.9), kind: 'detected' as const, trackId: 1 }, { ...face(300, 0.5), kind: 'held' as const, trackId: 2 }]);
+    for (let f = 2; f < 6; f++) stats.frame(f / 10, [{ ...face(100, 0.9), kind: 'detected' as const, trackId: 1 }]);
+    expect(describeFaces(stats.summary(), true)[1]).toBe('check first: 0:00.1 at (300,100), on held or predicted boxes only');
+  });
+
   it('counts a photo\'s detections, and sums files', () => {
     const stats = new FaceStats(0.65);
     stats.frame(0, [face(50, 0.99), face(200, 0.7), face(300, 0.66)]);

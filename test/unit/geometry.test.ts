@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clipBox, iou, scaleBox, type Detection } from '../../src/detect/box.js';
-import { nms } from '../../src/detect/nms.js';
+import { KEEP_TOP_K, nms, PRE_NMS_TOP_K } from '../../src/detect/nms.js';
 import { regionMask, type AnonymizeSettings } from '../../src/anonymize/anonymize.js';
 import { maskFromDetection, rasterize } from '../../src/anonymize/mask.js';
 import { detectionSize } from '../../src/detect/detector.js';
@@ -32,6 +32,15 @@ describe('nms', () => {
   });
   it('keeps overlaps below the IoU threshold', () => {
     expect(nms([det(0, 0, 10, 10, 0.5), det(8, 0, 18, 10, 0.9)], 0.3)).toHaveLength(2);
+  });
+  it('hands on at most KEEP_TOP_K of the PRE_NMS_TOP_K best, so that a threshold near 0 stays bounded', () => {
+    // 8000 separate boxes, as every anchor of a 2x pass at --thresh 0 (a trial's run hung).
+    const many = Array.from({ length: 8000 }, (_, i) => det((i % 100) * 20, Math.floor(i / 100) * 20, (i % 100) * 20 + 10, Math.floor(i / 100) * 20 + 10, i / 8000));
+    const kept = nms(many, 0.3);
+    expect(kept).toHaveLength(KEEP_TOP_K);
+    expect(kept[0]!.score).toBe(7999 / 8000);
+    expect(kept[KEEP_TOP_K - 1]!.score).toBe((8000 - KEEP_TOP_K) / 8000);
+    expect(PRE_NMS_TOP_K).toBeGreaterThan(KEEP_TOP_K);
   });
 });
 
