@@ -75,7 +75,7 @@ export const DETECTORS = ['yunet', 'yunet-n', 'retinaface', 'centerface', 'scrfd
 
 export const fileOptionSpecs = {
   output: opt('-o, --output <path>', 'output file (one input) or folder ending in / (several inputs)', z.string().optional(), '<name>_anonymized.<ext> beside each input'),
-  thresh: opt('--thresh <score>', 'how sure the detector must be that something is a face, 0..1; lower covers more faces and more things that are not faces', number(0, 1).optional(), '0.3 for video (0.5 for faces larger than 7% of the frame\'s shorter side; 0.6 or 0.8 for one over 1.5 times every face scoring 0.6 or 0.8 in its frame), 0.65 for photos; 0.6 for both with --thorough'),
+  thresh: opt('--thresh <score>', 'how sure the detector must be that something is a face, 0..1; lower covers more faces and more things that are not faces', number(0, 1).optional(), '0.3 for video (0.5 for faces larger than 7% of the frame\'s shorter side; 0.6 or 0.8 for one over 1.5 times every face scoring 0.6 or 0.8 in its frame), 0.65 for photos (0.3 or 0.4 with one other --detector); 0.6 for both with --thorough'),
   singlePass: opt('--single-pass', 'fastest: look for faces at one size only (misses more very large and very small faces); photos then take the video threshold, 0.3', z.boolean().default(false)),
   fast: opt('--fast', 'faster video, slightly less steady masks: small faces are looked for in one half of each frame at a time, large faces in every whole frame', z.boolean().default(false)),
   thorough: opt('--thorough', 'slower, finds more faces: looks at each frame at more sizes, with a second, larger model too (and SCRFD, if you installed it)', z.boolean().default(false)),

@@ -139,8 +139,28 @@ async function planPasses(o: SharedOptions, mode: Mode, kind: FrameKind, use: Us
  */
 export const encodingDetectorThreads = (cores: number): number => Math.max(1, Math.floor(cores / 4));
 
-/** The detection score threshold for a kind of frame: --thresh, else the mode's default. */
-export const thresholdOf = (o: SharedOptions, kind: FrameKind): number => o.thresh ?? modeOf(o, kind).threshold;
+/**
+ * The photo ensembles' threshold for detectors named instead of the default pair. Each family scores
+ * faces on its own scale, and noisy-or over one model's scales leaves many faces under 0.65, which
+ * was tuned for YuNet-s with YuNet-n (a trial: `--detector scrfd` covered 0.44 of a crowd's faces
+ * where the default covered 0.82). Per family, the lowest threshold measured whose spill stays under
+ * the default's, on every fourth WIDER val photo (docs/accuracy.md, "Other detectors on photos").
+ */
+const ENSEMBLE_FAMILY_THRESHOLD: Readonly<Record<string, number>> = { 'yunet-n': 0.4, scrfd: 0.3, retinaface: 0.3 };
+
+/**
+ * The detection score threshold for a kind of frame: --thresh, else the mode's default; for a photo
+ * ensemble of one named model, its ENSEMBLE_FAMILY_THRESHOLD. Several models fused keep the mode's:
+ * their agreement raises a face's noisy-or score (`yunet,retinaface,scrfd` covered 0.985/0.978/0.923
+ * at 0.65 with 2.81% spill, and spilled 5.46% at 0.4).
+ */
+export function thresholdOf(o: SharedOptions, kind: FrameKind): number {
+  if (o.thresh !== undefined) return o.thresh;
+  const mode = modeOf(o, kind);
+  const models = modelsOf(o, kind);
+  if (!mode.ensemble || models.length !== 1) return mode.threshold;
+  return Math.min(mode.threshold, ENSEMBLE_FAMILY_THRESHOLD[models[0]!] ?? mode.threshold);
+}
 
 /**
  * The higher threshold for large boxes (VIDEO_LARGE_FACE) that video files' single-model plan

@@ -9,6 +9,7 @@ import { mistypedCommand, editDistance } from '../../src/io/typo.js';
 import { describeIssue, expectedValue, flagOf, ineffectiveOptions } from '../../src/option-messages.js';
 import { BLUR_CELLS_PER_FACE } from '../../src/anonymize/anonymize.js';
 import { camOptionSpecs, camOptionsSchema, defaultText, fileOptionSpecs, fileOptionsSchema, trackOptionSpecs, trackOptionsSchema, type OptionSpec } from '../../src/options.js';
+import { thresholdOf } from '../../src/pipeline/setup.js';
 import { tempDir } from '../helpers.js';
 
 describe('options', () => {
@@ -238,5 +239,16 @@ describe('inputs and outputs', () => {
     expect(expandInputs([join(dir, 'only-sub')], false).problems[0]!.message).toBe(
       'no photos or videos in this folder; skipped 1 file in 1 subfolder (use --recursive)',
     );
+  });
+});
+
+describe('thresholds by detector family', () => {
+  // A trial's --detector scrfd covered 0.44 of a crowd's faces: the photo ensemble's 0.65 was tuned for YuNet's pair.
+  const t = (given: Record<string, unknown>, kind: 'still' | 'motion' = 'still') => thresholdOf(fileOptionsSchema.parse(given), kind);
+  it('holds the default pair and --thorough to their tuned thresholds, and named families to their own', () => {
+    expect([t({}), t({ thorough: true }), t({}, 'motion'), t({ singlePass: true })]).toEqual([0.65, 0.6, 0.3, 0.3]);
+    expect([t({ detector: 'scrfd' }), t({ detector: 'retinaface' }), t({ detector: 'yunet-n' })]).toEqual([0.3, 0.3, 0.4]);
+    // Several fused keep the ensemble's (their agreement raises the score); video and --thresh are unchanged.
+    expect([t({ detector: 'yunet,retinaface,scrfd' }), t({ detector: 'yunet,yunet-n' }), t({ detector: 'scrfd' }, 'motion'), t({ detector: 'scrfd', thresh: 0.5 })]).toEqual([0.65, 0.65, 0.3, 0.5]);
   });
 });
