@@ -12,7 +12,9 @@ function checkTerms(m: ModelEntry, accepted: string | undefined): void {
   if (!m.licenseGate) return;
   process.stderr.write(`faceblur: ${m.name}: licence terms of the weights: ${m.licenseGate.terms}\n`);
   if (accepted !== m.licenseGate.accept) {
-    throw usageError(`${m.name} is installed only on request: run '${installCommand(m)}' if these terms allow your use`);
+    // A trial's `--accept-license yes` got the terms again with no word on why `yes` did not do.
+    const given = accepted === undefined ? '' : `--accept-license ${accepted} is not the word these terms take (it is ${m.licenseGate.accept}); `;
+    throw usageError(`${given}${m.name} is installed only on request: run '${installCommand(m)}' if these terms allow your use`);
   }
 }
 

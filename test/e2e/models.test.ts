@@ -28,6 +28,7 @@ describe('faceblur models', () => {
     expect(readdirSync(dir)).toEqual([]);
     const wrongWord = await runCli(['models', 'install', 'scrfd', '--accept-license', 'yes'], { env });
     expect(wrongWord.code).toBe(2);
+    expect(wrongWord.stderr).toMatch(/^faceblur: --accept-license yes is not the word these terms take \(it is non-commercial\); scrfd is installed only on request/m);
     // A run cannot use SCRFD from a cache folder that merely holds it: only an accepted install counts.
     const photo = join(IMAGES, 'human_group-1.jpg');
     const shared = { FACEBLUR_MODEL_DIR: MODEL_DIR, FACEBLUR_INSTALL_DIR: dir };
