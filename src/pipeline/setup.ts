@@ -117,7 +117,9 @@ async function planPasses(o: SharedOptions, mode: Mode, kind: FrameKind, use: Us
   if (mode.ensemble) {
     const models = modelsOf(o, kind);
     const first = mode === MODE.thorough ? [1, 0.75, 0.5, 1 / 3, 2] : [1, 0.5, 1 / 3];
-    const specs = models.flatMap((n, i) => (n === THOROUGH_OPT_IN && names[0] !== n ? [1] : i === 0 ? first : [1, 0.75, 0.5]).map((f) => pass(n, f)));
+    // SCRFD joined by --thorough (not named) runs at full size only, as it was measured.
+    const scales = (n: string, i: number) => (i === 0 ? first : n === THOROUGH_OPT_IN && !names.includes(n) ? [1] : [1, 0.75, 0.5]);
+    const specs = models.flatMap((n, i) => scales(n, i).map((f) => pass(n, f)));
     return Promise.all(specs);
   }
   // Small frames (up to 960 px wide, such as 480p video) also get a 2x pass: their background faces

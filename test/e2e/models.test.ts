@@ -52,6 +52,9 @@ describe('faceblur models', () => {
     expect(thorough.stderr).toContain('--thorough: scrfd joins the passes, as it is installed (its weights are for non-commercial research only)');
     const report = JSON.parse(readFileSync(join(dir, 'thorough.json'), 'utf8'));
     expect(report.settings.detection.models).toEqual({ video: ['yunet', 'yunet-n', 'scrfd'], photo: ['yunet', 'yunet-n', 'scrfd'] });
+    // Named beside YuNet, SCRFD is a second model of the ensemble, at all its sizes, not --thorough's one full-size pass.
+    const named = await runCli([photo, '-o', join(dir, 'out.jpg'), '--detector', 'yunet,scrfd', '--verbose', '--force'], { env: shared });
+    expect(named.stderr).toMatch(/still: .*scrfd_1g_dynamic\.onnx@0\.75/);
     const plain = await runCli([photo, '-o', join(dir, 'out.jpg'), '--verbose', '--force'], { env: shared });
     expect(plain.code).toBe(0);
     expect(plain.stderr).not.toMatch(/scrfd/);
