@@ -55,9 +55,13 @@ function listFolder(dir: string, recursive: boolean, skipped: LeftOut): string[]
         skipped.files += below.length;
         skipped.folders++;
       }
-    } else if (e.isFile() && isMediaPath(path) && !isEarlierOutput(path, originals)) out.push(path);
-    else if (e.isFile() && extname(e.name) === '') skipped.unnamed.push(path);
-    else if (e.isFile() && unreadPhotoReason(path)) skipped.unread.push({ path, reason: unreadPhotoReason(path)! });
+    } else if (!e.isFile()) continue;
+    else if (isMediaPath(path) && !isEarlierOutput(path, originals)) out.push(path);
+    else if (extname(e.name) === '') skipped.unnamed.push(path);
+    else {
+      const reason = unreadPhotoReason(path);
+      if (reason) skipped.unread.push({ path, reason });
+    }
   }
   return out;
 }

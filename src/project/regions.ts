@@ -1,7 +1,7 @@
 import { boxArea, intersectionArea, type Box } from '../detect/box.js';
 import type { TrackedRegion } from '../track/tracker.js';
 import { indexOfFrame, rowAt } from './boxes.js';
-import type { BoxKind, Project, Track } from './schema.js';
+import type { BoxKind, Boxes, Project, Track } from './schema.js';
 
 /** A region a project asks to anonymize on one frame: a redacted track's box there. */
 export interface ProjectRegion {
@@ -45,11 +45,35 @@ export function keptDuplicates(project: Project): Map<number, number> {
   if (kept.length === 0) return out;
   for (const t of project.tracks) {
     if (t.action !== 'redact' || t.origin !== 'auto') continue;
-    const k = kept.find((k) => t.boxes.frame.filter((f, i) => onKeptFace(rowAt(t.boxes, i).box, k, f)).length >= SAME_FACE_SHARE * t.boxes.frame.length);
+    const k = kept.find((k) => followsFace(t.boxes, k.boxes));
     if (k) out.set(t.id, k.id);
   }
   return out;
 }
+
+/**
+ * Whether `t`'s box lies on `k`'s (liesOn) in at least SAME_FACE_SHARE of `t`'s frames. Both frame
+ * lists are sorted: one walk over the two, which stops once the share is reached or out of reach.
+ * Run at every render and, in the editor, at every edit: a search per frame took 0.29 s on a
+ * one-hour project with one kept face among 20.
+ */
+function followsFace(t: Boxes, k: Boxes): boolean {
+  const n = t.frame.length;
+  const need = SAME_FACE_SHARE * n;
+  let found = 0;
+  for (let i = 0, j = 0; i < n && j < k.frame.length && found + (n - i) >= need; ) {
+    if (t.frame[i]! < k.frame[j]!) i++;
+    else if (t.frame[i]! > k.frame[j]!) j++;
+    else {
+      if (liesOn(boxOfRow(t, i), boxOfRow(k, j)) && ++found >= need) return true;
+      i++;
+      j++;
+    }
+  }
+  return found >= need;
+}
+
+const boxOfRow = (b: Boxes, i: number): Box => ({ x1: b.x1[i]!, y1: b.y1[i]!, x2: b.x2[i]!, y2: b.y2[i]! });
 
 /**
  * A box much smaller than the kept one is another face, even inside it (a face far behind the kept
@@ -57,13 +81,16 @@ export function keptDuplicates(project: Project): Map<number, number> {
  */
 const PART_OF_FACE = 0.2;
 
-/** Whether `box`, on `frame`, lies on the kept track `k`'s box there, and is of a size to be that face or a part of it. */
-function onKeptFace(box: Box, k: Track, frame: number): boolean {
-  const j = indexOfFrame(k.boxes, frame);
-  if (j < 0) return false;
-  const kept = rowAt(k.boxes, j).box;
+/** Whether `box` lies on the kept face's box `kept`, and is of a size to be that face or a part of it. */
+function liesOn(box: Box, kept: Box): boolean {
   const [a, b] = [boxArea(box), boxArea(kept)];
   return Math.min(a, b) >= PART_OF_FACE * Math.max(a, b) && overlapOfSmaller(box, kept) >= ON_FACE;
+}
+
+/** Whether `box`, on `frame`, lies on the kept track `k`'s box there (liesOn). */
+function onKeptFace(box: Box, k: Track, frame: number): boolean {
+  const j = indexOfFrame(k.boxes, frame);
+  return j >= 0 && liesOn(box, boxOfRow(k.boxes, j));
 }
 
 /**
