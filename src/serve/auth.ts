@@ -82,10 +82,17 @@ function parseAuth(text: string, path: string): Secret {
   return { token: undefined, users };
 }
 
-/** What tells one version of a file from the next: inode, size and modification time. */
+/**
+ * What tells one version of a file from the next: inode, size and modification time; `unreadable`
+ * when its folder cannot be read (refresh then keeps the last good version, as for a bad file).
+ */
 const stampOf = (path: string): string | undefined => {
-  const st = statSync(path, { throwIfNoEntry: false });
-  return st && `${st.ino}:${st.size}:${st.mtimeMs}`;
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st && `${st.ino}:${st.size}:${st.mtimeMs}`;
+  } catch {
+    return 'unreadable';
+  }
 };
 
 /**
